@@ -1,0 +1,441 @@
+//! The inside of the sandbox: the helper (re-executed from the supervisor's binary),
+//! init (process 1 of the new pid namespace) and the command's last steps before exec.
+//!
+//! Order matters and reads top to bottom:
+//! helper:  unshare user+pid+mount+net+ipc+uts -> supervisor maps ids and joins cgroups
+//!          -> unshare cgroup -> fork init -> wait for it
+//! init:    private mounts -> open bind sources (still with the caller's file access)
+//!          -> become uid/gid 1000 -> build the new root -> pivot_root -> time namespace
+//!          -> fork the command -> reap everything -> report
+//! command: new session -> rlimits -> no_new_privs -> Landlock -> drop capabilities
+//!          -> close fds -> seccomp -> exec
+
+use crate::landlock_rules;
+use crate::policy::{Mount, Network, Policy, SANDBOX_ID};
+use crate::seccomp;
+use crate::sys;
+use crate::wire::{self, FromJail, Report, Setup, ToHelper};
+use nix::mount::{MntFlags, MsFlags, mount, umount2};
+use nix::sched::{CloneFlags, unshare};
+use nix::sys::resource::{Resource, setrlimit};
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{Gid, Pid, Uid, chdir, pivot_root, setresgid, setresuid};
+use std::ffi::CString;
+use std::fs;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The first argument that turns the corral binary into the sandbox helper.
+pub const HELPER_ARG: &str = "__corral-jail";
+/// The control socket's descriptor number in the helper.
+pub(crate) const CONTROL_FD: RawFd = 3;
+
+/// Where init builds the new root before pivoting into it.
+const NEW_ROOT: &str = "/tmp";
+const DEVICES: [&str; 5] = ["null", "zero", "full", "random", "urandom"];
+
+type Result<T> = std::result::Result<T, String>;
+
+/// Adds context to an error: which step failed.
+trait Step<T> {
+    fn step(self, what: &str) -> Result<T>;
+}
+impl<T, E: std::fmt::Display> Step<T> for std::result::Result<T, E> {
+    fn step(self, what: &str) -> Result<T> {
+        self.map_err(|e| format!("{what}: {e}"))
+    }
+}
+
+/// Entry point of the helper process. Never returns.
+pub fn helper_main() -> ! {
+    // SAFETY: fd 3 was placed there by the supervisor for this process alone.
+    let ctl = unsafe { OwnedFd::from_raw_fd(CONTROL_FD) };
+    let code = match helper(&ctl) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = wire::send(&ctl, &FromJail::Failed(e));
+            125
+        }
+    };
+    std::process::exit(code)
+}
+
+fn helper(ctl: &OwnedFd) -> Result<i32> {
+    // Nothing but stdio and the control socket may cross into the sandbox.
+    sys::close_range(CONTROL_FD as u32 + 1, u32::MAX).step("close inherited fds")?;
+    let setup: Setup = match wire::recv::<ToHelper>(ctl).step("read setup")? {
+        Some(ToHelper::Setup(s)) => *s,
+        _ => return Err("expected setup message".into()),
+    };
+    // Die with the supervisor's thread that spawned us; re-check the parent after
+    // arming, in case it died before.
+    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).step("PR_SET_PDEATHSIG")?;
+    if nix::unistd::getppid().as_raw() != setup.parent_pid {
+        return Ok(125);
+    }
+    let devnull = fs::OpenOptions::new().read(true).write(true).open("/dev/null").step("open /dev/null")?;
+
+    // New user namespace first (it owns the others), then the rest in one call.
+    // The pid namespace applies to our children: init will be process 1.
+    let ns = CloneFlags::CLONE_NEWUSER
+        | CloneFlags::CLONE_NEWPID
+        | CloneFlags::CLONE_NEWNS
+        | CloneFlags::CLONE_NEWNET
+        | CloneFlags::CLONE_NEWIPC
+        | CloneFlags::CLONE_NEWUTS;
+    unshare(ns).step("unshare user, pid, mount, net, ipc and uts namespaces")?;
+    wire::send(ctl, &FromJail::Unshared).step("notify supervisor")?;
+    match wire::recv::<ToHelper>(ctl).step("wait for id maps")? {
+        Some(ToHelper::Go) => {}
+        _ => return Err("supervisor did not map ids".into()),
+    }
+    // We were moved into our cgroups by now, so the new cgroup namespace is rooted there.
+    let mut layers = vec![];
+    match unshare(CloneFlags::CLONE_NEWCGROUP) {
+        Ok(()) => layers.push("cgroup namespace: active".to_string()),
+        Err(e) => layers.push(format!("cgroup namespace: missing ({e})")),
+    }
+
+    let init = sys::fork().step("fork init")?;
+    if init == 0 {
+        let code = match init_main(ctl, &setup, layers) {
+            Ok(code) => code,
+            Err(e) => {
+                let _ = wire::send(ctl, &FromJail::Failed(e));
+                125
+            }
+        };
+        // SAFETY: _exit in a forked child, without running the parent's atexit handlers.
+        unsafe { libc::_exit(code) };
+    }
+    wire::send(ctl, &FromJail::InitPid(init)).step("report init pid")?;
+    // Keep init unreaped until the supervisor holds a pidfd, so its pid cannot be recycled.
+    let _ = wire::recv::<ToHelper>(ctl);
+    for fd in 0..3 {
+        sys::dup2(devnull.as_raw_fd(), fd).step("detach stdio")?;
+    }
+    loop {
+        match waitpid(Pid::from_raw(init), None) {
+            Ok(WaitStatus::Exited(_, code)) => return Ok(code),
+            Ok(WaitStatus::Signaled(..)) => return Ok(125),
+            Ok(_) => continue,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(format!("wait for init: {e}")),
+        }
+    }
+}
+
+/// Process 1 of the sandbox.
+fn init_main(ctl: &OwnedFd, setup: &Setup, mut layers: Vec<String>) -> Result<i32> {
+    let policy = &setup.policy;
+    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).step("PR_SET_PDEATHSIG")?;
+    // Not dumpable: the command (same uid) cannot open /proc/1/mem or ptrace us.
+    nix::sys::prctl::set_dumpable(false).step("PR_SET_DUMPABLE")?;
+
+    // Nothing we mount may propagate back to the host.
+    mount(None::<&str>, "/", None::<&str>, MsFlags::MS_REC | MsFlags::MS_PRIVATE, None::<&str>)
+        .step("make mounts private")?;
+    // Open every bind source now, while we still have the caller's access to the host
+    // files (in root mode, /root/.rustup is readable only by uid 0).
+    let mut sources = Vec::new();
+    for m in &policy.mounts {
+        if let Mount::Bind { src, dest, writable } = m {
+            let fd = sys::open_tree_clone(src).step(&format!("open bind source {}", src.display()))?;
+            let is_dir = nix::sys::stat::fstat(&fd).step("stat bind source")?.st_mode & libc::S_IFMT == libc::S_IFDIR;
+            let mut attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
+            if !writable {
+                attrs |= sys::MOUNT_ATTR_RDONLY;
+            }
+            sys::mount_setattr_fd(&fd, attrs).step(&format!("restrict bind {}", src.display()))?;
+            sources.push((fd, dest.clone(), is_dir));
+        }
+    }
+    let mut devices = Vec::new();
+    for d in DEVICES {
+        let fd = sys::open_tree_clone(&Path::new("/dev").join(d)).step(&format!("open /dev/{d}"))?;
+        sys::mount_setattr_fd(&fd, sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC).step("restrict device")?;
+        devices.push((fd, d));
+    }
+
+    // From here on we are the sandbox user; capabilities stay, but only inside our namespaces.
+    if setup.root_mode {
+        nix::unistd::setgroups(&[]).step("drop supplementary groups")?;
+    }
+    let id = SANDBOX_ID;
+    setresgid(Gid::from_raw(id), Gid::from_raw(id), Gid::from_raw(id)).step("setresgid")?;
+    setresuid(Uid::from_raw(id), Uid::from_raw(id), Uid::from_raw(id)).step("setresuid")?;
+
+    let root = Path::new(NEW_ROOT);
+    build_root(root, policy, sources, devices)?;
+    nix::unistd::sethostname(&policy.hostname).step("sethostname")?;
+    if policy.network == Network::Loopback {
+        sys::loopback_up().step("bring up lo")?;
+    }
+
+    // Enter the new root and detach the old one (pivot_root(".", ".") stacks them).
+    chdir(root).step("chdir new root")?;
+    pivot_root(".", ".").step("pivot_root")?;
+    umount2(".", MntFlags::MNT_DETACH).step("detach old root")?;
+    chdir("/").step("chdir /")?;
+    sys::mount_setattr_path(Path::new("/"), sys::MOUNT_ATTR_RDONLY | sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV)
+        .step("make / read-only")?;
+    sys::mount_setattr_path(Path::new("/dev"), sys::MOUNT_ATTR_RDONLY | sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC)
+        .step("make /dev read-only")?;
+
+    // A time namespace for the command, with the host's uptime hidden.
+    match enter_time_namespace() {
+        Ok(()) => layers.push("time namespace: active".into()),
+        Err(e) => layers.push(format!("time namespace: missing ({e})")),
+    }
+
+    // Setup errors of the command come back through this pipe; exec closes it.
+    let (err_r, err_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).step("pipe")?;
+    let argv = setup.argv.clone();
+    let command = sys::fork().step("fork command")?;
+    if command == 0 {
+        drop(err_r);
+        let e = command_main(setup, &argv, err_w.as_raw_fd());
+        let mut w = fs::File::from(err_w);
+        let _ = w.write_all(e.as_bytes());
+        // SAFETY: _exit in a forked child.
+        unsafe { libc::_exit(125) };
+    }
+    drop(err_w);
+    COMMAND_PID.store(command, std::sync::atomic::Ordering::SeqCst);
+    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2] {
+        sys::set_signal_handler(sig, forward_signal as *const () as libc::sighandler_t);
+    }
+    let devnull = fs::OpenOptions::new().read(true).write(true).open("/dev/null").step("open /dev/null")?;
+    for fd in 0..3 {
+        sys::dup2(devnull.as_raw_fd(), fd).step("detach stdio")?;
+    }
+    let mut setup_error = String::new();
+    let _ = fs::File::from(err_r).read_to_string(&mut setup_error);
+    if !setup_error.is_empty() {
+        return Err(setup_error);
+    }
+
+    // Reap everything; when the command ends, everything else ends with it.
+    let mut wait_status = 0;
+    loop {
+        let mut status = 0;
+        // SAFETY: waitpid with a valid out-pointer.
+        let pid = unsafe { libc::waitpid(-1, &mut status, 0) };
+        if pid == command {
+            wait_status = status;
+            // SAFETY: kill(-1) from process 1 reaches only this pid namespace.
+            unsafe { libc::kill(-1, libc::SIGKILL) };
+        } else if pid < 0 {
+            match nix::errno::Errno::last() {
+                nix::errno::Errno::EINTR => continue,
+                _ => break,
+            }
+        }
+    }
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).step("getrusage")?;
+    let cpu = usage.user_time() + usage.system_time();
+    let (disk_full, inodes_full) = match nix::sys::statvfs::statvfs("/tmp") {
+        Ok(s) => (s.blocks_available() == 0, s.files_available() == 0),
+        Err(_) => (false, false),
+    };
+    let report = Report {
+        wait_status,
+        cpu_us: (cpu.tv_sec() as u64) * 1_000_000 + cpu.tv_usec() as u64,
+        maxrss_kb: usage.max_rss() as u64,
+        disk_full,
+        inodes_full,
+        layers,
+    };
+    wire::send(ctl, &FromJail::Report(report)).step("send report")?;
+    Ok(0)
+}
+
+static COMMAND_PID: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// Init forwards termination signals to the command's process group.
+extern "C" fn forward_signal(sig: libc::c_int) {
+    let pid = COMMAND_PID.load(std::sync::atomic::Ordering::SeqCst);
+    if pid > 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe { libc::kill(-pid, sig) };
+    }
+}
+
+fn mkdir_p(path: &Path, mode: u32) -> Result<()> {
+    fs::DirBuilder::new().recursive(true).mode(mode).create(path).step(&format!("mkdir {}", path.display()))
+}
+
+/// Makes `root` a fresh tmpfs holding every mount of the policy.
+fn build_root(root: &Path, policy: &Policy, sources: Vec<(OwnedFd, PathBuf, bool)>, devices: Vec<(OwnedFd, &str)>) -> Result<()> {
+    let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
+    mount(Some("corral"), root, Some("tmpfs"), flags, Some("size=4m,nr_inodes=4096,mode=0755")).step("mount root tmpfs")?;
+    let inside = |p: &Path| root.join(p.strip_prefix("/").unwrap_or(p));
+
+    for m in &policy.mounts {
+        match m {
+            Mount::Symlink { dest, target } => {
+                let d = inside(dest);
+                mkdir_p(d.parent().unwrap_or(root), 0o755)?;
+                std::os::unix::fs::symlink(target, &d).step(&format!("symlink {}", dest.display()))?;
+            }
+            Mount::File { dest, contents } => {
+                let d = inside(dest);
+                mkdir_p(d.parent().unwrap_or(root), 0o755)?;
+                fs::write(&d, contents).step(&format!("write {}", dest.display()))?;
+                fs::set_permissions(&d, fs::Permissions::from_mode(0o644)).step("chmod")?;
+            }
+            Mount::Bind { .. } => {}
+        }
+    }
+    for (fd, dest, is_dir) in &sources {
+        let d = inside(dest);
+        if *is_dir {
+            mkdir_p(&d, 0o755)?;
+        } else {
+            mkdir_p(d.parent().unwrap_or(root), 0o755)?;
+            fs::write(&d, b"").step(&format!("create mount point {}", dest.display()))?;
+        }
+        sys::move_mount(fd, &d).step(&format!("bind {}", dest.display()))?;
+    }
+
+    // /dev: a small tmpfs with the host's harmless devices bound in.
+    let dev = root.join("dev");
+    mkdir_p(&dev, 0o755)?;
+    mount(Some("corral-dev"), &dev, Some("tmpfs"), flags | MsFlags::MS_NOEXEC, Some("size=64k,nr_inodes=64,mode=0755"))
+        .step("mount /dev")?;
+    for (fd, name) in &devices {
+        let d = dev.join(name);
+        fs::write(&d, b"").step("create device mount point")?;
+        sys::move_mount(fd, &d).step(&format!("bind /dev/{name}"))?;
+    }
+    for (link, target) in
+        [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")]
+    {
+        std::os::unix::fs::symlink(target, dev.join(link)).step("symlink in /dev")?;
+    }
+
+    // One capped tmpfs holds /tmp, /work and /dev/shm, so their sizes and inodes add up
+    // under one limit (and its pages count toward the memory cgroup).
+    let scratch = root.join(".scratch");
+    mkdir_p(&scratch, 0o700)?;
+    let opts = format!("size={},nr_inodes={},mode=0755", policy.limits.tmpfs.max(4096), policy.limits.inodes.max(16));
+    mount(Some("corral-scratch"), &scratch, Some("tmpfs"), flags, Some(opts.as_str())).step("mount scratch tmpfs")?;
+    for (name, dest, mode) in [("tmp", root.join("tmp"), 0o1777), ("work", root.join("work"), 0o755), ("shm", dev.join("shm"), 0o1777)] {
+        let src = scratch.join(name);
+        mkdir_p(&src, 0o755)?;
+        fs::set_permissions(&src, fs::Permissions::from_mode(mode)).step("chmod scratch")?;
+        mkdir_p(&dest, 0o755)?;
+        mount(Some(&src), &dest, None::<&str>, MsFlags::MS_BIND, None::<&str>).step(&format!("bind {}", dest.display()))?;
+    }
+    umount2(&scratch, MntFlags::MNT_DETACH).step("detach scratch")?;
+    fs::remove_dir(&scratch).step("remove scratch dir")?;
+
+    let proc = root.join("proc");
+    mkdir_p(&proc, 0o555)?;
+    mount(Some("proc"), &proc, Some("proc"), flags | MsFlags::MS_NOEXEC, None::<&str>).step("mount /proc")?;
+    mkdir_p(&inside(&policy.cwd), 0o755)?;
+    Ok(())
+}
+
+fn enter_time_namespace() -> Result<()> {
+    unshare(CloneFlags::from_bits_retain(libc::CLONE_NEWTIME)).step("unshare time namespace")?;
+    // Monotonic and boot time start near one second for the command.
+    let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_BOOTTIME).step("clock_gettime")?;
+    let mono = nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).step("clock_gettime")?;
+    let offsets = format!("monotonic {} 0\nboottime {} 0\n", 1 - mono.tv_sec(), 1 - now.tv_sec());
+    fs::write("/proc/self/timens_offsets", offsets).step("write timens_offsets")?;
+    Ok(())
+}
+
+/// The command's last steps. Returns only on failure, with the reason.
+fn command_main(setup: &Setup, argv: &[String], err_fd: RawFd) -> String {
+    match prepare_command(setup, err_fd) {
+        Ok(program) => exec(program, argv, &setup.policy),
+        Err(e) => e,
+    }
+}
+
+fn prepare_command(setup: &Setup, err_fd: RawFd) -> Result<CString> {
+    let policy = &setup.policy;
+    sys::unblock_all_signals();
+    for sig in 1..32 {
+        if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+            sys::set_signal_handler(sig, libc::SIG_DFL);
+        }
+    }
+    nix::unistd::setsid().step("setsid")?;
+    chdir(&policy.cwd).step(&format!("chdir {}", policy.cwd.display()))?;
+    let program = resolve_program(&setup.argv[0], policy)?;
+    set_rlimits(policy, setup.root_mode)?;
+    nix::sys::prctl::set_no_new_privs().step("PR_SET_NO_NEW_PRIVS")?;
+    if !setup.ablate_landlock {
+        let status = landlock_rules::restrict(policy).step("Landlock")?;
+        if setup.require_landlock && !status.fully_enforced {
+            return Err(format!("Landlock is required but only {}", status.description));
+        }
+    }
+    sys::drop_all_capabilities().step("drop capabilities")?;
+    sys::close_range(3, err_fd as u32 - 1).step("close fds")?;
+    sys::close_range(err_fd as u32 + 1, u32::MAX).step("close fds")?;
+    if !setup.ablate_seccomp {
+        let programs = seccomp::programs().step("compile seccomp filter")?;
+        seccomp::install(&programs).step("install seccomp filter")?;
+    }
+    Ok(program)
+}
+
+fn exec(program: CString, argv: &[String], policy: &Policy) -> String {
+    let args: Vec<CString> = argv.iter().map(|a| CString::new(a.as_bytes()).unwrap_or_default()).collect();
+    let env: Vec<CString> =
+        policy.env.iter().map(|(k, v)| CString::new(format!("{k}={v}")).unwrap_or_default()).collect();
+    let err = nix::unistd::execve(&program, &args, &env).unwrap_err();
+    // Not a setup failure: the command itself cannot run. Say so on its stderr and
+    // exit like a shell would (127 not found, 126 not executable).
+    let code = if err == nix::errno::Errno::ENOENT { 127 } else { 126 };
+    let _ = writeln!(std::io::stderr(), "corral: cannot execute {}: {}", argv[0], err.desc());
+    // SAFETY: _exit in a forked child.
+    unsafe { libc::_exit(code) }
+}
+
+/// Finds the program in the sandbox's PATH, as a shell would.
+fn resolve_program(name: &str, policy: &Policy) -> Result<CString> {
+    let found = if name.contains('/') {
+        Some(PathBuf::from(name))
+    } else {
+        let path = policy.env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v.as_str()).unwrap_or("/usr/bin:/bin");
+        path.split(':').map(|dir| Path::new(dir).join(name)).find(|p| p.is_file())
+    };
+    match found {
+        Some(p) => CString::new(p.into_os_string().into_encoded_bytes()).step("program name"),
+        None => {
+            let _ = writeln!(std::io::stderr(), "corral: {name}: command not found in the sandbox's PATH");
+            // SAFETY: _exit in a forked child.
+            unsafe { libc::_exit(127) }
+        }
+    }
+}
+
+fn set_rlimits(policy: &Policy, root_mode: bool) -> Result<()> {
+    let l = &policy.limits;
+    let cpu = l.cpu.as_secs() + 1;
+    // Root mode: cgroups bound memory, RLIMIT_AS is a loose backstop. Unprivileged:
+    // RLIMIT_AS is the memory limit.
+    let address_space = if root_mode { l.memory.saturating_mul(4).max(1 << 30) } else { l.memory };
+    let limits = [
+        (Resource::RLIMIT_CORE, 0, 0),
+        (Resource::RLIMIT_FSIZE, l.file_size, l.file_size),
+        (Resource::RLIMIT_NOFILE, l.open_files, l.open_files),
+        (Resource::RLIMIT_NPROC, l.pids, l.pids),
+        (Resource::RLIMIT_STACK, l.stack, l.stack),
+        (Resource::RLIMIT_AS, address_space, address_space),
+        (Resource::RLIMIT_CPU, cpu, cpu + 1),
+        (Resource::RLIMIT_MEMLOCK, 64 << 10, 64 << 10),
+        (Resource::RLIMIT_MSGQUEUE, 64 << 10, 64 << 10),
+    ];
+    for (res, soft, hard) in limits {
+        setrlimit(res, soft, hard).step(&format!("setrlimit {res:?}"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,583 @@
+//! The supervisor: it never enters the sandbox. It re-executes the helper, maps ids,
+//! places the helper in cgroups, watches the clocks and the output pipes, kills the
+//! whole pid namespace when a limit is reached, and cleans up.
+
+use crate::cgroup::{Cgroups, Group};
+use crate::jail::{CONTROL_FD, HELPER_ARG};
+use crate::outcome::{LimitKind, Outcome, Status};
+use crate::policy::{Policy, PolicyError, SANDBOX_ID};
+use crate::sys;
+use crate::wire::{self, FromJail, Report, Setup, ToHelper};
+use std::io::{self, Write};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{ChildStderr, ChildStdin, ChildStdout, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+/// The host uid and gid that sandbox uid 1000 maps to when corral runs as root.
+pub const ROOT_MODE_HOST_ID: u32 = 990_000;
+
+/// Errors that prevent a step from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("running as root requires cgroups for memory and pids, and none are usable: {0}")]
+    NoCgroups(String),
+    #[error("cannot create the step's cgroup: {0}")]
+    Cgroup(io::Error),
+    #[error("cannot start the sandbox helper {path}: {source}")]
+    Helper { path: PathBuf, source: io::Error },
+    #[error("the command line is empty")]
+    EmptyCommand,
+}
+
+/// How the sandbox can be built on this host.
+#[derive(Clone, Debug)]
+pub enum Mode {
+    /// Root: ids mapped to [`ROOT_MODE_HOST_ID`], cgroups enforce memory, pids, CPU.
+    Root(Cgroups),
+    /// Not root: user namespaces, with rlimits for memory and processes.
+    Unprivileged { uid: u32, gid: u32 },
+}
+
+/// Which stream a chunk of output came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Output as it comes, stamped with the time since the step started.
+#[derive(Clone, Debug)]
+pub struct Chunk {
+    pub stream: Stream,
+    pub data: Vec<u8>,
+    pub at: Duration,
+}
+
+/// Test-only switches that turn one layer off, to show the others still hold.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Ablation {
+    pub seccomp: bool,
+    pub landlock: bool,
+}
+
+/// Creates sandboxed steps. Cheap to share between threads.
+pub struct Sandbox {
+    helper: PathBuf,
+    mode: Mode,
+    counter: AtomicU64,
+    ablation: Ablation,
+}
+
+impl Sandbox {
+    /// `helper` is a binary that calls [`crate::run_helper_if_requested`] first thing in `main`
+    /// (the `corral` binary does; `/proc/self/exe` is the usual choice).
+    pub fn new(helper: impl Into<PathBuf>) -> Result<Sandbox, Error> {
+        let mode = if nix::unistd::geteuid().is_root() {
+            let cg = Cgroups::detect().map_err(Error::NoCgroups)?;
+            cg.sweep_stale();
+            Mode::Root(cg)
+        } else {
+            Mode::Unprivileged { uid: nix::unistd::getuid().as_raw(), gid: nix::unistd::getgid().as_raw() }
+        };
+        Ok(Sandbox { helper: helper.into(), mode, counter: AtomicU64::new(0), ablation: Ablation::default() })
+    }
+
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    /// Switches layers off (attack-suite ablation only).
+    pub fn with_ablation(mut self, ablation: Ablation) -> Self {
+        self.ablation = ablation;
+        self
+    }
+
+    /// Starts `argv` under `policy`. Output arrives on [`Child::output`] when `stream` is set.
+    pub fn spawn(&self, policy: &Policy, argv: &[String], stream: bool) -> Result<Child, Error> {
+        if argv.is_empty() {
+            return Err(Error::EmptyCommand);
+        }
+        let mut policy = policy.clone();
+        policy.validate()?;
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let name = format!("{}-{n}", std::process::id());
+        let group = match &self.mode {
+            Mode::Root(cg) => Some(cg.create(&name, &policy.limits).map_err(Error::Cgroup)?),
+            Mode::Unprivileged { .. } => None,
+        };
+        let setup = Setup {
+            require_landlock: policy.require_landlock,
+            policy,
+            argv: argv.to_vec(),
+            parent_pid: std::process::id() as i32,
+            root_mode: matches!(self.mode, Mode::Root(_)),
+            ablate_seccomp: self.ablation.seccomp,
+            ablate_landlock: self.ablation.landlock,
+        };
+        let (stdin_tx, stdin_rx) = mpsc::channel();
+        let (out_tx, out_rx) = mpsc::channel();
+        let (done_tx, done_rx) = mpsc::channel();
+        let kill = Arc::new(KillSwitch::default());
+        let watch = Watch {
+            helper: self.helper.clone(),
+            mode: self.mode.clone(),
+            setup,
+            group,
+            kill: kill.clone(),
+            stream: stream.then_some(out_tx),
+        };
+        // The watcher thread spawns the helper and lives exactly as long as it: the
+        // helper's PR_SET_PDEATHSIG is tied to the thread that forked it.
+        std::thread::Builder::new()
+            .name(format!("corral-step-{n}"))
+            .spawn(move || {
+                let outcome = watch.run(stdin_tx);
+                let _ = done_tx.send(outcome);
+            })
+            .map_err(|source| Error::Helper { path: self.helper.clone(), source })?;
+        let stdin = match stdin_rx.recv() {
+            Ok(Ok(stdin)) => Some(stdin),
+            Ok(Err(source)) => return Err(Error::Helper { path: self.helper.clone(), source }),
+            Err(_) => None,
+        };
+        Ok(Child { stdin, output: out_rx, kill, done: done_rx })
+    }
+
+    /// Runs to completion with `stdin` as input.
+    pub fn run(&self, policy: &Policy, argv: &[String], stdin: &[u8]) -> Result<Outcome, Error> {
+        let mut child = self.spawn(policy, argv, false)?;
+        if let Some(mut pipe) = child.stdin.take() {
+            let input = stdin.to_vec();
+            // A separate writer: the program may not read its input before writing output.
+            std::thread::spawn(move || {
+                let _ = pipe.write_all(&input);
+            });
+        }
+        Ok(child.wait())
+    }
+}
+
+/// A running step.
+pub struct Child {
+    /// The program's standard input; drop it to send end-of-file.
+    pub stdin: Option<ChildStdin>,
+    output: mpsc::Receiver<Chunk>,
+    kill: Arc<KillSwitch>,
+    done: mpsc::Receiver<Outcome>,
+}
+
+impl Child {
+    /// Output chunks as they come (only when spawned with `stream`).
+    pub fn output(&self) -> &mpsc::Receiver<Chunk> {
+        &self.output
+    }
+
+    /// A handle that kills the step from any thread.
+    pub fn killer(&self) -> Killer {
+        Killer(self.kill.clone())
+    }
+
+    /// Waits for the end of the step; every process of it is dead and its cgroup removed.
+    pub fn wait(self) -> Outcome {
+        drop(self.stdin);
+        self.done.recv().unwrap_or_else(|_| internal("the watcher thread panicked".into(), Duration::ZERO))
+    }
+}
+
+/// Kills a running step; it then ends with status `killed`.
+#[derive(Clone)]
+pub struct Killer(Arc<KillSwitch>);
+
+impl Killer {
+    pub fn kill(&self) {
+        self.0.fire(Reason::User);
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reason {
+    User,
+    Wall,
+    Cpu,
+    Output,
+}
+
+#[derive(Default)]
+struct KillSwitch {
+    fired: AtomicBool,
+    reason: Mutex<Option<Reason>>,
+    /// pidfd of init: killing it kills the whole pid namespace.
+    init: Mutex<Option<OwnedFd>>,
+    /// pidfd of the helper, before init exists (init dies with it: PR_SET_PDEATHSIG).
+    helper: Mutex<Option<OwnedFd>>,
+}
+
+impl KillSwitch {
+    fn fire(&self, reason: Reason) {
+        {
+            let mut r = self.reason.lock().unwrap_or_else(|p| p.into_inner());
+            if r.is_none() {
+                *r = Some(reason);
+            }
+        }
+        self.fired.store(true, Ordering::SeqCst);
+        self.signal();
+    }
+
+    fn signal(&self) {
+        for slot in [&self.init, &self.helper] {
+            if let Some(fd) = slot.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                let _ = sys::pidfd_kill(fd, libc::SIGKILL);
+            }
+        }
+    }
+
+    fn reason(&self) -> Option<Reason> {
+        *self.reason.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn internal(error: String, wall: Duration) -> Outcome {
+    Outcome {
+        status: Status::InternalError,
+        limit: None,
+        exit_code: None,
+        signal: None,
+        stdout: String::new(),
+        stderr: String::new(),
+        stdout_truncated: false,
+        stderr_truncated: false,
+        wall_ms: wall.as_millis() as u64,
+        cpu_ms: 0,
+        memory_bytes: 0,
+        stdout_bytes: vec![],
+        stderr_bytes: vec![],
+        error: Some(error),
+    }
+}
+
+struct Watch {
+    helper: PathBuf,
+    mode: Mode,
+    setup: Setup,
+    group: Option<Box<dyn Group>>,
+    kill: Arc<KillSwitch>,
+    stream: Option<mpsc::Sender<Chunk>>,
+}
+
+/// Output collected from one stream, up to the cap.
+struct Capture {
+    pipe: Option<OwnedFd>,
+    kept: Vec<u8>,
+    truncated: bool,
+    stream: Stream,
+}
+
+impl Watch {
+    fn run(mut self, stdin_tx: mpsc::Sender<io::Result<ChildStdin>>) -> Outcome {
+        let start = Instant::now();
+        let result = self.supervise(start, &stdin_tx);
+        if let Some(g) = &self.group {
+            if let Err(e) = g.remove() {
+                tracing::warn!("cgroup cleanup: {e}");
+            }
+        }
+        result.unwrap_or_else(|e| internal(e, start.elapsed()))
+    }
+
+    fn supervise(&mut self, start: Instant, stdin_tx: &mpsc::Sender<io::Result<ChildStdin>>) -> Result<Outcome, String> {
+        let (ours, theirs) = wire::pair().map_err(|e| format!("control socket: {e}"))?;
+        let theirs_fd = theirs.as_raw_fd();
+        let mut cmd = std::process::Command::new(&self.helper);
+        cmd.arg(HELPER_ARG).env_clear().stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        // SAFETY: dup2 is async-signal-safe; it places the control socket at fd 3
+        // (dup2 clears close-on-exec on the copy) in the forked child only.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::dup2(theirs_fd, CONTROL_FD) < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = format!("cannot start the sandbox helper {}: {e}", self.helper.display());
+                let _ = stdin_tx.send(Err(e));
+                return Err(msg);
+            }
+        };
+        drop(theirs);
+        let helper_pid = child.id() as i32;
+        *self.kill.helper.lock().unwrap_or_else(|p| p.into_inner()) = sys::pidfd_open(helper_pid).ok();
+        let _ = stdin_tx.send(child.stdin.take().ok_or_else(|| io::Error::other("no stdin pipe")));
+        let outcome = self.watch(start, &ours, helper_pid, child.stdout.take(), child.stderr.take());
+        // The helper is our child: kill it if it is still there, and reap it.
+        if outcome.is_err() {
+            self.kill.signal();
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        outcome
+    }
+
+    fn watch(
+        &mut self,
+        start: Instant,
+        ctl: &OwnedFd,
+        helper_pid: i32,
+        stdout: Option<ChildStdout>,
+        stderr: Option<ChildStderr>,
+    ) -> Result<Outcome, String> {
+        let limits = self.setup.policy.limits.clone();
+        wire::send(ctl, &ToHelper::Setup(Box::new(clone_setup(&self.setup)))).map_err(|e| format!("send setup: {e}"))?;
+        let mut captures = [
+            Capture { pipe: stdout.map(OwnedFd::from), kept: vec![], truncated: false, stream: Stream::Stdout },
+            Capture { pipe: stderr.map(OwnedFd::from), kept: vec![], truncated: false, stream: Stream::Stderr },
+        ];
+        for c in &captures {
+            if let Some(p) = &c.pipe {
+                set_nonblocking(p);
+            }
+        }
+        let mut ctl_open = true;
+        let mut report: Option<Report> = None;
+        let mut failure: Option<String> = None;
+        let deadline = start + limits.wall;
+        let mut buf = vec![0u8; 64 << 10];
+        loop {
+            let outputs_open = captures.iter().any(|c| c.pipe.is_some());
+            if !ctl_open && !outputs_open {
+                break;
+            }
+            let now = Instant::now();
+            if now >= deadline && !self.kill.fired.load(Ordering::SeqCst) {
+                self.kill.fire(Reason::Wall);
+            }
+            if let Some(g) = &self.group {
+                if g.cpu_ns().is_ok_and(|ns| ns >= limits.cpu.as_nanos() as u64) {
+                    self.kill.fire(Reason::Cpu);
+                }
+            }
+            // Poll at most 20 ms at a time: the CPU limit and kills are checked between polls.
+            let wait = deadline.saturating_duration_since(now).min(Duration::from_millis(20));
+            let mut fds: Vec<nix::poll::PollFd> = Vec::with_capacity(3);
+            let mut which = Vec::with_capacity(3);
+            if ctl_open {
+                fds.push(nix::poll::PollFd::new(ctl.as_fd(), nix::poll::PollFlags::POLLIN));
+                which.push(2usize);
+            }
+            for (i, c) in captures.iter().enumerate() {
+                if let Some(p) = &c.pipe {
+                    fds.push(nix::poll::PollFd::new(p.as_fd(), nix::poll::PollFlags::POLLIN));
+                    which.push(i);
+                }
+            }
+            let timeout = nix::poll::PollTimeout::try_from(wait.as_millis().max(1) as u16).unwrap_or(nix::poll::PollTimeout::MAX);
+            match nix::poll::poll(&mut fds, timeout) {
+                Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+                Err(e) => return Err(format!("poll: {e}")),
+            }
+            let ready: Vec<usize> = fds
+                .iter()
+                .zip(&which)
+                .filter(|(f, _)| f.revents().is_some_and(|r| !r.is_empty()))
+                .map(|(_, &w)| w)
+                .collect();
+            drop(fds);
+            for w in ready {
+                if w == 2 {
+                    match wire::recv::<FromJail>(ctl) {
+                        Ok(Some(FromJail::Unshared)) => {
+                            if let Err(e) = self.map_ids_and_join(helper_pid) {
+                                return Err(e);
+                            }
+                            wire::send(ctl, &ToHelper::Go).map_err(|e| format!("send go: {e}"))?;
+                        }
+                        Ok(Some(FromJail::InitPid(pid))) => {
+                            let fd = sys::pidfd_open(pid).map_err(|e| format!("pidfd of init: {e}"))?;
+                            *self.kill.init.lock().unwrap_or_else(|p| p.into_inner()) = Some(fd);
+                            if self.kill.fired.load(Ordering::SeqCst) {
+                                self.kill.signal();
+                            }
+                            let _ = wire::send(ctl, &ToHelper::Ack);
+                        }
+                        Ok(Some(FromJail::Report(r))) => report = Some(r),
+                        Ok(Some(FromJail::Failed(e))) => failure = Some(e),
+                        Ok(None) | Err(_) => ctl_open = false,
+                    }
+                } else {
+                    let c = &mut captures[w];
+                    self.drain(c, &mut buf, limits.output, start);
+                }
+            }
+        }
+        let wall = start.elapsed();
+        if let Some(e) = failure {
+            return Err(format!("sandbox setup failed: {e}"));
+        }
+        let usage = self.group.as_ref().map(|g| g.usage());
+        let mut out = internal(String::new(), wall);
+        out.error = None;
+        let [so, se] = captures;
+        out.stdout = String::from_utf8_lossy(&so.kept).into_owned();
+        out.stderr = String::from_utf8_lossy(&se.kept).into_owned();
+        out.stdout_truncated = so.truncated;
+        out.stderr_truncated = se.truncated;
+        out.stdout_bytes = so.kept;
+        out.stderr_bytes = se.kept;
+        let report = match (report, self.kill.reason()) {
+            (Some(r), _) => Some(r),
+            (None, Some(_)) => None,
+            (None, None) => return Err("the sandbox ended without a report".into()),
+        };
+        if let Some(r) = &report {
+            let status = r.wait_status;
+            if libc::WIFEXITED(status) {
+                out.exit_code = Some(libc::WEXITSTATUS(status));
+            } else if libc::WIFSIGNALED(status) {
+                out.signal = Some(libc::WTERMSIG(status));
+            }
+        } else {
+            out.signal = Some(libc::SIGKILL);
+        }
+        out.cpu_ms = match (&usage, &report) {
+            (Some(u), _) => u.cpu_ns / 1_000_000,
+            (None, Some(r)) => r.cpu_us / 1000,
+            (None, None) => 0,
+        };
+        out.memory_bytes = match (&usage, &report) {
+            (Some(u), _) => u.memory_peak,
+            (None, Some(r)) => r.maxrss_kb * 1024,
+            (None, None) => 0,
+        };
+        let (status, limit) = classify(&out, self.kill.reason(), usage.as_ref(), report.as_ref(), &limits, &self.mode);
+        out.status = status;
+        out.limit = limit;
+        Ok(out)
+    }
+
+    /// Reads what is available; past the cap, keeps nothing more and stops the step.
+    fn drain(&self, c: &mut Capture, buf: &mut [u8], cap: u64, start: Instant) {
+        let Some(pipe) = &c.pipe else { return };
+        loop {
+            match nix::unistd::read(pipe, buf) {
+                Ok(0) => {
+                    c.pipe = None;
+                    return;
+                }
+                Ok(n) => {
+                    let room = (cap as usize).saturating_sub(c.kept.len());
+                    let take = n.min(room);
+                    c.kept.extend_from_slice(&buf[..take]);
+                    if let (Some(tx), true) = (&self.stream, take > 0) {
+                        let _ = tx.send(Chunk { stream: c.stream, data: buf[..take].to_vec(), at: start.elapsed() });
+                    }
+                    if take < n {
+                        c.truncated = true;
+                        self.kill.fire(Reason::Output);
+                    }
+                }
+                Err(nix::errno::Errno::EAGAIN) => return,
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(_) => {
+                    c.pipe = None;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Maps sandbox uid/gid 1000 to the host id of our mode and joins the cgroups.
+    fn map_ids_and_join(&self, pid: i32) -> Result<(), String> {
+        let proc = PathBuf::from(format!("/proc/{pid}"));
+        let (uid, gid) = match &self.mode {
+            Mode::Root(_) => (ROOT_MODE_HOST_ID, ROOT_MODE_HOST_ID),
+            Mode::Unprivileged { uid, gid } => {
+                // An unprivileged process may map its own gid only after denying setgroups.
+                std::fs::write(proc.join("setgroups"), "deny").map_err(|e| format!("write setgroups: {e}"))?;
+                (*uid, *gid)
+            }
+        };
+        std::fs::write(proc.join("uid_map"), format!("{SANDBOX_ID} {uid} 1\n")).map_err(|e| format!("write uid_map: {e}"))?;
+        std::fs::write(proc.join("gid_map"), format!("{SANDBOX_ID} {gid} 1\n")).map_err(|e| format!("write gid_map: {e}"))?;
+        if let Some(g) = &self.group {
+            g.add(pid as u32).map_err(|e| format!("join cgroup: {e}"))?;
+        }
+        Ok(())
+    }
+}
+
+fn clone_setup(s: &Setup) -> Setup {
+    Setup {
+        policy: s.policy.clone(),
+        argv: s.argv.clone(),
+        parent_pid: s.parent_pid,
+        root_mode: s.root_mode,
+        require_landlock: s.require_landlock,
+        ablate_seccomp: s.ablate_seccomp,
+        ablate_landlock: s.ablate_landlock,
+    }
+}
+
+fn set_nonblocking(fd: &OwnedFd) {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    if let Ok(flags) = fcntl(fd, FcntlArg::F_GETFL) {
+        let _ = fcntl(fd, FcntlArg::F_SETFL(OFlag::from_bits_retain(flags) | OFlag::O_NONBLOCK));
+    }
+}
+
+/// Decides the status and the limit responsible, from what the supervisor saw.
+fn classify(
+    out: &Outcome,
+    killed: Option<Reason>,
+    usage: Option<&crate::cgroup::Usage>,
+    report: Option<&Report>,
+    limits: &crate::limits::Limits,
+    mode: &Mode,
+) -> (Status, Option<LimitKind>) {
+    match killed {
+        Some(Reason::User) => return (Status::Killed, None),
+        Some(Reason::Wall) => return (Status::Timeout, Some(LimitKind::Wall)),
+        Some(Reason::Cpu) => return (Status::Timeout, Some(LimitKind::Cpu)),
+        Some(Reason::Output) => return (Status::OutputLimit, Some(LimitKind::Output)),
+        None => {}
+    }
+    if usage.is_some_and(|u| u.oom_killed) {
+        return (Status::MemoryLimit, Some(LimitKind::Memory));
+    }
+    let cpu_spent = usage.map(|u| u.cpu_ns / 1_000_000).unwrap_or(out.cpu_ms);
+    if out.signal == Some(libc::SIGXCPU)
+        || (out.signal == Some(libc::SIGKILL) && cpu_spent >= limits.cpu.as_millis() as u64)
+    {
+        return (Status::Timeout, Some(LimitKind::Cpu));
+    }
+    if out.exit_code == Some(0) {
+        return (Status::Success, None);
+    }
+    // Unprivileged mode bounds memory with RLIMIT_AS: Rust's allocation failure message.
+    if matches!(mode, Mode::Unprivileged { .. }) && out.stderr.contains("memory allocation of ") {
+        return (Status::MemoryLimit, Some(LimitKind::Memory));
+    }
+    let limit = if out.signal == Some(libc::SIGXFSZ) {
+        Some(LimitKind::FileSize)
+    } else if usage.is_some_and(|u| u.pids_hit) {
+        Some(LimitKind::Pids)
+    } else if report.is_some_and(|r| r.disk_full) {
+        Some(LimitKind::Disk)
+    } else if report.is_some_and(|r| r.inodes_full) {
+        Some(LimitKind::Inodes)
+    } else if out.stderr.contains("Too many open files") {
+        Some(LimitKind::OpenFiles)
+    } else {
+        None
+    };
+    (Status::RuntimeError, limit)
+}

@@ -1,0 +1,96 @@
+//! Messages between the supervisor and the processes it starts (helper, init),
+//! one JSON record per SOCK_SEQPACKET message so that writers never interleave.
+
+use crate::policy::Policy;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+
+/// Supervisor -> helper.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum ToHelper {
+    Setup(Box<Setup>),
+    /// ids are mapped and the helper is in its cgroups: go on.
+    Go,
+    /// the supervisor holds a pidfd of init: the helper may now reap it.
+    Ack,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Setup {
+    pub policy: Policy,
+    pub argv: Vec<String>,
+    pub parent_pid: i32,
+    /// Root mode: drop supplementary groups (unprivileged mode cannot: setgroups is denied).
+    pub root_mode: bool,
+    /// Landlock must be enforced, not just tried.
+    pub require_landlock: bool,
+    /// Skip seccomp (layer ablation in tests only).
+    pub ablate_seccomp: bool,
+    /// Skip Landlock (layer ablation in tests only).
+    pub ablate_landlock: bool,
+}
+
+/// Helper or init -> supervisor.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum FromJail {
+    /// The helper left the host's user namespace: map ids and add it to cgroups now.
+    Unshared,
+    /// Host pid of init (process 1 of the sandbox).
+    InitPid(i32),
+    /// Init's report after the command and everything it started have ended.
+    Report(Report),
+    /// Setup failed before the command ran.
+    Failed(String),
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Report {
+    /// Raw wait status of the command.
+    pub wait_status: i32,
+    pub cpu_us: u64,
+    pub maxrss_kb: u64,
+    pub disk_full: bool,
+    pub inodes_full: bool,
+    /// Which optional layers were active ("landlock: fully enforced" ...).
+    pub layers: Vec<String>,
+}
+
+pub fn send<T: Serialize>(fd: &impl AsFd, msg: &T) -> io::Result<()> {
+    let bytes = serde_json::to_vec(msg).map_err(io::Error::other)?;
+    let n = nix::sys::socket::send(fd.as_fd().as_raw_fd_compat(), &bytes, nix::sys::socket::MsgFlags::MSG_NOSIGNAL)
+        .map_err(io::Error::from)?;
+    if n != bytes.len() {
+        return Err(io::Error::other("short write on control socket"));
+    }
+    Ok(())
+}
+
+/// Receives one message; `Ok(None)` on end of stream.
+pub fn recv<T: DeserializeOwned>(fd: &impl AsFd) -> io::Result<Option<T>> {
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match nix::sys::socket::recv(fd.as_fd().as_raw_fd_compat(), &mut buf, nix::sys::socket::MsgFlags::empty()) {
+            Ok(0) => return Ok(None),
+            Ok(n) => return serde_json::from_slice(&buf[..n]).map(Some).map_err(io::Error::other),
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// A connected SOCK_SEQPACKET pair, both ends close-on-exec.
+pub fn pair() -> io::Result<(OwnedFd, OwnedFd)> {
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, socketpair};
+    socketpair(AddressFamily::Unix, SockType::SeqPacket, None, SockFlag::SOCK_CLOEXEC).map_err(io::Error::from)
+}
+
+trait RawCompat {
+    fn as_raw_fd_compat(&self) -> std::os::fd::RawFd;
+}
+impl RawCompat for std::os::fd::BorrowedFd<'_> {
+    fn as_raw_fd_compat(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        self.as_raw_fd()
+    }
+}

@@ -1,0 +1,64 @@
+//! The `corral` command line: a thin layer that parses flags, calls the library
+//! crates and maps their results to exit codes (CONTRACTS.md section 3).
+
+mod exec;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "corral", version, about = "Compile and run untrusted code in a kernel-level sandbox")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a command in the sandbox (read-only /usr, private /tmp and /work, no network).
+    Exec(exec::ExecArgs),
+    /// Show which sandbox layers are active on this host.
+    Doctor,
+}
+
+fn main() -> ExitCode {
+    // When started as the sandbox helper, this never returns.
+    corral_sandbox::run_helper_if_requested();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CORRAL_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Exec(args) => exec::run(args),
+        Command::Doctor => doctor(),
+    };
+    match code {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("corral: {e:#}");
+            ExitCode::from(125)
+        }
+    }
+}
+
+fn doctor() -> anyhow::Result<u8> {
+    use corral_sandbox::doctor::{self, State};
+    let checks = doctor::run(std::path::Path::new("/proc/self/exe"));
+    for c in &checks {
+        let state = match c.state {
+            State::Active => "active",
+            State::Degraded => "degraded",
+            State::Missing => "missing",
+        };
+        let req = if c.required { "required" } else { "tried" };
+        println!("{:<18} {:<9} {:<9} {}", c.layer, state, req, c.detail);
+    }
+    if doctor::enforceable(&checks) {
+        println!("\nThe default policy can be enforced on this host.");
+        Ok(0)
+    } else {
+        println!("\nThe default policy CANNOT be enforced: a required layer is missing (see above).");
+        Ok(1)
+    }
+}
