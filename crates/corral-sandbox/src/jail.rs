@@ -97,6 +97,12 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
         Ok(()) => layers.push("cgroup namespace: active".to_string()),
         Err(e) => layers.push(format!("cgroup namespace: missing ({e})")),
     }
+    // A time namespace for init and the command, with the host's uptime hidden.
+    // (Written here: init is not dumpable, so it could not open its own proc files.)
+    match enter_time_namespace() {
+        Ok(()) => layers.push("time namespace: active".into()),
+        Err(e) => layers.push(format!("time namespace: missing ({e})")),
+    }
 
     let init = sys::fork().step("fork init")?;
     if init == 0 {
@@ -128,7 +134,7 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
 }
 
 /// Process 1 of the sandbox.
-fn init_main(ctl: &OwnedFd, setup: &Setup, mut layers: Vec<String>) -> Result<i32> {
+fn init_main(ctl: &OwnedFd, setup: &Setup, layers: Vec<String>) -> Result<i32> {
     let policy = &setup.policy;
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).step("PR_SET_PDEATHSIG")?;
     // Not dumpable: the command (same uid) cannot open /proc/1/mem or ptrace us.
@@ -183,12 +189,6 @@ fn init_main(ctl: &OwnedFd, setup: &Setup, mut layers: Vec<String>) -> Result<i3
         .step("make / read-only")?;
     sys::mount_setattr_path(Path::new("/dev"), sys::MOUNT_ATTR_RDONLY | sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC)
         .step("make /dev read-only")?;
-
-    // A time namespace for the command, with the host's uptime hidden.
-    match enter_time_namespace() {
-        Ok(()) => layers.push("time namespace: active".into()),
-        Err(e) => layers.push(format!("time namespace: missing ({e})")),
-    }
 
     // Setup errors of the command come back through this pipe; exec closes it.
     let (err_r, err_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).step("pipe")?;

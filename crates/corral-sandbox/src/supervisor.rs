@@ -562,11 +562,18 @@ fn classify(
     if out.exit_code == Some(0) {
         return (Status::Success, None);
     }
-    // Unprivileged mode bounds memory with RLIMIT_AS: Rust's allocation failure message.
-    if matches!(mode, Mode::Unprivileged { .. }) && out.stderr.contains("memory allocation of ") {
+    // Unprivileged mode bounds memory with RLIMIT_AS: allocation failures surface as
+    // the runtime's own message (Rust, Python, C++, glibc's strerror).
+    const OOM_MESSAGES: [&str; 4] = ["memory allocation of ", "MemoryError", "std::bad_alloc", "Cannot allocate memory"];
+    if matches!(mode, Mode::Unprivileged { .. }) && OOM_MESSAGES.iter().any(|m| out.stderr.contains(m)) {
         return (Status::MemoryLimit, Some(LimitKind::Memory));
     }
-    let limit = if out.signal == Some(libc::SIGXFSZ) {
+    // A shell reports a child's death by signal N as exit code 128+N.
+    let died_of = |sig: i32| out.signal == Some(sig) || out.exit_code == Some(128 + sig);
+    if died_of(libc::SIGXCPU) {
+        return (Status::Timeout, Some(LimitKind::Cpu));
+    }
+    let limit = if died_of(libc::SIGXFSZ) {
         Some(LimitKind::FileSize)
     } else if usage.is_some_and(|u| u.pids_hit) {
         Some(LimitKind::Pids)
