@@ -433,9 +433,13 @@ impl Watch {
         out.stderr_truncated = se.truncated;
         out.stdout_bytes = so.kept;
         out.stderr_bytes = se.kept;
+        // No report: we killed the step, or the OOM killer took init too (tmpfs pages
+        // are charged to the group and belong to no process).
+        let oom = usage.is_some_and(|u| u.oom_killed);
         let report = match (report, self.kill.reason()) {
             (Some(r), _) => Some(r),
             (None, Some(_)) => None,
+            (None, None) if oom => None,
             (None, None) => return Err("the sandbox ended without a report".into()),
         };
         if let Some(r) = &report {

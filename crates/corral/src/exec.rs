@@ -27,6 +27,9 @@ pub struct ExecArgs {
     /// Size of the private tmpfs holding /tmp, /work and /dev/shm.
     #[arg(long, value_parser = parse_size)]
     tmpfs: Option<u64>,
+    /// Inodes of that tmpfs (files and directories).
+    #[arg(long)]
+    inodes: Option<u64>,
     /// Largest file the command may write.
     #[arg(long = "file-size", value_parser = parse_size)]
     file_size: Option<u64>,
@@ -69,6 +72,7 @@ pub fn policy_from(args: &ExecArgs) -> anyhow::Result<Policy> {
     if let Some(v) = args.cpu_time { l.cpu = v }
     if let Some(v) = args.output { l.output = v }
     if let Some(v) = args.tmpfs { l.tmpfs = v }
+    if let Some(v) = args.inodes { l.inodes = v }
     if let Some(v) = args.file_size { l.file_size = v }
     if let Some(v) = args.open_files { l.open_files = v }
     // Without an explicit CPU limit, CPU time may use the whole wall-clock budget.
