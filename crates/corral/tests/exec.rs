@@ -223,10 +223,22 @@ fn nothing_survives_the_step() {
         }
     }
     if is_root() {
-        // The step's cgroups are gone.
-        for h in ["memory", "pids", "cpuacct"] {
-            let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
-            let _ = (h, own);
+        // No cgroup is left behind by a corral process that has exited.
+        let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
+        for controller in ["memory", "pids"] {
+            let path = own.lines().find_map(|l| {
+                let mut p = l.splitn(3, ':');
+                let (_, ctrls, path) = (p.next()?, p.next()?, p.next()?);
+                ctrls.split(',').any(|c| c == controller).then(|| path.to_string())
+            });
+            let Some(path) = path else { continue };
+            let parent = std::path::Path::new("/sys/fs/cgroup").join(controller).join(path.trim_start_matches('/')).join("corral");
+            let Ok(entries) = std::fs::read_dir(&parent) else { continue };
+            for e in entries.flatten().filter(|e| e.path().is_dir()) {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let pid = name.split('-').next().unwrap_or("");
+                assert!(std::path::Path::new("/proc").join(pid).exists(), "leaked cgroup {}", e.path().display());
+            }
         }
     }
 }
