@@ -75,7 +75,15 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
     if nix::unistd::getppid().as_raw() != setup.parent_pid {
         return Ok(125);
     }
-    let devnull = fs::OpenOptions::new().read(true).write(true).open("/dev/null").step("open /dev/null")?;
+    let devnull = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .step("open /dev/null")?;
+    // Join our cgroups first: everything we and our children do is counted there.
+    for file in &setup.cgroup_attach {
+        fs::write(file, "0").step(&format!("join cgroup {}", file.display()))?;
+    }
 
     // New user namespace first (it owns the others), then the rest in one call.
     // The pid namespace applies to our children: init will be process 1.
@@ -91,7 +99,7 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
         Some(ToHelper::Go) => {}
         _ => return Err("supervisor did not map ids".into()),
     }
-    // We were moved into our cgroups by now, so the new cgroup namespace is rooted there.
+    // We are in our cgroups, so the new cgroup namespace is rooted there.
     let mut layers = vec![];
     match unshare(CloneFlags::CLONE_NEWCGROUP) {
         Ok(()) => layers.push("cgroup namespace: active".to_string()),
@@ -141,15 +149,29 @@ fn init_main(ctl: &OwnedFd, setup: &Setup, layers: Vec<String>) -> Result<i32> {
     nix::sys::prctl::set_dumpable(false).step("PR_SET_DUMPABLE")?;
 
     // Nothing we mount may propagate back to the host.
-    mount(None::<&str>, "/", None::<&str>, MsFlags::MS_REC | MsFlags::MS_PRIVATE, None::<&str>)
-        .step("make mounts private")?;
+    mount(
+        None::<&str>,
+        "/",
+        None::<&str>,
+        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+        None::<&str>,
+    )
+    .step("make mounts private")?;
     // Open every bind source now, while we still have the caller's access to the host
     // files (in root mode, /root/.rustup is readable only by uid 0).
     let mut sources = Vec::new();
     for m in &policy.mounts {
-        if let Mount::Bind { src, dest, writable } = m {
-            let fd = sys::open_tree_clone(src).step(&format!("open bind source {}", src.display()))?;
-            let is_dir = nix::sys::stat::fstat(&fd).step("stat bind source")?.st_mode & libc::S_IFMT == libc::S_IFDIR;
+        if let Mount::Bind {
+            src,
+            dest,
+            writable,
+        } = m
+        {
+            let fd =
+                sys::open_tree_clone(src).step(&format!("open bind source {}", src.display()))?;
+            let is_dir = nix::sys::stat::fstat(&fd).step("stat bind source")?.st_mode
+                & libc::S_IFMT
+                == libc::S_IFDIR;
             let mut attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
             if !writable {
                 attrs |= sys::MOUNT_ATTR_RDONLY;
@@ -160,8 +182,10 @@ fn init_main(ctl: &OwnedFd, setup: &Setup, layers: Vec<String>) -> Result<i32> {
     }
     let mut devices = Vec::new();
     for d in DEVICES {
-        let fd = sys::open_tree_clone(&Path::new("/dev").join(d)).step(&format!("open /dev/{d}"))?;
-        sys::mount_setattr_fd(&fd, sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC).step("restrict device")?;
+        let fd =
+            sys::open_tree_clone(&Path::new("/dev").join(d)).step(&format!("open /dev/{d}"))?;
+        sys::mount_setattr_fd(&fd, sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC)
+            .step("restrict device")?;
         devices.push((fd, d));
     }
 
@@ -185,10 +209,16 @@ fn init_main(ctl: &OwnedFd, setup: &Setup, layers: Vec<String>) -> Result<i32> {
     pivot_root(".", ".").step("pivot_root")?;
     umount2(".", MntFlags::MNT_DETACH).step("detach old root")?;
     chdir("/").step("chdir /")?;
-    sys::mount_setattr_path(Path::new("/"), sys::MOUNT_ATTR_RDONLY | sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV)
-        .step("make / read-only")?;
-    sys::mount_setattr_path(Path::new("/dev"), sys::MOUNT_ATTR_RDONLY | sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC)
-        .step("make /dev read-only")?;
+    sys::mount_setattr_path(
+        Path::new("/"),
+        sys::MOUNT_ATTR_RDONLY | sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV,
+    )
+    .step("make / read-only")?;
+    sys::mount_setattr_path(
+        Path::new("/dev"),
+        sys::MOUNT_ATTR_RDONLY | sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC,
+    )
+    .step("make /dev read-only")?;
 
     // Setup errors of the command come back through this pipe; exec closes it.
     let (err_r, err_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).step("pipe")?;
@@ -204,10 +234,21 @@ fn init_main(ctl: &OwnedFd, setup: &Setup, layers: Vec<String>) -> Result<i32> {
     }
     drop(err_w);
     COMMAND_PID.store(command, std::sync::atomic::Ordering::SeqCst);
-    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2] {
+    for sig in [
+        libc::SIGTERM,
+        libc::SIGINT,
+        libc::SIGHUP,
+        libc::SIGQUIT,
+        libc::SIGUSR1,
+        libc::SIGUSR2,
+    ] {
         sys::set_signal_handler(sig, forward_signal as *const () as libc::sighandler_t);
     }
-    let devnull = fs::OpenOptions::new().read(true).write(true).open("/dev/null").step("open /dev/null")?;
+    let devnull = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .step("open /dev/null")?;
     for fd in 0..3 {
         sys::dup2(devnull.as_raw_fd(), fd).step("detach stdio")?;
     }
@@ -234,7 +275,8 @@ fn init_main(ctl: &OwnedFd, setup: &Setup, layers: Vec<String>) -> Result<i32> {
             }
         }
     }
-    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).step("getrusage")?;
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+        .step("getrusage")?;
     let cpu = usage.user_time() + usage.system_time();
     let (disk_full, inodes_full) = match nix::sys::statvfs::statvfs("/tmp") {
         Ok(s) => (s.blocks_available() == 0, s.files_available() == 0),
@@ -264,13 +306,29 @@ extern "C" fn forward_signal(sig: libc::c_int) {
 }
 
 fn mkdir_p(path: &Path, mode: u32) -> Result<()> {
-    fs::DirBuilder::new().recursive(true).mode(mode).create(path).step(&format!("mkdir {}", path.display()))
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(mode)
+        .create(path)
+        .step(&format!("mkdir {}", path.display()))
 }
 
 /// Makes `root` a fresh tmpfs holding every mount of the policy.
-fn build_root(root: &Path, policy: &Policy, sources: Vec<(OwnedFd, PathBuf, bool)>, devices: Vec<(OwnedFd, &str)>) -> Result<()> {
+fn build_root(
+    root: &Path,
+    policy: &Policy,
+    sources: Vec<(OwnedFd, PathBuf, bool)>,
+    devices: Vec<(OwnedFd, &str)>,
+) -> Result<()> {
     let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
-    mount(Some("corral"), root, Some("tmpfs"), flags, Some("size=4m,nr_inodes=4096,mode=0755")).step("mount root tmpfs")?;
+    mount(
+        Some("corral"),
+        root,
+        Some("tmpfs"),
+        flags,
+        Some("size=4m,nr_inodes=4096,mode=0755"),
+    )
+    .step("mount root tmpfs")?;
     let inside = |p: &Path| root.join(p.strip_prefix("/").unwrap_or(p));
 
     for m in &policy.mounts {
@@ -278,7 +336,8 @@ fn build_root(root: &Path, policy: &Policy, sources: Vec<(OwnedFd, PathBuf, bool
             Mount::Symlink { dest, target } => {
                 let d = inside(dest);
                 mkdir_p(d.parent().unwrap_or(root), 0o755)?;
-                std::os::unix::fs::symlink(target, &d).step(&format!("symlink {}", dest.display()))?;
+                std::os::unix::fs::symlink(target, &d)
+                    .step(&format!("symlink {}", dest.display()))?;
             }
             Mount::File { dest, contents } => {
                 let d = inside(dest);
@@ -303,16 +362,25 @@ fn build_root(root: &Path, policy: &Policy, sources: Vec<(OwnedFd, PathBuf, bool
     // /dev: a small tmpfs with the host's harmless devices bound in.
     let dev = root.join("dev");
     mkdir_p(&dev, 0o755)?;
-    mount(Some("corral-dev"), &dev, Some("tmpfs"), flags | MsFlags::MS_NOEXEC, Some("size=64k,nr_inodes=64,mode=0755"))
-        .step("mount /dev")?;
+    mount(
+        Some("corral-dev"),
+        &dev,
+        Some("tmpfs"),
+        flags | MsFlags::MS_NOEXEC,
+        Some("size=64k,nr_inodes=64,mode=0755"),
+    )
+    .step("mount /dev")?;
     for (fd, name) in &devices {
         let d = dev.join(name);
         fs::write(&d, b"").step("create device mount point")?;
         sys::move_mount(fd, &d).step(&format!("bind /dev/{name}"))?;
     }
-    for (link, target) in
-        [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")]
-    {
+    for (link, target) in [
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ] {
         std::os::unix::fs::symlink(target, dev.join(link)).step("symlink in /dev")?;
     }
 
@@ -320,21 +388,50 @@ fn build_root(root: &Path, policy: &Policy, sources: Vec<(OwnedFd, PathBuf, bool
     // under one limit (and its pages count toward the memory cgroup).
     let scratch = root.join(".scratch");
     mkdir_p(&scratch, 0o700)?;
-    let opts = format!("size={},nr_inodes={},mode=0755", policy.limits.tmpfs.max(4096), policy.limits.inodes.max(16));
-    mount(Some("corral-scratch"), &scratch, Some("tmpfs"), flags, Some(opts.as_str())).step("mount scratch tmpfs")?;
-    for (name, dest, mode) in [("tmp", root.join("tmp"), 0o1777), ("work", root.join("work"), 0o755), ("shm", dev.join("shm"), 0o1777)] {
+    let opts = format!(
+        "size={},nr_inodes={},mode=0755",
+        policy.limits.tmpfs.max(4096),
+        policy.limits.inodes.max(16)
+    );
+    mount(
+        Some("corral-scratch"),
+        &scratch,
+        Some("tmpfs"),
+        flags,
+        Some(opts.as_str()),
+    )
+    .step("mount scratch tmpfs")?;
+    for (name, dest, mode) in [
+        ("tmp", root.join("tmp"), 0o1777),
+        ("work", root.join("work"), 0o755),
+        ("shm", dev.join("shm"), 0o1777),
+    ] {
         let src = scratch.join(name);
         mkdir_p(&src, 0o755)?;
         fs::set_permissions(&src, fs::Permissions::from_mode(mode)).step("chmod scratch")?;
         mkdir_p(&dest, 0o755)?;
-        mount(Some(&src), &dest, None::<&str>, MsFlags::MS_BIND, None::<&str>).step(&format!("bind {}", dest.display()))?;
+        mount(
+            Some(&src),
+            &dest,
+            None::<&str>,
+            MsFlags::MS_BIND,
+            None::<&str>,
+        )
+        .step(&format!("bind {}", dest.display()))?;
     }
     umount2(&scratch, MntFlags::MNT_DETACH).step("detach scratch")?;
     fs::remove_dir(&scratch).step("remove scratch dir")?;
 
     let proc = root.join("proc");
     mkdir_p(&proc, 0o555)?;
-    mount(Some("proc"), &proc, Some("proc"), flags | MsFlags::MS_NOEXEC, None::<&str>).step("mount /proc")?;
+    mount(
+        Some("proc"),
+        &proc,
+        Some("proc"),
+        flags | MsFlags::MS_NOEXEC,
+        None::<&str>,
+    )
+    .step("mount /proc")?;
     mkdir_p(&inside(&policy.cwd), 0o755)?;
     Ok(())
 }
@@ -343,8 +440,13 @@ fn enter_time_namespace() -> Result<()> {
     unshare(CloneFlags::from_bits_retain(libc::CLONE_NEWTIME)).step("unshare time namespace")?;
     // Monotonic and boot time start near one second for the command.
     let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_BOOTTIME).step("clock_gettime")?;
-    let mono = nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).step("clock_gettime")?;
-    let offsets = format!("monotonic {} 0\nboottime {} 0\n", 1 - mono.tv_sec(), 1 - now.tv_sec());
+    let mono =
+        nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).step("clock_gettime")?;
+    let offsets = format!(
+        "monotonic {} 0\nboottime {} 0\n",
+        1 - mono.tv_sec(),
+        1 - now.tv_sec()
+    );
     fs::write("/proc/self/timens_offsets", offsets).step("write timens_offsets")?;
     Ok(())
 }
@@ -373,28 +475,45 @@ fn prepare_command(setup: &Setup, err_fd: RawFd) -> Result<CString> {
     if !setup.ablate_landlock {
         let status = landlock_rules::restrict(policy).step("Landlock")?;
         if setup.require_landlock && !status.fully_enforced {
-            return Err(format!("Landlock is required but only {}", status.description));
+            return Err(format!(
+                "Landlock is required but only {}",
+                status.description
+            ));
         }
     }
     sys::drop_all_capabilities().step("drop capabilities")?;
     sys::close_range(3, err_fd as u32 - 1).step("close fds")?;
     sys::close_range(err_fd as u32 + 1, u32::MAX).step("close fds")?;
     if !setup.ablate_seccomp {
-        let programs = seccomp::programs().step("compile seccomp filter")?;
-        seccomp::install(&programs).step("install seccomp filter")?;
+        seccomp::install(&seccomp::program()).step("install seccomp filter")?;
     }
     Ok(program)
 }
 
 fn exec(program: CString, argv: &[String], policy: &Policy) -> String {
-    let args: Vec<CString> = argv.iter().map(|a| CString::new(a.as_bytes()).unwrap_or_default()).collect();
-    let env: Vec<CString> =
-        policy.env.iter().map(|(k, v)| CString::new(format!("{k}={v}")).unwrap_or_default()).collect();
+    let args: Vec<CString> = argv
+        .iter()
+        .map(|a| CString::new(a.as_bytes()).unwrap_or_default())
+        .collect();
+    let env: Vec<CString> = policy
+        .env
+        .iter()
+        .map(|(k, v)| CString::new(format!("{k}={v}")).unwrap_or_default())
+        .collect();
     let err = nix::unistd::execve(&program, &args, &env).unwrap_err();
     // Not a setup failure: the command itself cannot run. Say so on its stderr and
     // exit like a shell would (127 not found, 126 not executable).
-    let code = if err == nix::errno::Errno::ENOENT { 127 } else { 126 };
-    let _ = writeln!(std::io::stderr(), "corral: cannot execute {}: {}", argv[0], err.desc());
+    let code = if err == nix::errno::Errno::ENOENT {
+        127
+    } else {
+        126
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "corral: cannot execute {}: {}",
+        argv[0],
+        err.desc()
+    );
     // SAFETY: _exit in a forked child.
     unsafe { libc::_exit(code) }
 }
@@ -404,13 +523,23 @@ fn resolve_program(name: &str, policy: &Policy) -> Result<CString> {
     let found = if name.contains('/') {
         Some(PathBuf::from(name))
     } else {
-        let path = policy.env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v.as_str()).unwrap_or("/usr/bin:/bin");
-        path.split(':').map(|dir| Path::new(dir).join(name)).find(|p| p.is_file())
+        let path = policy
+            .env
+            .iter()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("/usr/bin:/bin");
+        path.split(':')
+            .map(|dir| Path::new(dir).join(name))
+            .find(|p| p.is_file())
     };
     match found {
         Some(p) => CString::new(p.into_os_string().into_encoded_bytes()).step("program name"),
         None => {
-            let _ = writeln!(std::io::stderr(), "corral: {name}: command not found in the sandbox's PATH");
+            let _ = writeln!(
+                std::io::stderr(),
+                "corral: {name}: command not found in the sandbox's PATH"
+            );
             // SAFETY: _exit in a forked child.
             unsafe { libc::_exit(127) }
         }
@@ -422,7 +551,11 @@ fn set_rlimits(policy: &Policy, root_mode: bool) -> Result<()> {
     let cpu = l.cpu.as_secs() + 1;
     // Root mode: cgroups bound memory, RLIMIT_AS is a loose backstop. Unprivileged:
     // RLIMIT_AS is the memory limit.
-    let address_space = if root_mode { l.memory.saturating_mul(4).max(1 << 30) } else { l.memory };
+    let address_space = if root_mode {
+        l.memory.saturating_mul(4).max(1 << 30)
+    } else {
+        l.memory
+    };
     let limits = [
         (Resource::RLIMIT_CORE, 0, 0),
         (Resource::RLIMIT_FSIZE, l.file_size, l.file_size),

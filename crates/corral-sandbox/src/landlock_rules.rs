@@ -5,8 +5,8 @@
 
 use crate::policy::{Mount, Network, Policy};
 use landlock::{
-    ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset, RulesetAttr,
-    RulesetCreatedAttr, RulesetStatus, Scope,
+    ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset,
+    RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope,
 };
 
 pub struct Status {
@@ -23,18 +23,37 @@ pub fn restrict(policy: &Policy) -> Result<Status, String> {
 fn restrict_inner(policy: &Policy) -> Result<Status, Box<dyn std::error::Error>> {
     let all = AccessFs::from_all(ABI_WANTED);
     let read = AccessFs::from_read(ABI_WANTED);
-    let mut writable = vec!["/tmp".to_string(), "/work".to_string(), "/dev/shm".to_string()];
+    let mut writable = vec![
+        "/tmp".to_string(),
+        "/work".to_string(),
+        "/dev/shm".to_string(),
+    ];
     for m in &policy.mounts {
-        if let Mount::Bind { dest, writable: true, .. } = m {
+        if let Mount::Bind {
+            dest,
+            writable: true,
+            ..
+        } = m
+        {
             writable.push(dest.to_string_lossy().into_owned());
         }
     }
-    let devices = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"];
-    let mut ruleset = Ruleset::default().set_compatibility(CompatLevel::BestEffort).handle_access(all)?;
+    let devices = [
+        "/dev/null",
+        "/dev/zero",
+        "/dev/full",
+        "/dev/random",
+        "/dev/urandom",
+    ];
+    let mut ruleset = Ruleset::default()
+        .set_compatibility(CompatLevel::BestEffort)
+        .handle_access(all)?;
     if policy.network == Network::Off {
         ruleset = ruleset.handle_access(AccessNet::from_all(ABI_WANTED))?;
     }
-    let mut created = ruleset.scope(Scope::AbstractUnixSocket | Scope::Signal)?.create()?;
+    let mut created = ruleset
+        .scope(Scope::AbstractUnixSocket | Scope::Signal)?
+        .create()?;
     created = created.add_rule(PathBeneath::new(PathFd::new("/")?, read))?;
     for w in &writable {
         if let Ok(fd) = PathFd::new(w) {
@@ -56,6 +75,13 @@ fn restrict_inner(policy: &Policy) -> Result<Status, Box<dyn std::error::Error>>
 pub fn abi_version() -> i64 {
     const LANDLOCK_CREATE_RULESET_VERSION: u32 = 1;
     // SAFETY: a NULL attribute with size 0 and the VERSION flag only queries the ABI.
-    let v = unsafe { libc::syscall(libc::SYS_landlock_create_ruleset, std::ptr::null::<u8>(), 0usize, LANDLOCK_CREATE_RULESET_VERSION) };
+    let v = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<u8>(),
+            0usize,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
+    };
     v.max(0)
 }

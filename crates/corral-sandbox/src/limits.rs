@@ -51,17 +51,23 @@ impl Default for Limits {
 /// Parses `512`, `64K`, `16M`, `2G` (binary units; a trailing `B`/`iB` is accepted).
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
-    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).unwrap_or(t);
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
     let (digits, shift) = match t.chars().last() {
         Some('k' | 'K') => (&t[..t.len() - 1], 10),
         Some('m' | 'M') => (&t[..t.len() - 1], 20),
         Some('g' | 'G') => (&t[..t.len() - 1], 30),
         _ => (t, 0),
     };
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("invalid size {text:?}: expected a number with an optional K, M or G suffix, e.g. 256M"))?;
-    n.checked_mul(1 << shift).ok_or_else(|| format!("size {text:?} is too large"))
+    let n: u64 = digits.parse().map_err(|_| {
+        format!(
+            "invalid size {text:?}: expected a number with an optional K, M or G suffix, e.g. 256M"
+        )
+    })?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("size {text:?} is too large"))
 }
 
 /// Parses `500ms`, `10s`, `2m` (a bare number means seconds).

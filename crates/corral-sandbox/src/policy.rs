@@ -9,7 +9,11 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Mount {
     /// A host file or directory bound at `dest`; read-only unless `writable`.
-    Bind { src: PathBuf, dest: PathBuf, writable: bool },
+    Bind {
+        src: PathBuf,
+        dest: PathBuf,
+        writable: bool,
+    },
     /// A symbolic link created in the sandbox's root.
     Symlink { dest: PathBuf, target: PathBuf },
     /// A read-only file with fixed contents.
@@ -47,7 +51,11 @@ impl Default for Policy {
     /// The default root of CONTRACTS.md section 3: read-only `/usr` with the host's
     /// `/bin`, `/lib*` links, a synthetic `/etc`, private `/tmp` and `/work` (the cwd).
     fn default() -> Self {
-        let mut mounts = vec![Mount::Bind { src: "/usr".into(), dest: "/usr".into(), writable: false }];
+        let mut mounts = vec![Mount::Bind {
+            src: "/usr".into(),
+            dest: "/usr".into(),
+            writable: false,
+        }];
         for top in ["bin", "sbin", "lib", "lib32", "lib64", "libx32"] {
             let host = Path::new("/").join(top);
             match std::fs::symlink_metadata(&host) {
@@ -56,14 +64,22 @@ impl Default for Policy {
                         mounts.push(Mount::Symlink { dest: host, target });
                     }
                 }
-                Ok(m) if m.is_dir() => mounts.push(Mount::Bind { src: host.clone(), dest: host, writable: false }),
+                Ok(m) if m.is_dir() => mounts.push(Mount::Bind {
+                    src: host.clone(),
+                    dest: host,
+                    writable: false,
+                }),
                 _ => {}
             }
         }
         // The dynamic loader's cache and Debian's alternatives (/usr/bin/cc -> /etc/alternatives/cc).
         for etc in ["/etc/ld.so.cache", "/etc/alternatives"] {
             if Path::new(etc).exists() {
-                mounts.push(Mount::Bind { src: etc.into(), dest: etc.into(), writable: false });
+                mounts.push(Mount::Bind {
+                    src: etc.into(),
+                    dest: etc.into(),
+                    writable: false,
+                });
             }
         }
         mounts.extend(synthetic_etc());
@@ -85,13 +101,30 @@ impl Default for Policy {
 
 fn synthetic_etc() -> Vec<Mount> {
     let id = SANDBOX_ID;
-    let file = |dest: &str, contents: String| Mount::File { dest: dest.into(), contents };
+    let file = |dest: &str, contents: String| Mount::File {
+        dest: dest.into(),
+        contents,
+    };
     vec![
-        file("/etc/passwd", format!("root:x:0:0:root:/root:/bin/sh\nsandbox:x:{id}:{id}:sandbox:/work:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")),
-        file("/etc/group", format!("root:x:0:\nsandbox:x:{id}:\nnogroup:x:65534:\n")),
-        file("/etc/hosts", "127.0.0.1\tlocalhost corral\n::1\tlocalhost ip6-localhost\n".into()),
+        file(
+            "/etc/passwd",
+            format!(
+                "root:x:0:0:root:/root:/bin/sh\nsandbox:x:{id}:{id}:sandbox:/work:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+            ),
+        ),
+        file(
+            "/etc/group",
+            format!("root:x:0:\nsandbox:x:{id}:\nnogroup:x:65534:\n"),
+        ),
+        file(
+            "/etc/hosts",
+            "127.0.0.1\tlocalhost corral\n::1\tlocalhost ip6-localhost\n".into(),
+        ),
         file("/etc/hostname", "corral\n".into()),
-        file("/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n".into()),
+        file(
+            "/etc/nsswitch.conf",
+            "passwd: files\ngroup: files\nhosts: files\n".into(),
+        ),
     ]
 }
 
@@ -100,7 +133,9 @@ fn synthetic_etc() -> Vec<Mount> {
 pub enum PolicyError {
     #[error("mount destination {0:?} must be an absolute path without `..`")]
     BadDestination(PathBuf),
-    #[error("mount destination {0:?} is reserved by the sandbox (/, /proc, /dev, /tmp, /work, /dev/shm)")]
+    #[error(
+        "mount destination {0:?} is reserved by the sandbox (/, /proc, /dev, /tmp, /work, /dev/shm)"
+    )]
     Reserved(PathBuf),
     #[error("cannot bind {path:?}: {reason}")]
     BadSource { path: PathBuf, reason: String },
@@ -112,13 +147,25 @@ pub enum PolicyError {
 
 /// True when `p` is absolute and made only of normal components.
 pub(crate) fn is_clean_absolute(p: &Path) -> bool {
-    p.is_absolute() && p.components().skip(1).all(|c| matches!(c, Component::Normal(_)))
+    p.is_absolute()
+        && p.components()
+            .skip(1)
+            .all(|c| matches!(c, Component::Normal(_)))
 }
 
 impl Policy {
     /// Adds a host path, read-only (`writable == false`) or writable.
-    pub fn bind(&mut self, src: impl Into<PathBuf>, dest: impl Into<PathBuf>, writable: bool) -> &mut Self {
-        self.mounts.push(Mount::Bind { src: src.into(), dest: dest.into(), writable });
+    pub fn bind(
+        &mut self,
+        src: impl Into<PathBuf>,
+        dest: impl Into<PathBuf>,
+        writable: bool,
+    ) -> &mut Self {
+        self.mounts.push(Mount::Bind {
+            src: src.into(),
+            dest: dest.into(),
+            writable,
+        });
         self
     }
 
@@ -142,18 +189,26 @@ impl Policy {
         }
         for m in &mut self.mounts {
             let dest = match m {
-                Mount::Bind { dest, .. } | Mount::Symlink { dest, .. } | Mount::File { dest, .. } => dest.clone(),
+                Mount::Bind { dest, .. }
+                | Mount::Symlink { dest, .. }
+                | Mount::File { dest, .. } => dest.clone(),
             };
             if !is_clean_absolute(&dest) {
                 return Err(PolicyError::BadDestination(dest));
             }
             let reserved = ["/", "/proc", "/dev", "/tmp", "/work", "/dev/shm"];
-            if reserved.iter().any(|r| dest == Path::new(r)) || dest.starts_with("/proc") || dest.starts_with("/dev") {
+            if reserved.iter().any(|r| dest == Path::new(r))
+                || dest.starts_with("/proc")
+                || dest.starts_with("/dev")
+            {
                 return Err(PolicyError::Reserved(dest));
             }
             if let Mount::Bind { src, .. } = m {
-                let canonical = std::fs::canonicalize(&*src)
-                    .map_err(|e| PolicyError::BadSource { path: src.clone(), reason: e.to_string() })?;
+                let canonical =
+                    std::fs::canonicalize(&*src).map_err(|e| PolicyError::BadSource {
+                        path: src.clone(),
+                        reason: e.to_string(),
+                    })?;
                 *src = canonical;
             }
         }

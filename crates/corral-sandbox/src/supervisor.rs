@@ -83,9 +83,17 @@ impl Sandbox {
             cg.sweep_stale();
             Mode::Root(cg)
         } else {
-            Mode::Unprivileged { uid: nix::unistd::getuid().as_raw(), gid: nix::unistd::getgid().as_raw() }
+            Mode::Unprivileged {
+                uid: nix::unistd::getuid().as_raw(),
+                gid: nix::unistd::getgid().as_raw(),
+            }
         };
-        Ok(Sandbox { helper: helper.into(), mode, counter: AtomicU64::new(0), ablation: Ablation::default() })
+        Ok(Sandbox {
+            helper: helper.into(),
+            mode,
+            counter: AtomicU64::new(0),
+            ablation: Ablation::default(),
+        })
     }
 
     pub fn mode(&self) -> &Mode {
@@ -117,6 +125,10 @@ impl Sandbox {
             argv: argv.to_vec(),
             parent_pid: std::process::id() as i32,
             root_mode: matches!(self.mode, Mode::Root(_)),
+            cgroup_attach: group
+                .as_ref()
+                .map(|g| g.self_attach_files())
+                .unwrap_or_default(),
             ablate_seccomp: self.ablation.seccomp,
             ablate_landlock: self.ablation.landlock,
         };
@@ -140,13 +152,26 @@ impl Sandbox {
                 let outcome = watch.run(stdin_tx);
                 let _ = done_tx.send(outcome);
             })
-            .map_err(|source| Error::Helper { path: self.helper.clone(), source })?;
+            .map_err(|source| Error::Helper {
+                path: self.helper.clone(),
+                source,
+            })?;
         let stdin = match stdin_rx.recv() {
             Ok(Ok(stdin)) => Some(stdin),
-            Ok(Err(source)) => return Err(Error::Helper { path: self.helper.clone(), source }),
+            Ok(Err(source)) => {
+                return Err(Error::Helper {
+                    path: self.helper.clone(),
+                    source,
+                });
+            }
             Err(_) => None,
         };
-        Ok(Child { stdin, output: out_rx, kill, done: done_rx })
+        Ok(Child {
+            stdin,
+            output: out_rx,
+            kill,
+            done: done_rx,
+        })
     }
 
     /// Runs to completion with `stdin` as input.
@@ -186,7 +211,9 @@ impl Child {
     /// Waits for the end of the step; every process of it is dead and its cgroup removed.
     pub fn wait(self) -> Outcome {
         drop(self.stdin);
-        self.done.recv().unwrap_or_else(|_| internal("the watcher thread panicked".into(), Duration::ZERO))
+        self.done
+            .recv()
+            .unwrap_or_else(|_| internal("the watcher thread panicked".into(), Duration::ZERO))
     }
 }
 
@@ -283,19 +310,27 @@ impl Watch {
     fn run(mut self, stdin_tx: mpsc::Sender<io::Result<ChildStdin>>) -> Outcome {
         let start = Instant::now();
         let result = self.supervise(start, &stdin_tx);
-        if let Some(g) = &self.group {
-            if let Err(e) = g.remove() {
-                tracing::warn!("cgroup cleanup: {e}");
-            }
+        if let Some(g) = &self.group
+            && let Err(e) = g.remove()
+        {
+            tracing::warn!("cgroup cleanup: {e}");
         }
         result.unwrap_or_else(|e| internal(e, start.elapsed()))
     }
 
-    fn supervise(&mut self, start: Instant, stdin_tx: &mpsc::Sender<io::Result<ChildStdin>>) -> Result<Outcome, String> {
+    fn supervise(
+        &mut self,
+        start: Instant,
+        stdin_tx: &mpsc::Sender<io::Result<ChildStdin>>,
+    ) -> Result<Outcome, String> {
         let (ours, theirs) = wire::pair().map_err(|e| format!("control socket: {e}"))?;
         let theirs_fd = theirs.as_raw_fd();
         let mut cmd = std::process::Command::new(&self.helper);
-        cmd.arg(HELPER_ARG).env_clear().stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.arg(HELPER_ARG)
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         // SAFETY: dup2 is async-signal-safe; it places the control socket at fd 3
         // (dup2 clears close-on-exec on the copy) in the forked child only.
         unsafe {
@@ -309,16 +344,31 @@ impl Watch {
         let mut child = match cmd.spawn() {
             Ok(c) => c,
             Err(e) => {
-                let msg = format!("cannot start the sandbox helper {}: {e}", self.helper.display());
+                let msg = format!(
+                    "cannot start the sandbox helper {}: {e}",
+                    self.helper.display()
+                );
                 let _ = stdin_tx.send(Err(e));
                 return Err(msg);
             }
         };
         drop(theirs);
         let helper_pid = child.id() as i32;
-        *self.kill.helper.lock().unwrap_or_else(|p| p.into_inner()) = sys::pidfd_open(helper_pid).ok();
-        let _ = stdin_tx.send(child.stdin.take().ok_or_else(|| io::Error::other("no stdin pipe")));
-        let outcome = self.watch(start, &ours, helper_pid, child.stdout.take(), child.stderr.take());
+        *self.kill.helper.lock().unwrap_or_else(|p| p.into_inner()) =
+            sys::pidfd_open(helper_pid).ok();
+        let _ = stdin_tx.send(
+            child
+                .stdin
+                .take()
+                .ok_or_else(|| io::Error::other("no stdin pipe")),
+        );
+        let outcome = self.watch(
+            start,
+            &ours,
+            helper_pid,
+            child.stdout.take(),
+            child.stderr.take(),
+        );
         // The helper is our child: kill it if it is still there, and reap it.
         if outcome.is_err() {
             self.kill.signal();
@@ -337,10 +387,21 @@ impl Watch {
         stderr: Option<ChildStderr>,
     ) -> Result<Outcome, String> {
         let limits = self.setup.policy.limits.clone();
-        wire::send(ctl, &ToHelper::Setup(Box::new(clone_setup(&self.setup)))).map_err(|e| format!("send setup: {e}"))?;
+        wire::send(ctl, &ToHelper::Setup(Box::new(clone_setup(&self.setup))))
+            .map_err(|e| format!("send setup: {e}"))?;
         let mut captures = [
-            Capture { pipe: stdout.map(OwnedFd::from), kept: vec![], truncated: false, stream: Stream::Stdout },
-            Capture { pipe: stderr.map(OwnedFd::from), kept: vec![], truncated: false, stream: Stream::Stderr },
+            Capture {
+                pipe: stdout.map(OwnedFd::from),
+                kept: vec![],
+                truncated: false,
+                stream: Stream::Stdout,
+            },
+            Capture {
+                pipe: stderr.map(OwnedFd::from),
+                kept: vec![],
+                truncated: false,
+                stream: Stream::Stderr,
+            },
         ];
         for c in &captures {
             if let Some(p) = &c.pipe {
@@ -361,26 +422,35 @@ impl Watch {
             if now >= deadline && !self.kill.fired.load(Ordering::SeqCst) {
                 self.kill.fire(Reason::Wall);
             }
-            if let Some(g) = &self.group {
-                if g.cpu_ns().is_ok_and(|ns| ns >= limits.cpu.as_nanos() as u64) {
-                    self.kill.fire(Reason::Cpu);
-                }
+            if let Some(g) = &self.group
+                && g.cpu_ns()
+                    .is_ok_and(|ns| ns >= limits.cpu.as_nanos() as u64)
+            {
+                self.kill.fire(Reason::Cpu);
             }
             // Poll at most 20 ms at a time: the CPU limit and kills are checked between polls.
-            let wait = deadline.saturating_duration_since(now).min(Duration::from_millis(20));
+            let wait = deadline
+                .saturating_duration_since(now)
+                .min(Duration::from_millis(20));
             let mut fds: Vec<nix::poll::PollFd> = Vec::with_capacity(3);
             let mut which = Vec::with_capacity(3);
             if ctl_open {
-                fds.push(nix::poll::PollFd::new(ctl.as_fd(), nix::poll::PollFlags::POLLIN));
+                fds.push(nix::poll::PollFd::new(
+                    ctl.as_fd(),
+                    nix::poll::PollFlags::POLLIN,
+                ));
                 which.push(2usize);
             }
             for (i, c) in captures.iter().enumerate() {
                 if let Some(p) = &c.pipe {
-                    fds.push(nix::poll::PollFd::new(p.as_fd(), nix::poll::PollFlags::POLLIN));
+                    fds.push(nix::poll::PollFd::new(
+                        p.as_fd(),
+                        nix::poll::PollFlags::POLLIN,
+                    ));
                     which.push(i);
                 }
             }
-            let timeout = nix::poll::PollTimeout::try_from(wait.as_millis().max(1) as u16).unwrap_or(nix::poll::PollTimeout::MAX);
+            let timeout = nix::poll::PollTimeout::from(wait.as_millis().clamp(1, 1000) as u16);
             match nix::poll::poll(&mut fds, timeout) {
                 Ok(_) | Err(nix::errno::Errno::EINTR) => {}
                 Err(e) => return Err(format!("poll: {e}")),
@@ -396,13 +466,12 @@ impl Watch {
                 if w == 2 {
                     match wire::recv::<FromJail>(ctl) {
                         Ok(Some(FromJail::Unshared)) => {
-                            if let Err(e) = self.map_ids_and_join(helper_pid) {
-                                return Err(e);
-                            }
+                            self.map_ids(helper_pid)?;
                             wire::send(ctl, &ToHelper::Go).map_err(|e| format!("send go: {e}"))?;
                         }
                         Ok(Some(FromJail::InitPid(pid))) => {
-                            let fd = sys::pidfd_open(pid).map_err(|e| format!("pidfd of init: {e}"))?;
+                            let fd =
+                                sys::pidfd_open(pid).map_err(|e| format!("pidfd of init: {e}"))?;
                             *self.kill.init.lock().unwrap_or_else(|p| p.into_inner()) = Some(fd);
                             if self.kill.fired.load(Ordering::SeqCst) {
                                 self.kill.signal();
@@ -462,7 +531,14 @@ impl Watch {
             (None, Some(r)) => r.maxrss_kb * 1024,
             (None, None) => 0,
         };
-        let (status, limit) = classify(&out, self.kill.reason(), usage.as_ref(), report.as_ref(), &limits, &self.mode);
+        let (status, limit) = classify(
+            &out,
+            self.kill.reason(),
+            usage.as_ref(),
+            report.as_ref(),
+            &limits,
+            &self.mode,
+        );
         out.status = status;
         out.limit = limit;
         Ok(out)
@@ -482,7 +558,11 @@ impl Watch {
                     let take = n.min(room);
                     c.kept.extend_from_slice(&buf[..take]);
                     if let (Some(tx), true) = (&self.stream, take > 0) {
-                        let _ = tx.send(Chunk { stream: c.stream, data: buf[..take].to_vec(), at: start.elapsed() });
+                        let _ = tx.send(Chunk {
+                            stream: c.stream,
+                            data: buf[..take].to_vec(),
+                            at: start.elapsed(),
+                        });
                     }
                     if take < n {
                         c.truncated = true;
@@ -499,22 +579,22 @@ impl Watch {
         }
     }
 
-    /// Maps sandbox uid/gid 1000 to the host id of our mode and joins the cgroups.
-    fn map_ids_and_join(&self, pid: i32) -> Result<(), String> {
+    /// Maps sandbox uid/gid 1000 to the host id of our mode.
+    fn map_ids(&self, pid: i32) -> Result<(), String> {
         let proc = PathBuf::from(format!("/proc/{pid}"));
         let (uid, gid) = match &self.mode {
             Mode::Root(_) => (ROOT_MODE_HOST_ID, ROOT_MODE_HOST_ID),
             Mode::Unprivileged { uid, gid } => {
                 // An unprivileged process may map its own gid only after denying setgroups.
-                std::fs::write(proc.join("setgroups"), "deny").map_err(|e| format!("write setgroups: {e}"))?;
+                std::fs::write(proc.join("setgroups"), "deny")
+                    .map_err(|e| format!("write setgroups: {e}"))?;
                 (*uid, *gid)
             }
         };
-        std::fs::write(proc.join("uid_map"), format!("{SANDBOX_ID} {uid} 1\n")).map_err(|e| format!("write uid_map: {e}"))?;
-        std::fs::write(proc.join("gid_map"), format!("{SANDBOX_ID} {gid} 1\n")).map_err(|e| format!("write gid_map: {e}"))?;
-        if let Some(g) = &self.group {
-            g.add(pid as u32).map_err(|e| format!("join cgroup: {e}"))?;
-        }
+        std::fs::write(proc.join("uid_map"), format!("{SANDBOX_ID} {uid} 1\n"))
+            .map_err(|e| format!("write uid_map: {e}"))?;
+        std::fs::write(proc.join("gid_map"), format!("{SANDBOX_ID} {gid} 1\n"))
+            .map_err(|e| format!("write gid_map: {e}"))?;
         Ok(())
     }
 }
@@ -525,6 +605,7 @@ fn clone_setup(s: &Setup) -> Setup {
         argv: s.argv.clone(),
         parent_pid: s.parent_pid,
         root_mode: s.root_mode,
+        cgroup_attach: s.cgroup_attach.clone(),
         require_landlock: s.require_landlock,
         ablate_seccomp: s.ablate_seccomp,
         ablate_landlock: s.ablate_landlock,
@@ -534,7 +615,10 @@ fn clone_setup(s: &Setup) -> Setup {
 fn set_nonblocking(fd: &OwnedFd) {
     use nix::fcntl::{FcntlArg, OFlag, fcntl};
     if let Ok(flags) = fcntl(fd, FcntlArg::F_GETFL) {
-        let _ = fcntl(fd, FcntlArg::F_SETFL(OFlag::from_bits_retain(flags) | OFlag::O_NONBLOCK));
+        let _ = fcntl(
+            fd,
+            FcntlArg::F_SETFL(OFlag::from_bits_retain(flags) | OFlag::O_NONBLOCK),
+        );
     }
 }
 
@@ -568,8 +652,15 @@ fn classify(
     }
     // Unprivileged mode bounds memory with RLIMIT_AS: allocation failures surface as
     // the runtime's own message (Rust, Python, C++, glibc's strerror).
-    const OOM_MESSAGES: [&str; 4] = ["memory allocation of ", "MemoryError", "std::bad_alloc", "Cannot allocate memory"];
-    if matches!(mode, Mode::Unprivileged { .. }) && OOM_MESSAGES.iter().any(|m| out.stderr.contains(m)) {
+    const OOM_MESSAGES: [&str; 4] = [
+        "memory allocation of ",
+        "MemoryError",
+        "std::bad_alloc",
+        "Cannot allocate memory",
+    ];
+    if matches!(mode, Mode::Unprivileged { .. })
+        && OOM_MESSAGES.iter().any(|m| out.stderr.contains(m))
+    {
         return (Status::MemoryLimit, Some(LimitKind::Memory));
     }
     // A shell reports a child's death by signal N as exit code 128+N.

@@ -7,11 +7,16 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
 
 fn cstr(p: &Path) -> io::Result<CString> {
-    CString::new(p.as_os_str().as_encoded_bytes()).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
+    CString::new(p.as_os_str().as_encoded_bytes())
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
 }
 
 fn check(ret: libc::c_long) -> io::Result<libc::c_long> {
-    if ret < 0 { Err(io::Error::last_os_error()) } else { Ok(ret) }
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
 }
 
 /// `open_tree(path, OPEN_TREE_CLONE | AT_RECURSIVE)`: a detached copy of the mount
@@ -22,7 +27,8 @@ pub fn open_tree_clone(path: &Path) -> io::Result<OwnedFd> {
     let p = cstr(path)?;
     let flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | libc::AT_RECURSIVE as libc::c_uint;
     // SAFETY: `p` is a valid NUL-terminated string that outlives the call.
-    let fd = check(unsafe { libc::syscall(libc::SYS_open_tree, libc::AT_FDCWD, p.as_ptr(), flags) })?;
+    let fd =
+        check(unsafe { libc::syscall(libc::SYS_open_tree, libc::AT_FDCWD, p.as_ptr(), flags) })?;
     // SAFETY: the kernel returned a new file descriptor that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
@@ -34,7 +40,14 @@ pub fn move_mount(fd: &OwnedFd, dest: &Path) -> io::Result<()> {
     let empty = c"";
     // SAFETY: both strings are valid and NUL-terminated; `fd` is an open mount fd.
     check(unsafe {
-        libc::syscall(libc::SYS_move_mount, fd.as_raw_fd(), empty.as_ptr(), libc::AT_FDCWD, d.as_ptr(), MOVE_MOUNT_F_EMPTY_PATH)
+        libc::syscall(
+            libc::SYS_move_mount,
+            fd.as_raw_fd(),
+            empty.as_ptr(),
+            libc::AT_FDCWD,
+            d.as_ptr(),
+            MOVE_MOUNT_F_EMPTY_PATH,
+        )
     })?;
     Ok(())
 }
@@ -54,11 +67,23 @@ struct MountAttr {
 
 /// Sets mount attributes (only ever adds restrictions) on a mount fd, recursively.
 pub fn mount_setattr_fd(fd: &OwnedFd, set: u64) -> io::Result<()> {
-    let attr = MountAttr { attr_set: set, attr_clr: 0, propagation: 0, userns_fd: 0 };
+    let attr = MountAttr {
+        attr_set: set,
+        attr_clr: 0,
+        propagation: 0,
+        userns_fd: 0,
+    };
     let flags = (libc::AT_EMPTY_PATH | libc::AT_RECURSIVE) as libc::c_uint;
     // SAFETY: `attr` is a properly laid out `struct mount_attr` of the size passed.
     check(unsafe {
-        libc::syscall(libc::SYS_mount_setattr, fd.as_raw_fd(), c"".as_ptr(), flags, &attr, size_of::<MountAttr>())
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            flags,
+            &attr,
+            size_of::<MountAttr>(),
+        )
     })?;
     Ok(())
 }
@@ -66,10 +91,22 @@ pub fn mount_setattr_fd(fd: &OwnedFd, set: u64) -> io::Result<()> {
 /// Sets mount attributes on the mount at `path` (not recursive).
 pub fn mount_setattr_path(path: &Path, set: u64) -> io::Result<()> {
     let p = cstr(path)?;
-    let attr = MountAttr { attr_set: set, attr_clr: 0, propagation: 0, userns_fd: 0 };
+    let attr = MountAttr {
+        attr_set: set,
+        attr_clr: 0,
+        propagation: 0,
+        userns_fd: 0,
+    };
     // SAFETY: valid path string and a properly laid out `struct mount_attr`.
     check(unsafe {
-        libc::syscall(libc::SYS_mount_setattr, libc::AT_FDCWD, p.as_ptr(), 0, &attr, size_of::<MountAttr>())
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            libc::AT_FDCWD,
+            p.as_ptr(),
+            0,
+            &attr,
+            size_of::<MountAttr>(),
+        )
     })?;
     Ok(())
 }
@@ -84,7 +121,15 @@ pub fn pidfd_open(pid: i32) -> io::Result<OwnedFd> {
 
 pub fn pidfd_kill(fd: &OwnedFd, sig: i32) -> io::Result<()> {
     // SAFETY: `fd` is an open pidfd; a null siginfo is allowed.
-    check(unsafe { libc::syscall(libc::SYS_pidfd_send_signal, fd.as_raw_fd(), sig, std::ptr::null::<u8>(), 0) })?;
+    check(unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            fd.as_raw_fd(),
+            sig,
+            std::ptr::null::<u8>(),
+            0,
+        )
+    })?;
     Ok(())
 }
 
@@ -113,7 +158,15 @@ pub fn drop_all_capabilities() -> io::Result<()> {
         }
     }
     // SAFETY: prctl with integer arguments.
-    unsafe { libc::prctl(libc::PR_CAP_AMBIENT, libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong, 0, 0, 0) };
+    unsafe {
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
+            0,
+            0,
+            0,
+        )
+    };
     #[repr(C)]
     struct Header {
         version: u32,
@@ -127,8 +180,15 @@ pub fn drop_all_capabilities() -> io::Result<()> {
         inheritable: u32,
     }
     const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
-    let header = Header { version: LINUX_CAPABILITY_VERSION_3, pid: 0 };
-    let data = [Data { effective: 0, permitted: 0, inheritable: 0 }; 2];
+    let header = Header {
+        version: LINUX_CAPABILITY_VERSION_3,
+        pid: 0,
+    };
+    let data = [Data {
+        effective: 0,
+        permitted: 0,
+        inheritable: 0,
+    }; 2];
     // SAFETY: header and two data structs as capset(2) v3 expects.
     check(unsafe { libc::syscall(libc::SYS_capset, &header, data.as_ptr()) })?;
     Ok(())
@@ -161,7 +221,11 @@ pub fn fork() -> io::Result<i32> {
     // SAFETY: called only from the single-threaded helper and init processes,
     // where the child may use any function.
     let pid = unsafe { libc::fork() };
-    if pid < 0 { Err(io::Error::last_os_error()) } else { Ok(pid) }
+    if pid < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(pid)
+    }
 }
 
 /// Sets a signal disposition to a plain handler (or SIG_DFL / SIG_IGN).

@@ -25,6 +25,8 @@ pub struct Setup {
     pub root_mode: bool,
     /// Landlock must be enforced, not just tried.
     pub require_landlock: bool,
+    /// cgroup files the helper writes "0" to before anything else, joining its cgroups.
+    pub cgroup_attach: Vec<std::path::PathBuf>,
     /// Skip seccomp (layer ablation in tests only).
     pub ablate_seccomp: bool,
     /// Skip Landlock (layer ablation in tests only).
@@ -58,8 +60,12 @@ pub struct Report {
 
 pub fn send<T: Serialize>(fd: &impl AsFd, msg: &T) -> io::Result<()> {
     let bytes = serde_json::to_vec(msg).map_err(io::Error::other)?;
-    let n = nix::sys::socket::send(fd.as_fd().as_raw_fd_compat(), &bytes, nix::sys::socket::MsgFlags::MSG_NOSIGNAL)
-        .map_err(io::Error::from)?;
+    let n = nix::sys::socket::send(
+        fd.as_fd().as_raw_fd_compat(),
+        &bytes,
+        nix::sys::socket::MsgFlags::MSG_NOSIGNAL,
+    )
+    .map_err(io::Error::from)?;
     if n != bytes.len() {
         return Err(io::Error::other("short write on control socket"));
     }
@@ -70,9 +76,17 @@ pub fn send<T: Serialize>(fd: &impl AsFd, msg: &T) -> io::Result<()> {
 pub fn recv<T: DeserializeOwned>(fd: &impl AsFd) -> io::Result<Option<T>> {
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        match nix::sys::socket::recv(fd.as_fd().as_raw_fd_compat(), &mut buf, nix::sys::socket::MsgFlags::empty()) {
+        match nix::sys::socket::recv(
+            fd.as_fd().as_raw_fd_compat(),
+            &mut buf,
+            nix::sys::socket::MsgFlags::empty(),
+        ) {
             Ok(0) => return Ok(None),
-            Ok(n) => return serde_json::from_slice(&buf[..n]).map(Some).map_err(io::Error::other),
+            Ok(n) => {
+                return serde_json::from_slice(&buf[..n])
+                    .map(Some)
+                    .map_err(io::Error::other);
+            }
             Err(nix::errno::Errno::EINTR) => continue,
             Err(e) => return Err(e.into()),
         }
@@ -82,7 +96,13 @@ pub fn recv<T: DeserializeOwned>(fd: &impl AsFd) -> io::Result<Option<T>> {
 /// A connected SOCK_SEQPACKET pair, both ends close-on-exec.
 pub fn pair() -> io::Result<(OwnedFd, OwnedFd)> {
     use nix::sys::socket::{AddressFamily, SockFlag, SockType, socketpair};
-    socketpair(AddressFamily::Unix, SockType::SeqPacket, None, SockFlag::SOCK_CLOEXEC).map_err(io::Error::from)
+    socketpair(
+        AddressFamily::Unix,
+        SockType::SeqPacket,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )
+    .map_err(io::Error::from)
 }
 
 trait RawCompat {

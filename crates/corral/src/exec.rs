@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Args;
-use corral_sandbox::{Policy, Sandbox, Stream, parse_duration, parse_size};
+use corral_sandbox::{Ablation, Policy, Sandbox, Stream, parse_duration, parse_size};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -48,6 +48,9 @@ pub struct ExecArgs {
     /// Working directory inside the sandbox (default /work).
     #[arg(long)]
     cwd: Option<PathBuf>,
+    /// Switch one layer off (seccomp, landlock) to test that the others hold. Testing only.
+    #[arg(long, hide = true, value_parser = ["seccomp", "landlock"])]
+    ablate: Vec<String>,
     /// Print the outcome as JSON instead of passing the output through.
     #[arg(long)]
     json: bool,
@@ -59,32 +62,60 @@ pub struct ExecArgs {
 fn split_bind(spec: &str) -> (PathBuf, PathBuf) {
     match spec.split_once(':') {
         Some((src, dest)) if !dest.is_empty() => (src.into(), dest.into()),
-        _ => (spec.trim_end_matches(':').into(), spec.trim_end_matches(':').into()),
+        _ => (
+            spec.trim_end_matches(':').into(),
+            spec.trim_end_matches(':').into(),
+        ),
     }
 }
 
 pub fn policy_from(args: &ExecArgs) -> anyhow::Result<Policy> {
     let mut p = Policy::default();
     let l = &mut p.limits;
-    if let Some(v) = args.memory { l.memory = v }
-    if let Some(v) = args.pids { l.pids = v }
-    if let Some(v) = args.time { l.wall = v }
-    if let Some(v) = args.cpu_time { l.cpu = v }
-    if let Some(v) = args.output { l.output = v }
-    if let Some(v) = args.tmpfs { l.tmpfs = v }
-    if let Some(v) = args.inodes { l.inodes = v }
-    if let Some(v) = args.file_size { l.file_size = v }
-    if let Some(v) = args.open_files { l.open_files = v }
+    if let Some(v) = args.memory {
+        l.memory = v
+    }
+    if let Some(v) = args.pids {
+        l.pids = v
+    }
+    if let Some(v) = args.time {
+        l.wall = v
+    }
+    if let Some(v) = args.cpu_time {
+        l.cpu = v
+    }
+    if let Some(v) = args.output {
+        l.output = v
+    }
+    if let Some(v) = args.tmpfs {
+        l.tmpfs = v
+    }
+    if let Some(v) = args.inodes {
+        l.inodes = v
+    }
+    if let Some(v) = args.file_size {
+        l.file_size = v
+    }
+    if let Some(v) = args.open_files {
+        l.open_files = v
+    }
     // Without an explicit CPU limit, CPU time may use the whole wall-clock budget.
     if args.cpu_time.is_none() {
         p.limits.cpu = p.limits.wall;
     }
-    for (spec, writable) in args.ro.iter().map(|s| (s, false)).chain(args.rw.iter().map(|s| (s, true))) {
+    for (spec, writable) in args
+        .ro
+        .iter()
+        .map(|s| (s, false))
+        .chain(args.rw.iter().map(|s| (s, true)))
+    {
         let (src, dest) = split_bind(spec);
         p.bind(src, dest, writable);
     }
     for kv in &args.env {
-        let (k, v) = kv.split_once('=').with_context(|| format!("--env {kv:?}: expected KEY=VALUE"))?;
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("--env {kv:?}: expected KEY=VALUE"))?;
         p.set_env(k, v);
     }
     if let Some(cwd) = &args.cwd {
@@ -95,26 +126,38 @@ pub fn policy_from(args: &ExecArgs) -> anyhow::Result<Policy> {
 
 pub fn run(args: ExecArgs) -> anyhow::Result<u8> {
     let policy = policy_from(&args)?;
-    let sandbox = Sandbox::new("/proc/self/exe")?;
+    let ablation = Ablation {
+        seccomp: args.ablate.iter().any(|a| a == "seccomp"),
+        landlock: args.ablate.iter().any(|a| a == "landlock"),
+    };
+    if ablation.seccomp || ablation.landlock {
+        eprintln!(
+            "corral: WARNING: layers switched off for testing: {}",
+            args.ablate.join(", ")
+        );
+    }
+    let sandbox = Sandbox::new("/proc/self/exe")?.with_ablation(ablation);
     let mut child = sandbox.spawn(&policy, &args.command, !args.json)?;
     // stdin is a pipe: forward ours unless it is a terminal (then the command sees EOF).
-    if let Some(mut pipe) = child.stdin.take() {
-        if !std::io::stdin().is_terminal() {
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 16 << 10];
-                let mut input = std::io::stdin().lock();
-                while let Ok(n) = input.read(&mut buf) {
-                    if n == 0 || pipe.write_all(&buf[..n]).is_err() {
-                        break;
-                    }
+    if let Some(mut pipe) = child.stdin.take()
+        && !std::io::stdin().is_terminal()
+    {
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 16 << 10];
+            let mut input = std::io::stdin().lock();
+            while let Ok(n) = input.read(&mut buf) {
+                if n == 0 || pipe.write_all(&buf[..n]).is_err() {
+                    break;
                 }
-            });
-        }
+            }
+        });
     }
     if !args.json {
         for chunk in child.output().iter() {
             let _ = match chunk.stream {
-                Stream::Stdout => std::io::stdout().write_all(&chunk.data).and_then(|_| std::io::stdout().flush()),
+                Stream::Stdout => std::io::stdout()
+                    .write_all(&chunk.data)
+                    .and_then(|_| std::io::stdout().flush()),
                 Stream::Stderr => std::io::stderr().write_all(&chunk.data),
             };
         }

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "corral", version, about = "Compile and run untrusted code in a kernel-level sandbox")]
+#[command(
+    name = "corral",
+    version,
+    about = "Compile and run untrusted code in a kernel-level sandbox"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -25,7 +29,10 @@ fn main() -> ExitCode {
     // When started as the sandbox helper, this never returns.
     corral_sandbox::run_helper_if_requested();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("CORRAL_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CORRAL_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     // Usage errors exit 125 (corral's own error), --help and --version 0.
@@ -65,7 +72,9 @@ fn doctor() -> anyhow::Result<u8> {
         println!("\nThe default policy can be enforced on this host.");
         Ok(0)
     } else {
-        println!("\nThe default policy CANNOT be enforced: a required layer is missing (see above).");
+        println!(
+            "\nThe default policy CANNOT be enforced: a required layer is missing (see above)."
+        );
         Ok(1)
     }
 }

@@ -27,14 +27,20 @@ fn success_reports_every_field() {
     assert_eq!(o["stderr_truncated"], false);
     assert!(o["wall_ms"].as_u64().unwrap() < 10_000);
     assert!(o["cpu_ms"].is_u64());
-    assert!(o["memory_bytes"].as_u64().unwrap() > 0, "peak memory is measured: {o}");
+    assert!(
+        o["memory_bytes"].as_u64().unwrap() > 0,
+        "peak memory is measured: {o}"
+    );
 }
 
 #[test]
 fn exit_codes_pass_through() {
     require_sandbox!();
     let o = exec_json(&["--", "sh", "-c", "exit 3"], b"");
-    assert_eq!((o["status"].as_str(), o["exit_code"].as_i64()), (Some("runtime_error"), Some(3)));
+    assert_eq!(
+        (o["status"].as_str(), o["exit_code"].as_i64()),
+        (Some("runtime_error"), Some(3))
+    );
     assert_eq!(exec_raw(&["exec", "--", "sh", "-c", "exit 3"], b"").0, 3);
 }
 
@@ -45,13 +51,19 @@ fn signals_become_128_plus_n() {
     assert_eq!(o["status"], "runtime_error");
     assert_eq!(o["signal"], 11);
     assert_eq!(o["exit_code"], json!(null));
-    assert_eq!(exec_raw(&["exec", "--", "sh", "-c", "kill -SEGV $$"], b"").0, 139);
+    assert_eq!(
+        exec_raw(&["exec", "--", "sh", "-c", "kill -SEGV $$"], b"").0,
+        139
+    );
 }
 
 #[test]
 fn output_passes_through_without_json() {
     require_sandbox!();
-    let (code, out, err) = exec_raw(&["exec", "--", "sh", "-c", "echo to-out; echo to-err >&2"], b"");
+    let (code, out, err) = exec_raw(
+        &["exec", "--", "sh", "-c", "echo to-out; echo to-err >&2"],
+        b"",
+    );
     assert_eq!((code, out.as_str()), (0, "to-out\n"));
     assert!(err.contains("to-err"), "{err}");
 }
@@ -59,7 +71,10 @@ fn output_passes_through_without_json() {
 #[test]
 fn stdin_is_a_pipe_with_the_callers_input() {
     require_sandbox!();
-    let o = exec_json(&["--", "sh", "-c", "cat; test -t 0 || echo not-a-tty"], b"line one\n");
+    let o = exec_json(
+        &["--", "sh", "-c", "cat; test -t 0 || echo not-a-tty"],
+        b"line one\n",
+    );
     assert_eq!(o["stdout"], "line one\nnot-a-tty\n");
 }
 
@@ -80,32 +95,73 @@ fn corral_errors_are_125_with_a_reason() {
     assert!(err.contains("/definitely/missing"), "{err}");
     let (code, _, err) = exec_raw(&["exec", "--memory", "lots", "--", "true"], b"");
     assert_eq!(code, 125);
-    assert!(err.contains("256M"), "the error says what a valid size looks like: {err}");
-    assert_eq!(exec_raw(&["exec", "--ro", "/usr:relative", "--", "true"], b"").0, 125);
+    assert!(
+        err.contains("256M"),
+        "the error says what a valid size looks like: {err}"
+    );
+    assert_eq!(
+        exec_raw(&["exec", "--ro", "/usr:relative", "--", "true"], b"").0,
+        125
+    );
 }
 
 #[test]
 fn wall_clock_limit_is_timeout_124() {
     require_sandbox!();
     let o = exec_json(&["--time", "500ms", "--", "sleep", "30"], b"");
-    assert_eq!((o["status"].as_str(), o["limit"].as_str()), (Some("timeout"), Some("wall")));
+    assert_eq!(
+        (o["status"].as_str(), o["limit"].as_str()),
+        (Some("timeout"), Some("wall"))
+    );
     assert!(o["wall_ms"].as_u64().unwrap() < 5_000, "{o}");
-    assert_eq!(exec_raw(&["exec", "--time", "300ms", "--", "sleep", "30"], b"").0, 124);
+    assert_eq!(
+        exec_raw(&["exec", "--time", "300ms", "--", "sleep", "30"], b"").0,
+        124
+    );
 }
 
 #[test]
 fn cpu_time_limit_is_timeout_cpu() {
     require_sandbox!();
-    let o = exec_json(&["--cpu-time", "1s", "--time", "20s", "--", "sh", "-c", "while :; do :; done"], b"");
-    assert_eq!((o["status"].as_str(), o["limit"].as_str()), (Some("timeout"), Some("cpu")));
+    let o = exec_json(
+        &[
+            "--cpu-time",
+            "1s",
+            "--time",
+            "20s",
+            "--",
+            "sh",
+            "-c",
+            "while :; do :; done",
+        ],
+        b"",
+    );
+    assert_eq!(
+        (o["status"].as_str(), o["limit"].as_str()),
+        (Some("timeout"), Some("cpu"))
+    );
     assert!(o["cpu_ms"].as_u64().unwrap() >= 900, "{o}");
 }
 
 #[test]
 fn memory_limit_ends_a_memory_bomb() {
     require_sandbox!();
-    let o = exec_json(&["--memory", "64M", "--", "python3", "-c", "a = bytearray(256 << 20); print('survived')"], b"");
-    assert_eq!((o["status"].as_str(), o["limit"].as_str()), (Some("memory_limit"), Some("memory")), "{o}");
+    let o = exec_json(
+        &[
+            "--memory",
+            "64M",
+            "--",
+            "python3",
+            "-c",
+            "a = bytearray(256 << 20); print('survived')",
+        ],
+        b"",
+    );
+    assert_eq!(
+        (o["status"].as_str(), o["limit"].as_str()),
+        (Some("memory_limit"), Some("memory")),
+        "{o}"
+    );
     assert_eq!(o["stdout"], "");
     if is_root() {
         // cgroup: the kernel's OOM killer ended it; the peak is the limit.
@@ -121,14 +177,36 @@ fn tmpfs_pages_count_toward_memory() {
         eprintln!("SKIP: tmpfs pages are charged to the memory cgroup, which needs root");
         return;
     }
-    let o = exec_json(&["--memory", "32M", "--tmpfs", "256M", "--", "sh", "-c", "head -c 100000000 /dev/zero > /tmp/big"], b"");
+    let o = exec_json(
+        &[
+            "--memory",
+            "32M",
+            "--tmpfs",
+            "256M",
+            "--",
+            "sh",
+            "-c",
+            "head -c 100000000 /dev/zero > /tmp/big",
+        ],
+        b"",
+    );
     assert_eq!(o["status"], "memory_limit", "{o}");
 }
 
 #[test]
 fn pids_limit_is_reported() {
     require_sandbox!();
-    let o = exec_json(&["--pids", "16", "--", "sh", "-c", "for i in $(seq 64); do sleep 5 & done; wait"], b"");
+    let o = exec_json(
+        &[
+            "--pids",
+            "16",
+            "--",
+            "sh",
+            "-c",
+            "for i in $(seq 64); do sleep 5 & done; wait",
+        ],
+        b"",
+    );
     assert_eq!(o["status"], "runtime_error", "{o}");
     if is_root() {
         assert_eq!(o["limit"], "pids", "{o}");
@@ -139,7 +217,10 @@ fn pids_limit_is_reported() {
 fn output_limit_truncates_stdout_and_stderr() {
     require_sandbox!();
     let o = exec_json(&["--output", "4K", "--", "yes"], b"");
-    assert_eq!((o["status"].as_str(), o["limit"].as_str()), (Some("output_limit"), Some("output")));
+    assert_eq!(
+        (o["status"].as_str(), o["limit"].as_str()),
+        (Some("output_limit"), Some("output"))
+    );
     assert_eq!(o["stdout_truncated"], true);
     assert_eq!(o["stderr_truncated"], false);
     assert_eq!(o["stdout"].as_str().unwrap().len(), 4096);
@@ -152,23 +233,68 @@ fn output_limit_truncates_stdout_and_stderr() {
 #[test]
 fn file_size_limit_is_reported() {
     require_sandbox!();
-    let o = exec_json(&["--file-size", "1K", "--", "sh", "-c", "head -c 5000 /dev/zero > /tmp/x"], b"");
-    assert_eq!((o["status"].as_str(), o["limit"].as_str()), (Some("runtime_error"), Some("file_size")), "{o}");
+    let o = exec_json(
+        &[
+            "--file-size",
+            "1K",
+            "--",
+            "sh",
+            "-c",
+            "head -c 5000 /dev/zero > /tmp/x",
+        ],
+        b"",
+    );
+    assert_eq!(
+        (o["status"].as_str(), o["limit"].as_str()),
+        (Some("runtime_error"), Some("file_size")),
+        "{o}"
+    );
 }
 
 #[test]
 fn tmpfs_size_limit_is_disk() {
     require_sandbox!();
-    let o = exec_json(&["--tmpfs", "1M", "--", "sh", "-c", "head -c 5000000 /dev/zero > /work/x"], b"");
-    assert_eq!((o["status"].as_str(), o["limit"].as_str()), (Some("runtime_error"), Some("disk")), "{o}");
-    assert!(o["stderr"].as_str().unwrap().contains("No space left"), "{o}");
+    let o = exec_json(
+        &[
+            "--tmpfs",
+            "1M",
+            "--",
+            "sh",
+            "-c",
+            "head -c 5000000 /dev/zero > /work/x",
+        ],
+        b"",
+    );
+    assert_eq!(
+        (o["status"].as_str(), o["limit"].as_str()),
+        (Some("runtime_error"), Some("disk")),
+        "{o}"
+    );
+    assert!(
+        o["stderr"].as_str().unwrap().contains("No space left"),
+        "{o}"
+    );
 }
 
 #[test]
 fn inode_limit_is_reported() {
     require_sandbox!();
-    let o = exec_json(&["--inodes", "64", "--", "sh", "-c", "for i in $(seq 200); do : > /tmp/f$i || exit 1; done"], b"");
-    assert_eq!((o["status"].as_str(), o["limit"].as_str()), (Some("runtime_error"), Some("inodes")), "{o}");
+    let o = exec_json(
+        &[
+            "--inodes",
+            "64",
+            "--",
+            "sh",
+            "-c",
+            "for i in $(seq 200); do : > /tmp/f$i || exit 1; done",
+        ],
+        b"",
+    );
+    assert_eq!(
+        (o["status"].as_str(), o["limit"].as_str()),
+        (Some("runtime_error"), Some("inodes")),
+        "{o}"
+    );
 }
 
 #[test]
@@ -176,7 +302,11 @@ fn open_files_limit_is_reported() {
     require_sandbox!();
     let script = "fs = [open('/dev/null') for _ in range(100)]";
     let o = exec_json(&["--open-files", "16", "--", "python3", "-c", script], b"");
-    assert_eq!((o["status"].as_str(), o["limit"].as_str()), (Some("runtime_error"), Some("open_files")), "{o}");
+    assert_eq!(
+        (o["status"].as_str(), o["limit"].as_str()),
+        (Some("runtime_error"), Some("open_files")),
+        "{o}"
+    );
 }
 
 #[test]
@@ -190,12 +320,30 @@ fn binds_env_and_cwd() {
     let rw = format!("{}:/data", dir.display());
     let ro = format!("{}:/ro", dir.display());
     let o = exec_json(
-        &["--rw", &rw, "--ro", &ro, "--env", "GREETING=hi", "--cwd", "/data", "--", "sh", "-c",
-          "cat input; echo; echo $GREETING; pwd; echo made > out; echo x > /ro/nope && echo WROTE-RO"],
+        &[
+            "--rw",
+            &rw,
+            "--ro",
+            &ro,
+            "--env",
+            "GREETING=hi",
+            "--cwd",
+            "/data",
+            "--",
+            "sh",
+            "-c",
+            "cat input; echo; echo $GREETING; pwd; echo made > out; echo x > /ro/nope && echo WROTE-RO",
+        ],
         b"",
     );
     assert_eq!(o["stdout"], "from host\nhi\n/data\n", "{o}");
-    assert!(o["stderr"].as_str().unwrap().contains("Read-only file system"), "{o}");
+    assert!(
+        o["stderr"]
+            .as_str()
+            .unwrap()
+            .contains("Read-only file system"),
+        "{o}"
+    );
     assert_eq!(std::fs::read_to_string(dir.join("out")).unwrap(), "made\n");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -206,7 +354,15 @@ fn environment_is_only_path_home_lang_and_env_flags() {
     let o = exec_json(&["--env", "A=1", "--", "/usr/bin/env"], b"");
     let mut vars: Vec<&str> = o["stdout"].as_str().unwrap().lines().collect();
     vars.sort();
-    assert_eq!(vars, ["A=1", "HOME=/work", "LANG=C.UTF-8", "PATH=/usr/local/bin:/usr/bin:/bin"]);
+    assert_eq!(
+        vars,
+        [
+            "A=1",
+            "HOME=/work",
+            "LANG=C.UTF-8",
+            "PATH=/usr/local/bin:/usr/bin:/bin"
+        ]
+    );
 }
 
 #[test]
@@ -219,7 +375,11 @@ fn nothing_survives_the_step() {
     std::thread::sleep(std::time::Duration::from_millis(100));
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
-            assert!(!String::from_utf8_lossy(&cmdline).contains(&marker), "a daemon survived: {:?}", entry.path());
+            assert!(
+                !String::from_utf8_lossy(&cmdline).contains(&marker),
+                "a daemon survived: {:?}",
+                entry.path()
+            );
         }
     }
     if is_root() {
@@ -229,15 +389,27 @@ fn nothing_survives_the_step() {
             let path = own.lines().find_map(|l| {
                 let mut p = l.splitn(3, ':');
                 let (_, ctrls, path) = (p.next()?, p.next()?, p.next()?);
-                ctrls.split(',').any(|c| c == controller).then(|| path.to_string())
+                ctrls
+                    .split(',')
+                    .any(|c| c == controller)
+                    .then(|| path.to_string())
             });
             let Some(path) = path else { continue };
-            let parent = std::path::Path::new("/sys/fs/cgroup").join(controller).join(path.trim_start_matches('/')).join("corral");
-            let Ok(entries) = std::fs::read_dir(&parent) else { continue };
+            let parent = std::path::Path::new("/sys/fs/cgroup")
+                .join(controller)
+                .join(path.trim_start_matches('/'))
+                .join("corral");
+            let Ok(entries) = std::fs::read_dir(&parent) else {
+                continue;
+            };
             for e in entries.flatten().filter(|e| e.path().is_dir()) {
                 let name = e.file_name().to_string_lossy().into_owned();
                 let pid = name.split('-').next().unwrap_or("");
-                assert!(std::path::Path::new("/proc").join(pid).exists(), "leaked cgroup {}", e.path().display());
+                assert!(
+                    std::path::Path::new("/proc").join(pid).exists(),
+                    "leaked cgroup {}",
+                    e.path().display()
+                );
             }
         }
     }

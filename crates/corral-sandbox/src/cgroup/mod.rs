@@ -23,8 +23,10 @@ pub struct Usage {
 
 /// One step's cgroup, in whatever version the host has.
 pub trait Group: Send {
-    /// Moves a process (and so its future children) into the group.
-    fn add(&self, pid: u32) -> io::Result<()>;
+    /// Files to which a single-threaded process writes "0" to move itself into the group.
+    /// (Moving oneself skips the global threadgroup lock and its RCU wait, which makes
+    /// v1's cgroup.procs writes cost milliseconds.)
+    fn self_attach_files(&self) -> Vec<PathBuf>;
     /// CPU time used so far, in nanoseconds (polled for the CPU limit).
     fn cpu_ns(&self) -> io::Result<u64>;
     /// Usage figures at the end of the step.
@@ -45,7 +47,8 @@ impl Cgroups {
     /// pids, else v1 memory and pids hierarchies. `None` when neither exists or
     /// when we may not write there (not root).
     pub fn detect() -> Result<Cgroups, String> {
-        let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").map_err(|e| e.to_string())?;
+        let mountinfo =
+            std::fs::read_to_string("/proc/self/mountinfo").map_err(|e| e.to_string())?;
         let own = std::fs::read_to_string("/proc/self/cgroup").map_err(|e| e.to_string())?;
         let v2_err = match V2::detect(&mountinfo, &own) {
             Ok(v2) => return Ok(Cgroups::V2(v2)),
@@ -79,13 +82,19 @@ impl Cgroups {
             Cgroups::V2(v) => vec![v.parent().to_path_buf()],
         };
         for parent in parents {
-            let Ok(entries) = std::fs::read_dir(&parent) else { continue };
+            let Ok(entries) = std::fs::read_dir(&parent) else {
+                continue;
+            };
             for e in entries.flatten() {
                 let name = e.file_name();
                 let name = name.to_string_lossy();
                 // Our groups are named "<pid>-<n>"; skip our own live ones.
-                let Some((pid, _)) = name.split_once('-') else { continue };
-                let alive = pid.parse::<i32>().is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists());
+                let Some((pid, _)) = name.split_once('-') else {
+                    continue;
+                };
+                let alive = pid
+                    .parse::<i32>()
+                    .is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists());
                 if !alive {
                     let _ = std::fs::remove_dir(e.path());
                 }
@@ -96,7 +105,12 @@ impl Cgroups {
 
 /// Writes a control file, saying which one failed.
 pub(crate) fn write(path: &Path, value: &str) -> io::Result<()> {
-    std::fs::write(path, value).map_err(|e| io::Error::new(e.kind(), format!("writing {value:?} to {}: {e}", path.display())))
+    std::fs::write(path, value).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("writing {value:?} to {}: {e}", path.display()),
+        )
+    })
 }
 
 /// Reads `key value` lines (memory.events, pids.events, cpu.stat, memory.oom_control).
@@ -143,7 +157,10 @@ pub(crate) fn mounts(mountinfo: &str) -> impl Iterator<Item = (PathBuf, &str, &s
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
+    s.replace("\\040", " ")
+        .replace("\\011", "\t")
+        .replace("\\012", "\n")
+        .replace("\\134", "\\")
 }
 
 #[cfg(test)]
@@ -155,7 +172,14 @@ mod tests {
         let mi = "35 25 0:30 / /sys/fs/cgroup/memory rw,relatime shared:11 - cgroup cgroup rw,memory\n\
                   36 25 0:31 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
         let all: Vec<_> = mounts(mi).collect();
-        assert_eq!(all[0], (PathBuf::from("/sys/fs/cgroup/memory"), "cgroup", "rw,memory"));
+        assert_eq!(
+            all[0],
+            (
+                PathBuf::from("/sys/fs/cgroup/memory"),
+                "cgroup",
+                "rw,memory"
+            )
+        );
         assert_eq!(all[1].1, "cgroup2");
     }
 

@@ -24,15 +24,24 @@ impl V1 {
             let path = own.lines().find_map(|l| {
                 let mut parts = l.splitn(3, ':');
                 let (_, ctrls, path) = (parts.next()?, parts.next()?, parts.next()?);
-                ctrls.split(',').any(|c| c == controller).then(|| path.to_string())
+                ctrls
+                    .split(',')
+                    .any(|c| c == controller)
+                    .then(|| path.to_string())
             })?;
             Some(mount.join(path.trim_start_matches('/')).join("corral"))
         };
         let memory = parent_for("memory").ok_or("no memory hierarchy mounted")?;
         let pids = parent_for("pids").ok_or("no pids hierarchy mounted")?;
-        let v1 = V1 { memory, pids, cpu: parent_for("cpu"), cpuacct: parent_for("cpuacct") };
+        let v1 = V1 {
+            memory,
+            pids,
+            cpu: parent_for("cpu"),
+            cpuacct: parent_for("cpuacct"),
+        };
         for p in v1.parents() {
-            std::fs::create_dir_all(&p).map_err(|e| format!("cannot create {}: {e}", p.display()))?;
+            std::fs::create_dir_all(&p)
+                .map_err(|e| format!("cannot create {}: {e}", p.display()))?;
         }
         Ok(v1)
     }
@@ -40,7 +49,12 @@ impl V1 {
     pub(crate) fn parents(&self) -> Vec<PathBuf> {
         let mut v = vec![self.memory.clone(), self.pids.clone()];
         v.extend(self.cpu.iter().cloned());
-        v.extend(self.cpuacct.iter().filter(|p| Some(*p) != self.cpu.as_ref()).cloned());
+        v.extend(
+            self.cpuacct
+                .iter()
+                .filter(|p| Some(*p) != self.cpu.as_ref())
+                .cloned(),
+        );
         v
     }
 
@@ -54,7 +68,8 @@ impl V1 {
             dirs,
         };
         for d in &group.dirs {
-            std::fs::create_dir(d).map_err(|e| io::Error::new(e.kind(), format!("creating {}: {e}", d.display())))?;
+            std::fs::create_dir(d)
+                .map_err(|e| io::Error::new(e.kind(), format!("creating {}: {e}", d.display())))?;
         }
         let apply = || -> io::Result<()> {
             let mem = limits.memory.to_string();
@@ -69,7 +84,10 @@ impl V1 {
             write(&group.pids.join("pids.max"), &limits.pids.to_string())?;
             if let Some(cpu) = &group.cpu {
                 write(&cpu.join("cpu.cfs_period_us"), "100000")?;
-                write(&cpu.join("cpu.cfs_quota_us"), &(limits.cpu_millis * 100).to_string())?;
+                write(
+                    &cpu.join("cpu.cfs_quota_us"),
+                    &(limits.cpu_millis * 100).to_string(),
+                )?;
             }
             Ok(())
         };
@@ -90,16 +108,18 @@ pub struct V1Group {
 }
 
 impl Group for V1Group {
-    fn add(&self, pid: u32) -> io::Result<()> {
-        for d in &self.dirs {
-            write(&d.join("cgroup.procs"), &pid.to_string())?;
-        }
-        Ok(())
+    fn self_attach_files(&self) -> Vec<PathBuf> {
+        // v1's per-thread file: the helper is single-threaded, so its only thread is the process.
+        self.dirs.iter().map(|d| d.join("tasks")).collect()
     }
 
     fn cpu_ns(&self) -> io::Result<u64> {
-        let acct = self.cpuacct.as_ref().ok_or_else(|| io::Error::other("no cpuacct hierarchy"))?;
-        read_u64(&acct.join("cpuacct.usage")).ok_or_else(|| io::Error::other("cannot read cpuacct.usage"))
+        let acct = self
+            .cpuacct
+            .as_ref()
+            .ok_or_else(|| io::Error::other("no cpuacct hierarchy"))?;
+        read_u64(&acct.join("cpuacct.usage"))
+            .ok_or_else(|| io::Error::other("cannot read cpuacct.usage"))
     }
 
     fn usage(&self) -> Usage {
@@ -116,7 +136,10 @@ impl Group for V1Group {
         let mut first_err = None;
         for d in &self.dirs {
             if let Err(e) = remove_dir_patiently(d) {
-                first_err.get_or_insert(io::Error::new(e.kind(), format!("removing {}: {e}", d.display())));
+                first_err.get_or_insert(io::Error::new(
+                    e.kind(),
+                    format!("removing {}: {e}", d.display()),
+                ));
             }
         }
         first_err.map_or(Ok(()), Err)

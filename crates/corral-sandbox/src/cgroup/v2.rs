@@ -13,22 +13,34 @@ pub struct V2 {
 
 impl V2 {
     pub(crate) fn detect(mountinfo: &str, own: &str) -> Result<V2, String> {
-        let (mount, _, _) = mounts(mountinfo).find(|(_, t, _)| *t == "cgroup2").ok_or("no cgroup2 mount")?;
-        let path = own.lines().find_map(|l| l.strip_prefix("0::")).ok_or("no v2 entry in /proc/self/cgroup")?;
+        let (mount, _, _) = mounts(mountinfo)
+            .find(|(_, t, _)| *t == "cgroup2")
+            .ok_or("no cgroup2 mount")?;
+        let path = own
+            .lines()
+            .find_map(|l| l.strip_prefix("0::"))
+            .ok_or("no v2 entry in /proc/self/cgroup")?;
         let own_dir = mount.join(path.trim_start_matches('/'));
         Self::at(&own_dir)
     }
 
     /// Uses `own_dir` (the supervisor's cgroup) as the delegated root.
     pub fn at(own_dir: &Path) -> Result<V2, String> {
-        let controllers = std::fs::read_to_string(own_dir.join("cgroup.controllers")).map_err(|e| e.to_string())?;
+        let controllers = std::fs::read_to_string(own_dir.join("cgroup.controllers"))
+            .map_err(|e| e.to_string())?;
         for needed in ["memory", "pids"] {
             if !controllers.split_whitespace().any(|c| c == needed) {
-                return Err(format!("controller {needed} is not delegated to {}", own_dir.display()));
+                return Err(format!(
+                    "controller {needed} is not delegated to {}",
+                    own_dir.display()
+                ));
             }
         }
-        let enable: String =
-            ["memory", "pids", "cpu"].iter().filter(|c| controllers.contains(*c)).map(|c| format!("+{c} ")).collect();
+        let enable: String = ["memory", "pids", "cpu"]
+            .iter()
+            .filter(|c| controllers.contains(*c))
+            .map(|c| format!("+{c} "))
+            .collect();
         // Enabling controllers for children requires our own cgroup to hold no processes
         // (unless it is the root): run corral in a leaf of a delegated subtree.
         write(&own_dir.join("cgroup.subtree_control"), enable.trim()).map_err(|e| e.to_string())?;
@@ -51,7 +63,10 @@ impl V2 {
             let _ = write(&group.dir.join("memory.swap.max"), "0");
             write(&group.dir.join("pids.max"), &limits.pids.to_string())?;
             if group.dir.join("cpu.max").exists() {
-                write(&group.dir.join("cpu.max"), &format!("{} 100000", limits.cpu_millis * 100))?;
+                write(
+                    &group.dir.join("cpu.max"),
+                    &format!("{} 100000", limits.cpu_millis * 100),
+                )?;
             }
             Ok(())
         };
@@ -68,8 +83,8 @@ pub struct V2Group {
 }
 
 impl Group for V2Group {
-    fn add(&self, pid: u32) -> io::Result<()> {
-        write(&self.dir.join("cgroup.procs"), &pid.to_string())
+    fn self_attach_files(&self) -> Vec<PathBuf> {
+        vec![self.dir.join("cgroup.procs")]
     }
 
     fn cpu_ns(&self) -> io::Result<u64> {
@@ -82,7 +97,8 @@ impl Group for V2Group {
         Usage {
             cpu_ns: self.cpu_ns().unwrap_or(0),
             memory_peak: read_u64(&self.dir.join("memory.peak")).unwrap_or(0),
-            oom_killed: read_key(&self.dir.join("memory.events"), "oom_kill").is_some_and(|n| n > 0),
+            oom_killed: read_key(&self.dir.join("memory.events"), "oom_kill")
+                .is_some_and(|n| n > 0),
             pids_hit: read_key(&self.dir.join("pids.events"), "max").is_some_and(|n| n > 0),
         }
     }

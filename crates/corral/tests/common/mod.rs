@@ -10,9 +10,15 @@ pub const CORRAL: &str = env!("CARGO_BIN_EXE_corral");
 
 /// Whether this host can build a sandbox at all; prints why not when it cannot.
 pub fn sandbox_available() -> bool {
-    let out = Command::new(CORRAL).args(["exec", "--", "/bin/true"]).output().expect("run corral");
+    let out = Command::new(CORRAL)
+        .args(["exec", "--", "/bin/true"])
+        .output()
+        .expect("run corral");
     if !out.status.success() {
-        eprintln!("SKIP: the sandbox cannot run here: {}", String::from_utf8_lossy(&out.stderr));
+        eprintln!(
+            "SKIP: the sandbox cannot run here: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     out.status.success()
 }
@@ -25,8 +31,12 @@ pub fn is_root() -> bool {
 /// `corral exec --json ARGS` with `stdin`; returns the outcome JSON.
 pub fn exec_json(args: &[&str], stdin: &[u8]) -> Value {
     let (code, stdout, stderr) = exec_raw(&[&["exec", "--json"], args].concat(), stdin);
-    assert_eq!(code, 0, "--json exits 0 when a result was printed; stderr: {stderr}");
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("bad JSON {stdout:?}: {e}; stderr: {stderr}"))
+    assert_eq!(
+        code, 0,
+        "--json exits 0 when a result was printed; stderr: {stderr}"
+    );
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("bad JSON {stdout:?}: {e}; stderr: {stderr}"))
 }
 
 /// Runs corral with `args`; returns (exit code, stdout, stderr).

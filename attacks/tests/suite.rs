@@ -1,0 +1,960 @@
+//! Runs every attack program through the real `corral exec --json`, asserts each exact outcome and the host-side checks, and proves the safe probes escape without the sandbox.
+//!
+//! Each sandboxed attack runs twice: as the caller (root: cgroups) and, when the caller is root
+//! and the user `corral-test` (or `$CORRAL_TEST_USER`) exists, as that unprivileged user through
+//! `setpriv` (rlimits instead of cgroups). The host watches too: a canary file and a canary
+//! environment variable whose secret must never show, a TCP listener and two unix sockets that
+//! must receive nothing, an inherited fd the sandbox must not get, a sentinel process that must
+//! survive kill(-1), and no process of a run left behind.
+
+use serde_json::Value;
+use std::io::Read;
+use std::net::{IpAddr, TcpListener, UdpSocket};
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{SocketAddr as UnixAddr, UnixListener};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+const ATTACKS: [(&str, &str); 6] = [
+    ("atk_fs", env!("CARGO_BIN_EXE_atk_fs")),
+    ("atk_net", env!("CARGO_BIN_EXE_atk_net")),
+    ("atk_proc", env!("CARGO_BIN_EXE_atk_proc")),
+    ("atk_res", env!("CARGO_BIN_EXE_atk_res")),
+    ("atk_kernel", env!("CARGO_BIN_EXE_atk_kernel")),
+    ("atk_leak", env!("CARGO_BIN_EXE_atk_leak")),
+];
+
+/// The environment variable holding the secret in every process the test starts.
+const CANARY_ENV: &str = "CORRAL_ATTACK_CANARY";
+/// The variable that tags every process of one sandboxed run (found on the host via environ).
+const RUN_ENV: &str = "CORRAL_ATTACK_RUN";
+/// How long the host waits for one corral run before it calls it hung.
+const HOST_TIMEOUT: Duration = Duration::from_secs(120);
+
+fn attack_bin(name: &str) -> &'static str {
+    ATTACKS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p).expect("known attack")
+}
+
+/// Who runs corral.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// The test's own user (root in CI: cgroups are used).
+    Caller,
+    /// The unprivileged `corral-test` user (rlimits instead of cgroups).
+    Unprivileged,
+}
+
+struct Unpriv {
+    uid: u32,
+    gid: u32,
+    /// World-readable copies of corral and the attack binaries.
+    dir: PathBuf,
+}
+
+/// Everything the host sets up once and watches during the whole suite.
+struct Host {
+    base: PathBuf,
+    corral: PathBuf,
+    secret: String,
+    canary: PathBuf,
+    canary_dir: PathBuf,
+    data_dir: PathBuf,
+    tcp_targets: Vec<String>,
+    tcp_hits: Arc<AtomicUsize>,
+    abstract_name: String,
+    unix_path: PathBuf,
+    unix_hits: Arc<AtomicUsize>,
+    hostname: String,
+    unpriv: Result<Unpriv, String>,
+    next_run: AtomicUsize,
+}
+
+static HOST: OnceLock<Host> = OnceLock::new();
+
+extern "C" fn cleanup() {
+    if let Some(h) = HOST.get() {
+        let _ = std::fs::remove_dir_all(&h.base);
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf)).expect("read /dev/urandom");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// A directory everyone may traverse and read (the unprivileged run must be able to reach
+/// everything the sandbox is supposed to hide, or a leak would be masked by permissions).
+fn world_dir(path: &Path) {
+    std::fs::create_dir_all(path).expect("create dir");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod dir");
+}
+
+/// `CORRAL_BIN`, else `<target>/debug/corral`, built once with cargo when missing.
+fn find_corral() -> PathBuf {
+    if let Some(p) = std::env::var_os("CORRAL_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("current_exe");
+    // <target>/debug/deps/suite-<hash>
+    let debug = exe.parent().and_then(Path::parent).expect("target/debug").to_path_buf();
+    let corral = debug.join("corral");
+    if !corral.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-p", "corral"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo build -p corral");
+        assert!(status.success(), "cargo build -p corral failed");
+    }
+    assert!(corral.exists(), "corral not found at {}", corral.display());
+    corral
+}
+
+fn lookup_user(name: &str) -> Option<(u32, u32)> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.len() > 3 && f[0] == name).then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?)))?
+    })
+}
+
+/// The syscall numbers and names the sandbox allows (unconditionally or with argument
+/// checks), read from corral-sandbox's policy data; EPERM- and ENOSYS-listed ones are left out
+/// because the sweep must see them refused.
+fn allow_list() -> String {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/corral-sandbox/src/seccomp/x86_64.rs");
+    let text = std::fs::read_to_string(&src).unwrap_or_else(|e| panic!("read {}: {e}", src.display()));
+    let mut out = String::new();
+    let mut section = "";
+    for l in text.lines() {
+        if let Some(rest) = l.trim_start().strip_prefix("pub const ") {
+            section = rest.split(':').next().unwrap_or("");
+            continue;
+        }
+        if section != "ALLOW" && section != "ARG_RULES" {
+            continue;
+        }
+        for entry in l.split('(').skip(1) {
+            let id = entry.split(',').next().unwrap_or("").trim();
+            if let Some(name) = id.strip_prefix("SYS_") {
+                out.push_str(name);
+                out.push('\n');
+            } else if id.parse::<u32>().is_ok() {
+                out.push_str(id);
+                out.push('\n');
+            }
+        }
+    }
+    assert!(out.lines().count() > 100, "could not read the allow-list from {}", src.display());
+    out
+}
+
+fn spawn_counter<T: Send + 'static>(hits: Arc<AtomicUsize>, mut accept: impl FnMut() -> std::io::Result<T> + Send + 'static) {
+    std::thread::spawn(move || {
+        loop {
+            match accept() {
+                Ok(conn) => {
+                    hits.fetch_add(1, Ordering::SeqCst);
+                    drop(conn);
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+    });
+}
+
+fn host_ip() -> Option<IpAddr> {
+    // connect() on UDP only chooses a route and source address; nothing is sent.
+    let s = UdpSocket::bind("0.0.0.0:0").ok()?;
+    s.connect("10.255.255.254:9").ok()?;
+    let ip = s.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+fn host() -> &'static Host {
+    HOST.get_or_init(|| {
+        let base = std::env::temp_dir().join(format!("corral-attacks-{}-{}", std::process::id(), random_hex(4)));
+        world_dir(&base);
+        // SAFETY: registers a plain extern "C" function that only removes our temp dir.
+        unsafe { libc::atexit(cleanup) };
+        let secret = format!("corral-secret-{}", random_hex(16));
+        let canary_dir = base.join("canary");
+        world_dir(&canary_dir);
+        let canary = canary_dir.join("canary.txt");
+        std::fs::write(&canary, format!("{secret}\n")).expect("write canary");
+        std::fs::set_permissions(&canary, std::fs::Permissions::from_mode(0o644)).expect("chmod canary");
+
+        // An fd without CLOEXEC: every corral we start inherits it, and must not pass it on.
+        let f = std::fs::File::open(&canary).expect("open canary");
+        // SAFETY: dup of an fd we own; the copy (no CLOEXEC) stays open for the whole run.
+        let leaked = unsafe { libc::dup(std::os::fd::AsRawFd::as_raw_fd(&f)) };
+        assert!(leaked > 2, "dup canary fd");
+
+        let data_dir = base.join("data");
+        world_dir(&data_dir);
+        std::fs::write(data_dir.join("allow.txt"), allow_list()).expect("write allow-list");
+        std::fs::set_permissions(data_dir.join("allow.txt"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+
+        let tcp_hits = Arc::new(AtomicUsize::new(0));
+        let mut tcp_targets = Vec::new();
+        let lo = TcpListener::bind("127.0.0.1:0").expect("bind loopback listener");
+        tcp_targets.push(lo.local_addr().expect("addr").to_string());
+        spawn_counter(tcp_hits.clone(), move || lo.accept());
+        if let Some(ip) = host_ip()
+            && let Ok(l) = TcpListener::bind((ip, 0))
+        {
+            tcp_targets.push(l.local_addr().expect("addr").to_string());
+            spawn_counter(tcp_hits.clone(), move || l.accept());
+        }
+
+        let unix_hits = Arc::new(AtomicUsize::new(0));
+        let abstract_name = format!("corral-attack-host-{}", random_hex(6));
+        let addr = UnixAddr::from_abstract_name(abstract_name.as_bytes()).expect("abstract addr");
+        let al = UnixListener::bind_addr(&addr).expect("bind abstract socket");
+        spawn_counter(unix_hits.clone(), move || al.accept());
+        let unix_path = canary_dir.join("host.sock");
+        let pl = UnixListener::bind(&unix_path).expect("bind path socket");
+        std::fs::set_permissions(&unix_path, std::fs::Permissions::from_mode(0o777)).expect("chmod socket");
+        spawn_counter(unix_hits.clone(), move || pl.accept());
+
+        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default().trim().to_string();
+        let corral = find_corral();
+        let unpriv = setup_unpriv(&base, &corral);
+        if let Err(why) = &unpriv {
+            println!("SKIP: unprivileged runs: {why}");
+        }
+        Host {
+            base,
+            corral,
+            secret,
+            canary,
+            canary_dir,
+            data_dir,
+            tcp_targets,
+            tcp_hits,
+            abstract_name,
+            unix_path,
+            unix_hits,
+            hostname,
+            unpriv,
+            next_run: AtomicUsize::new(0),
+        }
+    })
+}
+
+fn setup_unpriv(base: &Path, corral: &Path) -> Result<Unpriv, String> {
+    let user = std::env::var("CORRAL_TEST_USER").unwrap_or_else(|_| "corral-test".into());
+    if !is_root() {
+        return Err("the test does not run as root".into());
+    }
+    let (uid, gid) = lookup_user(&user).ok_or_else(|| format!("user {user} does not exist"))?;
+    if Command::new("setpriv").arg("--version").output().is_err() {
+        return Err("setpriv is not installed".into());
+    }
+    let dir = base.join("unpriv-bin");
+    world_dir(&dir);
+    let copy = |src: &Path, name: &str| -> Result<(), String> {
+        let dest = dir.join(name);
+        std::fs::copy(src, &dest).map_err(|e| format!("copy {}: {e}", src.display()))?;
+        std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o755)).map_err(|e| e.to_string())
+    };
+    copy(corral, "corral")?;
+    for (name, path) in ATTACKS {
+        copy(Path::new(path), name)?;
+    }
+    Ok(Unpriv { uid, gid, dir })
+}
+
+/// The modes to run: always the caller; the unprivileged user when available.
+fn modes() -> Vec<Mode> {
+    let mut m = vec![Mode::Caller];
+    if host().unpriv.is_ok() {
+        m.push(Mode::Unprivileged);
+    }
+    m
+}
+
+/// One corral run's result as the host saw it.
+struct Run {
+    json: Value,
+    stdout: String,
+    stderr: String,
+    corral_stderr: String,
+    leftovers: Vec<String>,
+}
+
+impl Run {
+    fn s(&self, key: &str) -> Option<&str> {
+        self.json.get(key).and_then(Value::as_str)
+    }
+    fn lines(&self) -> impl Iterator<Item = &str> {
+        self.stdout.lines().chain(self.stderr.lines())
+    }
+}
+
+/// Processes whose environment carries `tag` (the sandbox passes `--env` on to everything).
+fn processes_with(tag: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else { return found };
+    for e in dir.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.parse::<u32>().is_err() {
+            continue;
+        }
+        let env = std::fs::read(e.path().join("environ")).unwrap_or_default();
+        let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        let hay = [env, cmd.clone()].concat();
+        if hay.windows(tag.len()).any(|w| w == tag.as_bytes()) {
+            found.push(format!("pid {name}: {}", String::from_utf8_lossy(&cmd).replace('\0', " ")));
+        }
+    }
+    found
+}
+
+/// Runs `/attacks/<prog> <args>` through `corral exec --json` with `flags`.
+fn corral(mode: Mode, flags: &[String], prog: &str, args: &[String]) -> Result<Run, String> {
+    let h = host();
+    let run_id = format!("run-{}-{}", h.next_run.fetch_add(1, Ordering::SeqCst), random_hex(4));
+    let (mut cmd, attacks_dir) = match mode {
+        Mode::Caller => (
+            Command::new(&h.corral),
+            Path::new(attack_bin(prog)).parent().expect("bin dir").to_path_buf(),
+        ),
+        Mode::Unprivileged => {
+            let u = h.unpriv.as_ref().map_err(Clone::clone)?;
+            let mut c = Command::new("setpriv");
+            c.arg(format!("--reuid={}", u.uid))
+                .arg(format!("--regid={}", u.gid))
+                .args(["--clear-groups", "--"])
+                .arg(u.dir.join("corral"));
+            (c, u.dir.clone())
+        }
+    };
+    cmd.arg("exec")
+        .arg("--json")
+        .args(flags)
+        .arg("--ro")
+        .arg(format!("{}:/attacks", attacks_dir.display()))
+        .arg("--ro")
+        .arg(format!("{}:/data", h.data_dir.display()))
+        .arg("--env")
+        .arg(format!("{RUN_ENV}={run_id}"))
+        .arg("--")
+        .arg(format!("/attacks/{prog}"))
+        .args(args)
+        .env(CANARY_ENV, &h.secret)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| format!("spawn corral: {e}"))?;
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let t_out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().map_err(|e| e.to_string())? {
+            break st;
+        }
+        if start.elapsed() > HOST_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("corral did not finish within {HOST_TIMEOUT:?} (hung)"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned();
+    let corral_stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned();
+    // Whatever the run started must be gone once corral returns (a short grace for reaping).
+    let mut leftovers = processes_with(&run_id);
+    let grace = Instant::now();
+    while !leftovers.is_empty() && grace.elapsed() < Duration::from_millis(500) {
+        std::thread::sleep(Duration::from_millis(50));
+        leftovers = processes_with(&run_id);
+    }
+    if !status.success() {
+        return Err(format!("corral exited with {status}; stdout: {stdout}; stderr: {corral_stderr}"));
+    }
+    let json: Value = serde_json::from_str(stdout.trim()).map_err(|e| format!("corral printed no JSON ({e}): {stdout}; stderr: {corral_stderr}"))?;
+    let field = |k: &str| json.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    Ok(Run { stdout: field("stdout"), stderr: field("stderr"), json, corral_stderr, leftovers })
+}
+
+/// The exact outcome one attack must have.
+#[derive(Clone)]
+struct Case {
+    prog: &'static str,
+    args: Vec<String>,
+    flags: Vec<String>,
+    status: &'static str,
+    limit: Option<&'static str>,
+    exit_code: Option<i64>,
+    signal: Option<i64>,
+    /// (text a `CONTAINED:` line must include, accepted reasons; empty means any reason)
+    contained: Vec<(String, Vec<&'static str>)>,
+    /// Lines that must appear verbatim.
+    lines: Vec<String>,
+    /// Extra JSON booleans that must be true.
+    truthy: Vec<&'static str>,
+    /// The run's wall_ms must lie in this range.
+    wall_ms: Option<(u64, u64)>,
+}
+
+fn case(prog: &'static str, args: &[&str]) -> Case {
+    Case {
+        prog,
+        args: args.iter().map(|s| s.to_string()).collect(),
+        flags: Vec::new(),
+        status: "success",
+        limit: None,
+        exit_code: Some(0),
+        signal: None,
+        contained: Vec::new(),
+        lines: Vec::new(),
+        truthy: Vec::new(),
+        wall_ms: None,
+    }
+}
+
+impl Case {
+    fn flags(mut self, f: &[&str]) -> Self {
+        self.flags.extend(f.iter().map(|s| s.to_string()));
+        self
+    }
+    fn ends(mut self, status: &'static str, limit: Option<&'static str>) -> Self {
+        self.status = status;
+        self.limit = limit;
+        self
+    }
+    fn signal(mut self, sig: i64) -> Self {
+        self.exit_code = None;
+        self.signal = Some(sig);
+        self
+    }
+    fn exit(mut self, code: Option<i64>, sig: Option<i64>) -> Self {
+        self.exit_code = code;
+        self.signal = sig;
+        self
+    }
+    fn contains(mut self, what: &[&str]) -> Self {
+        self.contained.extend(what.iter().map(|w| (w.to_string(), Vec::new())));
+        self
+    }
+    fn because(mut self, what: &str, reasons: &[&'static str]) -> Self {
+        self.contained.push((what.to_string(), reasons.to_vec()));
+        self
+    }
+    fn line(mut self, l: &str) -> Self {
+        self.lines.push(l.to_string());
+        self
+    }
+    fn truthy(mut self, key: &'static str) -> Self {
+        self.truthy.push(key);
+        self
+    }
+    fn wall(mut self, min: u64, max: u64) -> Self {
+        self.wall_ms = Some((min, max));
+        self
+    }
+}
+
+/// Runs one case in one mode and returns every way it deviated (empty: as expected).
+fn check(mode: Mode, c: &Case) -> (Vec<String>, Option<Run>) {
+    let h = host();
+    let label = format!("[{mode:?}] {} {}", c.prog, c.args.join(" "));
+    let hits_before = (h.tcp_hits.load(Ordering::SeqCst), h.unix_hits.load(Ordering::SeqCst));
+    let run = match corral(mode, &c.flags, c.prog, &c.args) {
+        Ok(r) => r,
+        Err(e) => return (vec![format!("{label}: {e}")], None),
+    };
+    let mut bad = Vec::new();
+    let mut fail = |m: String| bad.push(format!("{label}: {m}"));
+    let int = |k: &str| run.json.get(k).and_then(Value::as_i64);
+    if run.s("status") != Some(c.status) {
+        fail(format!("status {:?}, expected {:?}", run.s("status"), c.status));
+    }
+    if run.s("limit") != c.limit {
+        fail(format!("limit {:?}, expected {:?}", run.s("limit"), c.limit));
+    }
+    if int("exit_code") != c.exit_code {
+        fail(format!("exit_code {:?}, expected {:?}", int("exit_code"), c.exit_code));
+    }
+    if int("signal") != c.signal {
+        fail(format!("signal {:?}, expected {:?}", int("signal"), c.signal));
+    }
+    for key in &c.truthy {
+        if run.json.get(*key).and_then(Value::as_bool) != Some(true) {
+            fail(format!("{key} is not true"));
+        }
+    }
+    if let Some((lo, hi)) = c.wall_ms {
+        let w = int("wall_ms").unwrap_or(-1);
+        if w < lo as i64 || w > hi as i64 {
+            fail(format!("wall_ms {w} outside {lo}..={hi}"));
+        }
+    }
+    for l in run.lines() {
+        if l.starts_with("ESCAPED") || l.starts_with("BROKEN") {
+            fail(format!("attack reports: {l}"));
+        }
+    }
+    for (what, reasons) in &c.contained {
+        let ok = run.lines().any(|l| {
+            l.starts_with("CONTAINED: ")
+                && l.contains(what.as_str())
+                && (reasons.is_empty() || reasons.iter().any(|r| l.ends_with(&format!("({r})"))))
+        });
+        if !ok {
+            fail(format!("no `CONTAINED: ...{what}... ({})` line", reasons.join("|")));
+        }
+    }
+    for l in &c.lines {
+        if !run.lines().any(|x| x == l) {
+            fail(format!("missing line `{l}`"));
+        }
+    }
+    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr), ("corral's stderr", &run.corral_stderr)] {
+        if text.contains(&h.secret) {
+            fail(format!("the host secret shows in {name}"));
+        }
+    }
+    let hits_after = (h.tcp_hits.load(Ordering::SeqCst), h.unix_hits.load(Ordering::SeqCst));
+    if hits_after.0 != hits_before.0 {
+        fail(format!("the host TCP listener accepted {} connection(s)", hits_after.0 - hits_before.0));
+    }
+    if hits_after.1 != hits_before.1 {
+        fail(format!("a host unix socket accepted {} connection(s)", hits_after.1 - hits_before.1));
+    }
+    if !run.leftovers.is_empty() {
+        fail(format!("processes left behind: {:?}", run.leftovers));
+    }
+    if !bad.is_empty() {
+        bad.push(format!("{label}: stdout:\n{}\nstderr:\n{}\ncorral stderr:\n{}", run.stdout, run.stderr, run.corral_stderr));
+    }
+    (bad, Some(run))
+}
+
+/// Runs every case in every mode; panics with all deviations at the end.
+fn run_cases(cases: impl Fn(Mode) -> Vec<Case>) {
+    let mut failures = Vec::new();
+    for mode in modes() {
+        for c in cases(mode) {
+            let (bad, _) = check(mode, &c);
+            println!("{} [{mode:?}] {} {}", if bad.is_empty() { "ok  " } else { "FAIL" }, c.prog, c.args.join(" "));
+            failures.extend(bad);
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sandboxed attacks.
+
+#[test]
+fn filesystem_attacks_are_contained() {
+    let h = host();
+    let canary = h.canary.display().to_string();
+    let before = std::fs::read_to_string(&h.canary).expect("canary");
+    run_cases(|_| {
+        vec![
+            case("atk_fs", &["read", &canary]).contains(&[
+                "read host file via direct path",
+                "read host file via /proc/1/root",
+                "read host file via /proc/self/root",
+                "read host file via /proc/self/cwd and ..",
+                "read host file via /proc/1/cwd and ..",
+                "read host file via relative ../ climb",
+                "read host file via chdir(..) x16 then relative",
+            ]),
+            case("atk_fs", &["write"])
+                .because("create file in / (", &["EROFS", "EACCES", "EPERM"])
+                .because("create file in /usr (", &["EROFS", "EACCES", "EPERM"])
+                .because("create file in /etc (", &["EROFS", "EACCES", "EPERM"])
+                .because("create file in /attacks (", &["EROFS", "EACCES", "EPERM"])
+                .because("create file in /proc/sys (", &["EROFS", "EACCES", "EPERM", "ENOENT"])
+                .because("open /proc/self/exe for writing", &["EROFS", "EACCES", "EPERM", "ETXTBSY"])
+                .because("open /usr/bin/env for writing", &["EROFS", "EACCES", "EPERM"])
+                .because("open /etc/passwd for writing", &["EROFS", "EACCES", "EPERM"])
+                .contains(&["open /proc/sys/kernel/core_pattern for writing", "open /proc/sysrq-trigger for writing", "chmod /usr/bin/env", "rename /etc/hosts"]),
+            case("atk_fs", &["mknod"]).because("mknod /work/mem (1,1)", &["EPERM"]).because("mknod /tmp/sda (8,0)", &["EPERM"]).contains(&[
+                "open /dev/mem",
+                "open /dev/kmsg",
+                "open /dev/tty",
+            ]),
+            // The supervisor must neither follow the planted links nor block on the FIFOs.
+            case("atk_fs", &["plant", &canary]).contains(&["planted symlink /work/result.json", "planted FIFO /work/fifo", "hardlink /etc/passwd"]).wall(0, 5000),
+        ]
+    });
+    assert_eq!(std::fs::read_to_string(&h.canary).expect("canary"), before, "the canary file changed");
+    let mut names: Vec<String> = std::fs::read_dir(&h.canary_dir).expect("canary dir").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["canary.txt", "host.sock"], "files appeared next to the canary");
+}
+
+#[test]
+fn state_does_not_persist_between_runs() {
+    run_cases(|_| {
+        vec![
+            case("atk_fs", &["persist", "write"]),
+            case("atk_fs", &["persist", "check"])
+                .because("marker /tmp/.corral-persist-marker", &["ENOENT"])
+                .because("marker /dev/shm/.corral-persist-marker", &["ENOENT"])
+                .because("marker /work/.corral-persist-marker", &["ENOENT"])
+                .because("SysV shm from an earlier run", &["ENOENT"])
+                .because("POSIX mqueue from an earlier run", &["ENOENT"]),
+        ]
+    });
+}
+
+#[test]
+fn network_attacks_are_contained() {
+    let h = host();
+    let mut tcp = vec!["tcp"];
+    tcp.extend(h.tcp_targets.iter().map(String::as_str));
+    let unix_path = h.unix_path.display().to_string();
+    run_cases(|_| {
+        let mut tcp_case = case("atk_net", &tcp);
+        for t in &h.tcp_targets {
+            tcp_case = tcp_case.contains(&[&format!("TCP connect to host listener {t}")]);
+        }
+        vec![
+            tcp_case,
+            case("atk_net", &["outside"])
+                .because("TCP connect to 1.1.1.1:53", &["ENETUNREACH"])
+                .because("UDP connect to 1.1.1.1:53", &["ENETUNREACH"])
+                .because("TCP connect to 10.0.0.1:80", &["ENETUNREACH"])
+                .because("TCP connect to 169.254.169.254:80", &["ENETUNREACH"])
+                .because("TCP connect to [2606:4700:4700::1111]:53", &["ENETUNREACH", "EADDRNOTAVAIL", "EAFNOSUPPORT"]),
+            case("atk_net", &["abstract", &h.abstract_name])
+                .contains(&[&format!("connect to host abstract unix socket @{} (stream)", h.abstract_name)]),
+            case("atk_net", &["unix", &unix_path]).contains(&[&format!("connect to host path unix socket {unix_path} (stream)")]),
+            case("atk_net", &["raw"])
+                .because("AF_INET SOCK_RAW ICMP socket", &["EPERM"])
+                .because("AF_INET6 SOCK_RAW ICMPV6 socket", &["EPERM"])
+                .because("AF_PACKET SOCK_RAW socket", &["EPERM"])
+                .because("AF_NETLINK ROUTE socket", &["EPERM"])
+                .because("AF_NETLINK KOBJECT_UEVENT socket", &["EPERM"])
+                .because("AF_VSOCK STREAM socket", &["EPERM"])
+                .because("AF_ALG SEQPACKET socket", &["EPERM"])
+                .because("AF_KEY RAW socket", &["EPERM"]),
+            case("atk_net", &["loopback"]).line("OK: loopback"),
+        ]
+    });
+}
+
+#[test]
+fn process_attacks_are_contained() {
+    let mut sentinel = Command::new("sleep").arg("600").spawn().expect("spawn sentinel");
+    let sentinel_pid = sentinel.id().to_string();
+    let tag = format!("corral-daemon-{}", random_hex(6));
+    run_cases(|_| {
+        vec![
+            case("atk_proc", &["forkbomb"]).flags(&["--pids", "64"]).because("fork bomb stopped after", &["EAGAIN"]),
+            case("atk_proc", &["threadbomb"]).flags(&["--pids", "64"]).because("thread bomb stopped after", &["EAGAIN"]),
+            case("atk_proc", &["daemon", &tag, "keep"]).contains(&["daemon"]).wall(0, 5000).flags(&["--time", "10s"]),
+            case("atk_proc", &["daemon", &tag, "close"]).contains(&["daemon"]).wall(0, 5000).flags(&["--time", "10s"]),
+            case("atk_proc", &["killall", &sentinel_pid]).contains(&["signal host pid", "kill(-1, SIGKILL)"]),
+            case("atk_proc", &["ptrace"])
+                .because("ptrace(PTRACE_ATTACH, pid 1)", &["EPERM"])
+                .because("ptrace(PTRACE_SEIZE, pid 1)", &["EPERM"])
+                .because("process_vm_readv(pid 1)", &["EPERM"])
+                .because("process_vm_writev(pid 1)", &["EPERM"])
+                .because("pidfd_getfd(pid 1)", &["EPERM"])
+                .because("ptrace(PTRACE_TRACEME)", &["EPERM"])
+                .contains(&["open /proc/1/mem", "list /proc/1/fd"]),
+            case("atk_proc", &["fds"]).line("CONTAINED: file descriptors above 2 (none open)"),
+            case("atk_proc", &["tty"]).contains(&[
+                "open /dev/tty",
+                "ioctl(fd 0, TIOCSTI)",
+                "ioctl(fd 0, TIOCSTI | 1<<32)",
+                "ioctl(fd 1, TIOCSTI)",
+                "ioctl(fd 1, TIOCSTI | 1<<32)",
+                "ioctl(fd 2, TIOCLINUX)",
+                "ioctl(fd 2, TIOCLINUX | 1<<32)",
+                "ioctl(fd 0, TIOCCONS)",
+                "ioctl(fd 0, TIOCSCTTY)",
+            ]),
+            case("atk_proc", &["userns"])
+                .because("unshare(CLONE_NEWUSER)", &["EPERM"])
+                .because("unshare(CLONE_NEWNS)", &["EPERM"])
+                .because("unshare(CLONE_NEWNET)", &["EPERM"])
+                .because("clone(CLONE_NEWUSER)", &["EPERM"])
+                .because("clone(CLONE_NEWPID)", &["EPERM"])
+                .because("setns(/proc/self/ns/user)", &["EPERM"])
+                .because("setns(/proc/1/ns/mnt)", &["EPERM"])
+                .line("CONTAINED: clone3 (ENOSYS)")
+                .because("clone3(CLONE_NEWUSER)", &["ENOSYS"]),
+        ]
+    });
+    let alive = sentinel.try_wait().expect("try_wait").is_none();
+    let _ = sentinel.kill();
+    let _ = sentinel.wait();
+    assert!(alive, "the host sentinel process did not survive kill(-1)");
+    let left = processes_with(&tag);
+    assert!(left.is_empty(), "the daemon survived its sandbox: {left:?}");
+}
+
+#[test]
+fn resource_attacks_hit_their_limits() {
+    run_cases(|mode| {
+        let memory = case("atk_res", &["memory", "512"]).flags(&["--memory", "128M"]);
+        let memory = match mode {
+            Mode::Caller => memory.ends("memory_limit", Some("memory")).signal(libc::SIGKILL as i64),
+            // Without cgroups, RLIMIT_AS stops the allocation: Rust's allocator aborts.
+            Mode::Unprivileged => memory.ends("memory_limit", Some("memory")).signal(libc::SIGABRT as i64),
+        };
+        vec![
+            memory,
+            case("atk_res", &["disk", "/tmp"]).flags(&["--tmpfs", "16M"]).because("fill /tmp", &["ENOSPC", "EFBIG", "EDQUOT"]),
+            case("atk_res", &["disk", "/work"]).flags(&["--tmpfs", "16M"]).because("fill /work", &["ENOSPC", "EFBIG", "EDQUOT"]),
+            case("atk_res", &["disk", "/dev/shm"]).flags(&["--tmpfs", "16M"]).because("fill /dev/shm", &["ENOSPC", "EFBIG", "EDQUOT"]),
+            case("atk_res", &["inodes", "/tmp"]).because("inode fill of /tmp stopped after", &["ENOSPC", "EDQUOT"]),
+            case("atk_res", &["flood", "stdout"])
+                .flags(&["--output", "64K"])
+                .ends("output_limit", Some("output"))
+                .signal(libc::SIGKILL as i64)
+                .truthy("stdout_truncated"),
+            case("atk_res", &["flood", "stderr"])
+                .flags(&["--output", "64K"])
+                .ends("output_limit", Some("output"))
+                .signal(libc::SIGKILL as i64)
+                .truthy("stderr_truncated"),
+            case("atk_res", &["spin"]).flags(&["--time", "2s"]).ends("timeout", Some("wall")).signal(libc::SIGKILL as i64).wall(1900, 4000),
+            case("atk_res", &["spin", "2"])
+                .flags(&["--time", "20s", "--cpu-time", "1s"])
+                .ends("timeout", Some("cpu"))
+                .signal(libc::SIGKILL as i64)
+                .wall(400, 5000),
+            case("atk_res", &["sleep"]).flags(&["--time", "1s"]).ends("timeout", Some("wall")).signal(libc::SIGKILL as i64).wall(900, 3000),
+            case("atk_res", &["kobj"])
+                .because("pipes: stopped after", &["EMFILE", "ENFILE"])
+                .because("epoll instances: stopped after", &["EMFILE", "ENFILE"])
+                .because("inotify instances: stopped after", &["EMFILE", "ENFILE"])
+                .because("eventfds: stopped after", &["EMFILE", "ENFILE"])
+                .because("memfds: stopped after", &["EMFILE", "ENFILE"])
+                .because("SysV shm segments: stopped after", &["ENOSPC", "ENOMEM"])
+                .because("SysV message queues: stopped after", &["ENOSPC", "ENOMEM"])
+                .because("SysV semaphore sets: stopped after", &["ENOSPC", "ENOMEM"])
+                .because("POSIX message queues: stopped after", &["EMFILE", "ENOSPC", "ENOMEM"])
+                .because("mlock of 64 MiB", &["ENOMEM", "EPERM", "EAGAIN"]),
+        ]
+    });
+}
+
+#[test]
+fn kernel_surface_is_refused() {
+    run_cases(|_| {
+        let mut table = case("atk_kernel", &["table"]);
+        for name in [
+            "keyctl(GET_KEYRING_ID, session)",
+            "add_key(user)",
+            "request_key(user)",
+            "bpf(BPF_MAP_CREATE)",
+            "bpf(BPF_PROG_LOAD)",
+            "perf_event_open",
+            "io_uring_setup",
+            "io_uring_enter",
+            "io_uring_register",
+            "userfaultfd",
+            "mount(tmpfs on /tmp)",
+            "mount(MS_REMOUNT|MS_BIND on /)",
+            "umount2(/tmp, MNT_DETACH)",
+            "fsopen(tmpfs)",
+            "fsconfig",
+            "fsmount",
+            "fspick(/)",
+            "open_tree(/)",
+            "open_tree(/, OPEN_TREE_CLONE)",
+            "move_mount",
+            "mount_setattr(/)",
+            "pivot_root(/tmp, /tmp)",
+            "chroot(/tmp)",
+            "unshare(CLONE_NEWUSER)",
+            "unshare(CLONE_NEWNS)",
+            "setns(-1, 0)",
+            "clone(CLONE_NEWUSER)",
+            "clone(CLONE_NEWNET)",
+            "open_by_handle_at",
+            "name_to_handle_at(/)",
+            "kexec_load",
+            "kexec_file_load",
+            "init_module",
+            "finit_module",
+            "delete_module",
+            "syslog(SIZE_BUFFER)",
+            "syslog(READ_ALL)",
+            "personality(ADDR_NO_RANDOMIZE)",
+            "personality(READ_IMPLIES_EXEC)",
+            "reboot(bad magic)",
+            "swapon",
+            "swapoff",
+            "acct(NULL)",
+            "sethostname",
+            "setdomainname",
+            "settimeofday(now)",
+            "clock_settime(REALTIME, now)",
+            "iopl(3)",
+            "ioperm(0x80)",
+            "fanotify_init",
+            "quotactl",
+            "ptrace(PTRACE_ATTACH, 1)",
+            "process_vm_readv(1)",
+            "process_vm_writev(1)",
+            "socket(AF_NETLINK)",
+            "socket(AF_PACKET)",
+            "socket(AF_VSOCK)",
+        ] {
+            table = table.because(&format!("CONTAINED: {name} ("), &["EPERM"]);
+        }
+        vec![
+            table,
+            case("atk_kernel", &["x32"]).ends("runtime_error", None).signal(libc::SIGSYS as i64).line("INFO: calling getpid through the x32 ABI (must die of SIGSYS)"),
+            case("atk_kernel", &["int80"]).ends("runtime_error", None).signal(libc::SIGSYS as i64).line("INFO: calling getpid through int 0x80 (must die of SIGSYS)"),
+            case("atk_kernel", &["sweep", "/data/allow.txt"]).flags(&["--time", "60s"]).contains(&["syscall sweep 0..=599"]),
+        ]
+    });
+}
+
+#[test]
+fn information_does_not_leak() {
+    let h = host();
+    run_cases(|_| {
+        vec![
+            case("atk_leak", &["env", RUN_ENV]).line("CONTAINED: environment (only PATH, HOME, LANG and the requested variables)"),
+            case("atk_leak", &["procs"]).contains(&["process list"]),
+            case("atk_leak", &["mounts", "/attacks", "/data"]).contains(&["mountinfo"]),
+            case("atk_leak", &["cgroup"]).contains(&["/sys/fs/cgroup"]),
+            case("atk_leak", &["uname", &h.hostname]).contains(&["hostname"]),
+            case("atk_leak", &["kallsyms"]).contains(&["/proc/kallsyms", "open /proc/kcore", "open /proc/kmsg"]),
+            case("atk_leak", &["sys"]).contains(&["/sys ("]),
+        ]
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proof that the safe probes work: the same programs, without the sandbox, must escape.
+
+fn unsandboxed(prog: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = Command::new(attack_bin(prog))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run attack without the sandbox");
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn assert_escapes(out: &str, what: &str) {
+    assert!(
+        out.lines().any(|l| l.starts_with("ESCAPED: ") && l.contains(what)),
+        "without the sandbox the probe should report `ESCAPED: ...{what}...`, got:\n{out}"
+    );
+}
+
+#[test]
+fn probes_escape_without_the_sandbox() {
+    let dir = std::env::temp_dir().join(format!("corral-attacks-proof-{}-{}", std::process::id(), random_hex(4)));
+    world_dir(&dir);
+    let secret = format!("proof-{}", random_hex(8));
+    let canary = dir.join("canary.txt");
+    std::fs::write(&canary, &secret).expect("write canary");
+    let canary_s = canary.display().to_string();
+
+    let out = unsandboxed("atk_fs", &["read", &canary_s], &[]);
+    assert_escapes(&out, "read host file via direct path");
+    assert!(out.contains(&secret), "the read probe should print what it read");
+
+    let hits = Arc::new(AtomicUsize::new(0));
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr").to_string();
+    spawn_counter(hits.clone(), move || l.accept());
+    assert_escapes(&unsandboxed("atk_net", &["tcp", &addr], &[]), "TCP connect to host listener");
+
+    let name = format!("corral-attack-proof-{}", random_hex(6));
+    let al = UnixListener::bind_addr(&UnixAddr::from_abstract_name(name.as_bytes()).expect("addr")).expect("bind abstract");
+    spawn_counter(hits.clone(), move || al.accept());
+    assert_escapes(&unsandboxed("atk_net", &["abstract", &name], &[]), "connected to host abstract unix socket");
+
+    let sock = dir.join("proof.sock");
+    let pl = UnixListener::bind(&sock).expect("bind path socket");
+    spawn_counter(hits.clone(), move || pl.accept());
+    assert_escapes(&unsandboxed("atk_net", &["unix", &sock.display().to_string()], &[]), "connected to host path unix socket");
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while hits.load(Ordering::SeqCst) < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(hits.load(Ordering::SeqCst) >= 3, "the host listeners should have seen the unsandboxed probes");
+
+    assert!(unsandboxed("atk_net", &["loopback"], &[]).lines().any(|l| l == "OK: loopback"));
+
+    let out = unsandboxed("atk_leak", &["env"], &[(CANARY_ENV, &secret)]);
+    assert_escapes(&out, CANARY_ENV);
+    assert!(out.contains(&secret));
+
+    if std::fs::read_dir("/sys").map(|d| d.count() > 0).unwrap_or(false) {
+        assert_escapes(&unsandboxed("atk_leak", &["sys"], &[]), "/sys has content");
+    }
+    assert_escapes(&unsandboxed("atk_leak", &["procs"], &[]), "processes visible");
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    assert_escapes(&unsandboxed("atk_leak", &["uname", hostname.trim()], &[]), "hostname is the host's");
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    if mountinfo.lines().any(|l| l.split(' ').nth(4).is_some_and(|m| m.starts_with("/sys"))) {
+        assert_escapes(&unsandboxed("atk_leak", &["mounts"], &[]), "mount point /sys");
+    }
+
+    // An fd the child inherits (no CLOEXEC) is reported.
+    let f = std::fs::File::open(&canary).expect("open");
+    // SAFETY: dup of our own fd; the copy is closed below.
+    let fd = unsafe { libc::dup(std::os::fd::AsRawFd::as_raw_fd(&f)) };
+    let out = unsandboxed("atk_proc", &["fds"], &[]);
+    // SAFETY: closing the fd we created.
+    unsafe { libc::close(fd) };
+    assert_escapes(&out, &format!("inherited fd {fd} -> {canary_s}"));
+
+    let (a, b, c) = (dir.join("a"), dir.join("b"), dir.join("c"));
+    for d in [&a, &b, &c] {
+        world_dir(d);
+    }
+    let dirs: Vec<String> = [&a, &b, &c].iter().map(|d| d.display().to_string()).collect();
+    let with = |mode: &str| {
+        let mut v = vec!["persist", mode];
+        v.extend(dirs.iter().map(String::as_str));
+        unsandboxed("atk_fs", &v, &[])
+    };
+    with("clean");
+    with("write");
+    let out = with("check");
+    with("clean");
+    assert_escapes(&out, "from an earlier run is visible");
+    assert_escapes(&out, "SysV shm key");
+    assert_escapes(&out, "POSIX mqueue");
+
+    if is_root() {
+        let out = unsandboxed("atk_net", &["raw"], &[]);
+        assert_escapes(&out, "created AF_PACKET SOCK_RAW socket");
+        assert_escapes(&out, "created AF_NETLINK ROUTE socket");
+        let kallsyms = std::fs::read_to_string("/proc/kallsyms").unwrap_or_default();
+        if kallsyms.lines().next().is_some_and(|l| !l.starts_with("0000000000000000")) {
+            assert_escapes(&unsandboxed("atk_leak", &["kallsyms"], &[]), "non-zero kernel addresses");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
