@@ -20,7 +20,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a command in the sandbox (read-only /usr, private /tmp and /work, no network).
-    Exec(exec::ExecArgs),
+    Exec(Box<exec::ExecArgs>),
     /// Show which sandbox layers are active on this host.
     Doctor,
 }
@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Exec(args) => exec::run(args),
+        Command::Exec(args) => exec::run(*args),
         Command::Doctor => doctor(),
     };
     match code {
