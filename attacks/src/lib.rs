@@ -9,7 +9,7 @@ use std::io::Write;
 use std::time::Duration;
 
 mod names;
-pub use names::{errno_name, syscall_name, syscall_number, SYSCALL_NAMES};
+pub use names::{SYSCALL_NAMES, errno_name, syscall_name, syscall_number};
 
 /// Writes one line to stdout and flushes it; errors (a closed pipe) are ignored.
 pub fn line(text: &str) {
@@ -81,7 +81,10 @@ pub fn must_be_denied(what: &str, ret: i64) -> bool {
         contained(what, err_str(e));
         true
     } else {
-        escaped(format!("{what} was not refused by seccomp: reached the kernel ({})", err_str(e)));
+        escaped(format!(
+            "{what} was not refused by seccomp: reached the kernel ({})",
+            err_str(e)
+        ));
         false
     }
 }
@@ -155,7 +158,11 @@ pub fn in_child(timeout: Duration, probe: impl FnOnce() -> i64) -> Forked {
     }
     // SAFETY: closing our copy of the write end.
     unsafe { libc::close(fds[1]) };
-    let mut pfd = libc::pollfd { fd: fds[0], events: libc::POLLIN, revents: 0 };
+    let mut pfd = libc::pollfd {
+        fd: fds[0],
+        events: libc::POLLIN,
+        revents: 0,
+    };
     let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
     // SAFETY: one valid pollfd.
     let ready = unsafe { libc::poll(&mut pfd, 1, ms) };

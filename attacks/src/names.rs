@@ -93,12 +93,18 @@ pub fn errno_name(e: i32) -> Option<&'static str> {
 
 /// The name of an x86_64 syscall number.
 pub fn syscall_name(nr: i64) -> Option<&'static str> {
-    SYSCALL_NAMES.iter().find(|(n, _)| *n == nr).map(|(_, name)| *name)
+    SYSCALL_NAMES
+        .iter()
+        .find(|(n, _)| *n == nr)
+        .map(|(_, name)| *name)
 }
 
 /// The number of an x86_64 syscall name.
 pub fn syscall_number(name: &str) -> Option<i64> {
-    SYSCALL_NAMES.iter().find(|(_, n)| *n == name).map(|(nr, _)| *nr)
+    SYSCALL_NAMES
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map(|(nr, _)| *nr)
 }
 
 /// x86_64 syscall numbers and names (asm/unistd_64.h, plus 451..=469 from Linux 6.6..6.17).

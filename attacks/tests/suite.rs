@@ -36,7 +36,11 @@ const RUN_ENV: &str = "CORRAL_ATTACK_RUN";
 const HOST_TIMEOUT: Duration = Duration::from_secs(120);
 
 fn attack_bin(name: &str) -> &'static str {
-    ATTACKS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p).expect("known attack")
+    ATTACKS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, p)| *p)
+        .expect("known attack")
 }
 
 /// Who runs corral.
@@ -83,7 +87,9 @@ extern "C" fn cleanup() {
 
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
-    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf)).expect("read /dev/urandom");
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .expect("read /dev/urandom");
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -106,7 +112,11 @@ fn find_corral() -> PathBuf {
     }
     let exe = std::env::current_exe().expect("current_exe");
     // <target>/debug/deps/suite-<hash>
-    let debug = exe.parent().and_then(Path::parent).expect("target/debug").to_path_buf();
+    let debug = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/debug")
+        .to_path_buf();
     let corral = debug.join("corral");
     if !corral.exists() {
         let status = Command::new(env!("CARGO"))
@@ -132,8 +142,10 @@ fn lookup_user(name: &str) -> Option<(u32, u32)> {
 /// checks), read from corral-sandbox's policy data; EPERM- and ENOSYS-listed ones are left out
 /// because the sweep must see them refused.
 fn allow_list() -> String {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/corral-sandbox/src/seccomp/x86_64.rs");
-    let text = std::fs::read_to_string(&src).unwrap_or_else(|e| panic!("read {}: {e}", src.display()));
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/corral-sandbox/src/seccomp/x86_64.rs");
+    let text =
+        std::fs::read_to_string(&src).unwrap_or_else(|e| panic!("read {}: {e}", src.display()));
     let mut out = String::new();
     let mut section = "";
     for l in text.lines() {
@@ -155,11 +167,18 @@ fn allow_list() -> String {
             }
         }
     }
-    assert!(out.lines().count() > 100, "could not read the allow-list from {}", src.display());
+    assert!(
+        out.lines().count() > 100,
+        "could not read the allow-list from {}",
+        src.display()
+    );
     out
 }
 
-fn spawn_counter<T: Send + 'static>(hits: Arc<AtomicUsize>, mut accept: impl FnMut() -> std::io::Result<T> + Send + 'static) {
+fn spawn_counter<T: Send + 'static>(
+    hits: Arc<AtomicUsize>,
+    mut accept: impl FnMut() -> std::io::Result<T> + Send + 'static,
+) {
     std::thread::spawn(move || {
         loop {
             match accept() {
@@ -183,7 +202,11 @@ fn host_ip() -> Option<IpAddr> {
 
 fn host() -> &'static Host {
     HOST.get_or_init(|| {
-        let base = std::env::temp_dir().join(format!("corral-attacks-{}-{}", std::process::id(), random_hex(4)));
+        let base = std::env::temp_dir().join(format!(
+            "corral-attacks-{}-{}",
+            std::process::id(),
+            random_hex(4)
+        ));
         world_dir(&base);
         // SAFETY: registers a plain extern "C" function that only removes our temp dir.
         unsafe { libc::atexit(cleanup) };
@@ -192,7 +215,8 @@ fn host() -> &'static Host {
         world_dir(&canary_dir);
         let canary = canary_dir.join("canary.txt");
         std::fs::write(&canary, format!("{secret}\n")).expect("write canary");
-        std::fs::set_permissions(&canary, std::fs::Permissions::from_mode(0o644)).expect("chmod canary");
+        std::fs::set_permissions(&canary, std::fs::Permissions::from_mode(0o644))
+            .expect("chmod canary");
 
         // An fd without CLOEXEC: every corral we start inherits it, and must not pass it on.
         let f = std::fs::File::open(&canary).expect("open canary");
@@ -203,7 +227,11 @@ fn host() -> &'static Host {
         let data_dir = base.join("data");
         world_dir(&data_dir);
         std::fs::write(data_dir.join("allow.txt"), allow_list()).expect("write allow-list");
-        std::fs::set_permissions(data_dir.join("allow.txt"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        std::fs::set_permissions(
+            data_dir.join("allow.txt"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .expect("chmod");
 
         let tcp_hits = Arc::new(AtomicUsize::new(0));
         let mut tcp_targets = Vec::new();
@@ -224,10 +252,14 @@ fn host() -> &'static Host {
         spawn_counter(unix_hits.clone(), move || al.accept());
         let unix_path = canary_dir.join("host.sock");
         let pl = UnixListener::bind(&unix_path).expect("bind path socket");
-        std::fs::set_permissions(&unix_path, std::fs::Permissions::from_mode(0o777)).expect("chmod socket");
+        std::fs::set_permissions(&unix_path, std::fs::Permissions::from_mode(0o777))
+            .expect("chmod socket");
         spawn_counter(unix_hits.clone(), move || pl.accept());
 
-        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default().trim().to_string();
+        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         let corral = find_corral();
         let unpriv = setup_unpriv(&base, &corral);
         if let Err(why) = &unpriv {
@@ -266,7 +298,8 @@ fn setup_unpriv(base: &Path, corral: &Path) -> Result<Unpriv, String> {
     let copy = |src: &Path, name: &str| -> Result<(), String> {
         let dest = dir.join(name);
         std::fs::copy(src, &dest).map_err(|e| format!("copy {}: {e}", src.display()))?;
-        std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o755)).map_err(|e| e.to_string())
+        std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| e.to_string())
     };
     copy(corral, "corral")?;
     for (name, path) in ATTACKS {
@@ -305,7 +338,9 @@ impl Run {
 /// Processes whose environment carries `tag` (the sandbox passes `--env` on to everything).
 fn processes_with(tag: &str) -> Vec<String> {
     let mut found = Vec::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else { return found };
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return found;
+    };
     for e in dir.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         if name.parse::<u32>().is_err() {
@@ -315,7 +350,10 @@ fn processes_with(tag: &str) -> Vec<String> {
         let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
         let hay = [env, cmd.clone()].concat();
         if hay.windows(tag.len()).any(|w| w == tag.as_bytes()) {
-            found.push(format!("pid {name}: {}", String::from_utf8_lossy(&cmd).replace('\0', " ")));
+            found.push(format!(
+                "pid {name}: {}",
+                String::from_utf8_lossy(&cmd).replace('\0', " ")
+            ));
         }
     }
     found
@@ -324,11 +362,18 @@ fn processes_with(tag: &str) -> Vec<String> {
 /// Runs `/attacks/<prog> <args>` through `corral exec --json` with `flags`.
 fn corral(mode: Mode, flags: &[String], prog: &str, args: &[String]) -> Result<Run, String> {
     let h = host();
-    let run_id = format!("run-{}-{}", h.next_run.fetch_add(1, Ordering::SeqCst), random_hex(4));
+    let run_id = format!(
+        "run-{}-{}",
+        h.next_run.fetch_add(1, Ordering::SeqCst),
+        random_hex(4)
+    );
     let (mut cmd, attacks_dir) = match mode {
         Mode::Caller => (
             Command::new(&h.corral),
-            Path::new(attack_bin(prog)).parent().expect("bin dir").to_path_buf(),
+            Path::new(attack_bin(prog))
+                .parent()
+                .expect("bin dir")
+                .to_path_buf(),
         ),
         Mode::Unprivileged => {
             let u = h.unpriv.as_ref().map_err(Clone::clone)?;
@@ -377,7 +422,9 @@ fn corral(mode: Mode, flags: &[String], prog: &str, args: &[String]) -> Result<R
         if start.elapsed() > HOST_TIMEOUT {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("corral did not finish within {HOST_TIMEOUT:?} (hung)"));
+            return Err(format!(
+                "corral did not finish within {HOST_TIMEOUT:?} (hung)"
+            ));
         }
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -391,11 +438,25 @@ fn corral(mode: Mode, flags: &[String], prog: &str, args: &[String]) -> Result<R
         leftovers = processes_with(&run_id);
     }
     if !status.success() {
-        return Err(format!("corral exited with {status}; stdout: {stdout}; stderr: {corral_stderr}"));
+        return Err(format!(
+            "corral exited with {status}; stdout: {stdout}; stderr: {corral_stderr}"
+        ));
     }
-    let json: Value = serde_json::from_str(stdout.trim()).map_err(|e| format!("corral printed no JSON ({e}): {stdout}; stderr: {corral_stderr}"))?;
-    let field = |k: &str| json.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    Ok(Run { stdout: field("stdout"), stderr: field("stderr"), json, corral_stderr, leftovers })
+    let json: Value = serde_json::from_str(stdout.trim())
+        .map_err(|e| format!("corral printed no JSON ({e}): {stdout}; stderr: {corral_stderr}"))?;
+    let field = |k: &str| {
+        json.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    Ok(Run {
+        stdout: field("stdout"),
+        stderr: field("stderr"),
+        json,
+        corral_stderr,
+        leftovers,
+    })
 }
 
 /// The exact outcome one attack must have.
@@ -455,7 +516,8 @@ impl Case {
         self
     }
     fn contains(mut self, what: &[&str]) -> Self {
-        self.contained.extend(what.iter().map(|w| (w.to_string(), Vec::new())));
+        self.contained
+            .extend(what.iter().map(|w| (w.to_string(), Vec::new())));
         self
     }
     fn because(mut self, what: &str, reasons: &[&'static str]) -> Self {
@@ -480,7 +542,10 @@ impl Case {
 fn check(mode: Mode, c: &Case) -> (Vec<String>, Option<Run>) {
     let h = host();
     let label = format!("[{mode:?}] {} {}", c.prog, c.args.join(" "));
-    let hits_before = (h.tcp_hits.load(Ordering::SeqCst), h.unix_hits.load(Ordering::SeqCst));
+    let hits_before = (
+        h.tcp_hits.load(Ordering::SeqCst),
+        h.unix_hits.load(Ordering::SeqCst),
+    );
     let run = match corral(mode, &c.flags, c.prog, &c.args) {
         Ok(r) => r,
         Err(e) => return (vec![format!("{label}: {e}")], None),
@@ -489,16 +554,32 @@ fn check(mode: Mode, c: &Case) -> (Vec<String>, Option<Run>) {
     let mut fail = |m: String| bad.push(format!("{label}: {m}"));
     let int = |k: &str| run.json.get(k).and_then(Value::as_i64);
     if run.s("status") != Some(c.status) {
-        fail(format!("status {:?}, expected {:?}", run.s("status"), c.status));
+        fail(format!(
+            "status {:?}, expected {:?}",
+            run.s("status"),
+            c.status
+        ));
     }
     if run.s("limit") != c.limit {
-        fail(format!("limit {:?}, expected {:?}", run.s("limit"), c.limit));
+        fail(format!(
+            "limit {:?}, expected {:?}",
+            run.s("limit"),
+            c.limit
+        ));
     }
     if int("exit_code") != c.exit_code {
-        fail(format!("exit_code {:?}, expected {:?}", int("exit_code"), c.exit_code));
+        fail(format!(
+            "exit_code {:?}, expected {:?}",
+            int("exit_code"),
+            c.exit_code
+        ));
     }
     if int("signal") != c.signal {
-        fail(format!("signal {:?}, expected {:?}", int("signal"), c.signal));
+        fail(format!(
+            "signal {:?}, expected {:?}",
+            int("signal"),
+            c.signal
+        ));
     }
     for key in &c.truthy {
         if run.json.get(*key).and_then(Value::as_bool) != Some(true) {
@@ -523,7 +604,10 @@ fn check(mode: Mode, c: &Case) -> (Vec<String>, Option<Run>) {
                 && (reasons.is_empty() || reasons.iter().any(|r| l.ends_with(&format!("({r})"))))
         });
         if !ok {
-            fail(format!("no `CONTAINED: ...{what}... ({})` line", reasons.join("|")));
+            fail(format!(
+                "no `CONTAINED: ...{what}... ({})` line",
+                reasons.join("|")
+            ));
         }
     }
     for l in &c.lines {
@@ -531,23 +615,39 @@ fn check(mode: Mode, c: &Case) -> (Vec<String>, Option<Run>) {
             fail(format!("missing line `{l}`"));
         }
     }
-    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr), ("corral's stderr", &run.corral_stderr)] {
+    for (name, text) in [
+        ("stdout", &run.stdout),
+        ("stderr", &run.stderr),
+        ("corral's stderr", &run.corral_stderr),
+    ] {
         if text.contains(&h.secret) {
             fail(format!("the host secret shows in {name}"));
         }
     }
-    let hits_after = (h.tcp_hits.load(Ordering::SeqCst), h.unix_hits.load(Ordering::SeqCst));
+    let hits_after = (
+        h.tcp_hits.load(Ordering::SeqCst),
+        h.unix_hits.load(Ordering::SeqCst),
+    );
     if hits_after.0 != hits_before.0 {
-        fail(format!("the host TCP listener accepted {} connection(s)", hits_after.0 - hits_before.0));
+        fail(format!(
+            "the host TCP listener accepted {} connection(s)",
+            hits_after.0 - hits_before.0
+        ));
     }
     if hits_after.1 != hits_before.1 {
-        fail(format!("a host unix socket accepted {} connection(s)", hits_after.1 - hits_before.1));
+        fail(format!(
+            "a host unix socket accepted {} connection(s)",
+            hits_after.1 - hits_before.1
+        ));
     }
     if !run.leftovers.is_empty() {
         fail(format!("processes left behind: {:?}", run.leftovers));
     }
     if !bad.is_empty() {
-        bad.push(format!("{label}: stdout:\n{}\nstderr:\n{}\ncorral stderr:\n{}", run.stdout, run.stderr, run.corral_stderr));
+        bad.push(format!(
+            "{label}: stdout:\n{}\nstderr:\n{}\ncorral stderr:\n{}",
+            run.stdout, run.stderr, run.corral_stderr
+        ));
     }
     (bad, Some(run))
 }
@@ -558,7 +658,12 @@ fn run_cases(cases: impl Fn(Mode) -> Vec<Case>) {
     for mode in modes() {
         for c in cases(mode) {
             let (bad, _) = check(mode, &c);
-            println!("{} [{mode:?}] {} {}", if bad.is_empty() { "ok  " } else { "FAIL" }, c.prog, c.args.join(" "));
+            println!(
+                "{} [{mode:?}] {} {}",
+                if bad.is_empty() { "ok  " } else { "FAIL" },
+                c.prog,
+                c.args.join(" ")
+            );
             failures.extend(bad);
         }
     }
@@ -589,24 +694,58 @@ fn filesystem_attacks_are_contained() {
                 .because("create file in /usr (", &["EROFS", "EACCES", "EPERM"])
                 .because("create file in /etc (", &["EROFS", "EACCES", "EPERM"])
                 .because("create file in /attacks (", &["EROFS", "EACCES", "EPERM"])
-                .because("create file in /proc/sys (", &["EROFS", "EACCES", "EPERM", "ENOENT"])
-                .because("open /proc/self/exe for writing", &["EROFS", "EACCES", "EPERM", "ETXTBSY"])
-                .because("open /usr/bin/env for writing", &["EROFS", "EACCES", "EPERM"])
-                .because("open /etc/passwd for writing", &["EROFS", "EACCES", "EPERM"])
-                .contains(&["open /proc/sys/kernel/core_pattern for writing", "open /proc/sysrq-trigger for writing", "chmod /usr/bin/env", "rename /etc/hosts"]),
-            case("atk_fs", &["mknod"]).because("mknod /work/mem (1,1)", &["EPERM"]).because("mknod /tmp/sda (8,0)", &["EPERM"]).contains(&[
-                "open /dev/mem",
-                "open /dev/kmsg",
-                "open /dev/tty",
-            ]),
+                .because(
+                    "create file in /proc/sys (",
+                    &["EROFS", "EACCES", "EPERM", "ENOENT"],
+                )
+                .because(
+                    "open /proc/self/exe for writing",
+                    &["EROFS", "EACCES", "EPERM", "ETXTBSY"],
+                )
+                .because(
+                    "open /usr/bin/env for writing",
+                    &["EROFS", "EACCES", "EPERM"],
+                )
+                .because(
+                    "open /etc/passwd for writing",
+                    &["EROFS", "EACCES", "EPERM"],
+                )
+                .contains(&[
+                    "open /proc/sys/kernel/core_pattern for writing",
+                    "open /proc/sysrq-trigger for writing",
+                    "chmod /usr/bin/env",
+                    "rename /etc/hosts",
+                ]),
+            case("atk_fs", &["mknod"])
+                .because("mknod /work/mem (1,1)", &["EPERM"])
+                .because("mknod /tmp/sda (8,0)", &["EPERM"])
+                .contains(&["open /dev/mem", "open /dev/kmsg", "open /dev/tty"]),
             // The supervisor must neither follow the planted links nor block on the FIFOs.
-            case("atk_fs", &["plant", &canary]).contains(&["planted symlink /work/result.json", "planted FIFO /work/fifo", "hardlink /etc/passwd"]).wall(0, 5000),
+            case("atk_fs", &["plant", &canary])
+                .contains(&[
+                    "planted symlink /work/result.json",
+                    "planted FIFO /work/fifo",
+                    "hardlink /etc/passwd",
+                ])
+                .wall(0, 5000),
         ]
     });
-    assert_eq!(std::fs::read_to_string(&h.canary).expect("canary"), before, "the canary file changed");
-    let mut names: Vec<String> = std::fs::read_dir(&h.canary_dir).expect("canary dir").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(
+        std::fs::read_to_string(&h.canary).expect("canary"),
+        before,
+        "the canary file changed"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&h.canary_dir)
+        .expect("canary dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
-    assert_eq!(names, ["canary.txt", "host.sock"], "files appeared next to the canary");
+    assert_eq!(
+        names,
+        ["canary.txt", "host.sock"],
+        "files appeared next to the canary"
+    );
 }
 
 #[test]
@@ -642,10 +781,17 @@ fn network_attacks_are_contained() {
                 .because("UDP connect to 1.1.1.1:53", &["ENETUNREACH"])
                 .because("TCP connect to 10.0.0.1:80", &["ENETUNREACH"])
                 .because("TCP connect to 169.254.169.254:80", &["ENETUNREACH"])
-                .because("TCP connect to [2606:4700:4700::1111]:53", &["ENETUNREACH", "EADDRNOTAVAIL", "EAFNOSUPPORT"]),
-            case("atk_net", &["abstract", &h.abstract_name])
-                .contains(&[&format!("connect to host abstract unix socket @{} (stream)", h.abstract_name)]),
-            case("atk_net", &["unix", &unix_path]).contains(&[&format!("connect to host path unix socket {unix_path} (stream)")]),
+                .because(
+                    "TCP connect to [2606:4700:4700::1111]:53",
+                    &["ENETUNREACH", "EADDRNOTAVAIL", "EAFNOSUPPORT"],
+                ),
+            case("atk_net", &["abstract", &h.abstract_name]).contains(&[&format!(
+                "connect to host abstract unix socket @{} (stream)",
+                h.abstract_name
+            )]),
+            case("atk_net", &["unix", &unix_path]).contains(&[&format!(
+                "connect to host path unix socket {unix_path} (stream)"
+            )]),
             case("atk_net", &["raw"])
                 .because("AF_INET SOCK_RAW ICMP socket", &["EPERM"])
                 .because("AF_INET6 SOCK_RAW ICMPV6 socket", &["EPERM"])
@@ -662,16 +808,30 @@ fn network_attacks_are_contained() {
 
 #[test]
 fn process_attacks_are_contained() {
-    let mut sentinel = Command::new("sleep").arg("600").spawn().expect("spawn sentinel");
+    let mut sentinel = Command::new("sleep")
+        .arg("600")
+        .spawn()
+        .expect("spawn sentinel");
     let sentinel_pid = sentinel.id().to_string();
     let tag = format!("corral-daemon-{}", random_hex(6));
     run_cases(|_| {
         vec![
-            case("atk_proc", &["forkbomb"]).flags(&["--pids", "64"]).because("fork bomb stopped after", &["EAGAIN"]),
-            case("atk_proc", &["threadbomb"]).flags(&["--pids", "64"]).because("thread bomb stopped after", &["EAGAIN"]),
-            case("atk_proc", &["daemon", &tag, "keep"]).contains(&["daemon"]).wall(0, 5000).flags(&["--time", "10s"]),
-            case("atk_proc", &["daemon", &tag, "close"]).contains(&["daemon"]).wall(0, 5000).flags(&["--time", "10s"]),
-            case("atk_proc", &["killall", &sentinel_pid]).contains(&["signal host pid", "kill(-1, SIGKILL)"]),
+            case("atk_proc", &["forkbomb"])
+                .flags(&["--pids", "64"])
+                .because("fork bomb stopped after", &["EAGAIN"]),
+            case("atk_proc", &["threadbomb"])
+                .flags(&["--pids", "64"])
+                .because("thread bomb stopped after", &["EAGAIN"]),
+            case("atk_proc", &["daemon", &tag, "keep"])
+                .contains(&["daemon"])
+                .wall(0, 5000)
+                .flags(&["--time", "10s"]),
+            case("atk_proc", &["daemon", &tag, "close"])
+                .contains(&["daemon"])
+                .wall(0, 5000)
+                .flags(&["--time", "10s"]),
+            case("atk_proc", &["killall", &sentinel_pid])
+                .contains(&["signal host pid", "kill(-1, SIGKILL)"]),
             case("atk_proc", &["ptrace"])
                 .because("ptrace(PTRACE_ATTACH, pid 1)", &["EPERM"])
                 .because("ptrace(PTRACE_SEIZE, pid 1)", &["EPERM"])
@@ -717,16 +877,27 @@ fn resource_attacks_hit_their_limits() {
     run_cases(|mode| {
         let memory = case("atk_res", &["memory", "512"]).flags(&["--memory", "128M"]);
         let memory = match mode {
-            Mode::Caller => memory.ends("memory_limit", Some("memory")).signal(libc::SIGKILL as i64),
+            Mode::Caller => memory
+                .ends("memory_limit", Some("memory"))
+                .signal(libc::SIGKILL as i64),
             // Without cgroups, RLIMIT_AS stops the allocation: Rust's allocator aborts.
-            Mode::Unprivileged => memory.ends("memory_limit", Some("memory")).signal(libc::SIGABRT as i64),
+            Mode::Unprivileged => memory
+                .ends("memory_limit", Some("memory"))
+                .signal(libc::SIGABRT as i64),
         };
         vec![
             memory,
-            case("atk_res", &["disk", "/tmp"]).flags(&["--tmpfs", "16M"]).because("fill /tmp", &["ENOSPC", "EFBIG", "EDQUOT"]),
-            case("atk_res", &["disk", "/work"]).flags(&["--tmpfs", "16M"]).because("fill /work", &["ENOSPC", "EFBIG", "EDQUOT"]),
-            case("atk_res", &["disk", "/dev/shm"]).flags(&["--tmpfs", "16M"]).because("fill /dev/shm", &["ENOSPC", "EFBIG", "EDQUOT"]),
-            case("atk_res", &["inodes", "/tmp"]).because("inode fill of /tmp stopped after", &["ENOSPC", "EDQUOT"]),
+            case("atk_res", &["disk", "/tmp"])
+                .flags(&["--tmpfs", "16M"])
+                .because("fill /tmp", &["ENOSPC", "EFBIG", "EDQUOT"]),
+            case("atk_res", &["disk", "/work"])
+                .flags(&["--tmpfs", "16M"])
+                .because("fill /work", &["ENOSPC", "EFBIG", "EDQUOT"]),
+            case("atk_res", &["disk", "/dev/shm"])
+                .flags(&["--tmpfs", "16M"])
+                .because("fill /dev/shm", &["ENOSPC", "EFBIG", "EDQUOT"]),
+            case("atk_res", &["inodes", "/tmp"])
+                .because("inode fill of /tmp stopped after", &["ENOSPC", "EDQUOT"]),
             case("atk_res", &["flood", "stdout"])
                 .flags(&["--output", "64K"])
                 .ends("output_limit", Some("output"))
@@ -737,13 +908,21 @@ fn resource_attacks_hit_their_limits() {
                 .ends("output_limit", Some("output"))
                 .signal(libc::SIGKILL as i64)
                 .truthy("stderr_truncated"),
-            case("atk_res", &["spin"]).flags(&["--time", "2s"]).ends("timeout", Some("wall")).signal(libc::SIGKILL as i64).wall(1900, 4000),
+            case("atk_res", &["spin"])
+                .flags(&["--time", "2s"])
+                .ends("timeout", Some("wall"))
+                .signal(libc::SIGKILL as i64)
+                .wall(1900, 4000),
             case("atk_res", &["spin", "2"])
                 .flags(&["--time", "20s", "--cpu-time", "1s"])
                 .ends("timeout", Some("cpu"))
                 .signal(libc::SIGKILL as i64)
                 .wall(400, 5000),
-            case("atk_res", &["sleep"]).flags(&["--time", "1s"]).ends("timeout", Some("wall")).signal(libc::SIGKILL as i64).wall(900, 3000),
+            case("atk_res", &["sleep"])
+                .flags(&["--time", "1s"])
+                .ends("timeout", Some("wall"))
+                .signal(libc::SIGKILL as i64)
+                .wall(900, 3000),
             case("atk_res", &["kobj"])
                 .because("pipes: stopped after", &["EMFILE", "ENFILE"])
                 .because("epoll instances: stopped after", &["EMFILE", "ENFILE"])
@@ -753,7 +932,10 @@ fn resource_attacks_hit_their_limits() {
                 .because("SysV shm segments: stopped after", &["ENOSPC", "ENOMEM"])
                 .because("SysV message queues: stopped after", &["ENOSPC", "ENOMEM"])
                 .because("SysV semaphore sets: stopped after", &["ENOSPC", "ENOMEM"])
-                .because("POSIX message queues: stopped after", &["EMFILE", "ENOSPC", "ENOMEM"])
+                .because(
+                    "POSIX message queues: stopped after",
+                    &["EMFILE", "ENOSPC", "ENOMEM"],
+                )
                 .because("mlock of 64 MiB", &["ENOMEM", "EPERM", "EAGAIN"]),
         ]
     });
@@ -826,9 +1008,17 @@ fn kernel_surface_is_refused() {
         }
         vec![
             table,
-            case("atk_kernel", &["x32"]).ends("runtime_error", None).signal(libc::SIGSYS as i64).line("INFO: calling getpid through the x32 ABI (must die of SIGSYS)"),
-            case("atk_kernel", &["int80"]).ends("runtime_error", None).signal(libc::SIGSYS as i64).line("INFO: calling getpid through int 0x80 (must die of SIGSYS)"),
-            case("atk_kernel", &["sweep", "/data/allow.txt"]).flags(&["--time", "60s"]).contains(&["syscall sweep 0..=599"]),
+            case("atk_kernel", &["x32"])
+                .ends("runtime_error", None)
+                .signal(libc::SIGSYS as i64)
+                .line("INFO: calling getpid through the x32 ABI (must die of SIGSYS)"),
+            case("atk_kernel", &["int80"])
+                .ends("runtime_error", None)
+                .signal(libc::SIGSYS as i64)
+                .line("INFO: calling getpid through int 0x80 (must die of SIGSYS)"),
+            case("atk_kernel", &["sweep", "/data/allow.txt"])
+                .flags(&["--time", "60s"])
+                .contains(&["syscall sweep 0..=599"]),
         ]
     });
 }
@@ -838,12 +1028,17 @@ fn information_does_not_leak() {
     let h = host();
     run_cases(|_| {
         vec![
-            case("atk_leak", &["env", RUN_ENV]).line("CONTAINED: environment (only PATH, HOME, LANG and the requested variables)"),
+            case("atk_leak", &["env", RUN_ENV])
+                .line("CONTAINED: environment (only PATH, HOME, LANG and the requested variables)"),
             case("atk_leak", &["procs"]).contains(&["process list"]),
             case("atk_leak", &["mounts", "/attacks", "/data"]).contains(&["mountinfo"]),
             case("atk_leak", &["cgroup"]).contains(&["/sys/fs/cgroup"]),
             case("atk_leak", &["uname", &h.hostname]).contains(&["hostname"]),
-            case("atk_leak", &["kallsyms"]).contains(&["/proc/kallsyms", "open /proc/kcore", "open /proc/kmsg"]),
+            case("atk_leak", &["kallsyms"]).contains(&[
+                "/proc/kallsyms",
+                "open /proc/kcore",
+                "open /proc/kmsg",
+            ]),
             case("atk_leak", &["sys"]).contains(&["/sys ("]),
         ]
     });
@@ -859,19 +1054,28 @@ fn unsandboxed(prog: &str, args: &[&str], env: &[(&str, &str)]) -> String {
         .stdin(Stdio::null())
         .output()
         .expect("run attack without the sandbox");
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn assert_escapes(out: &str, what: &str) {
     assert!(
-        out.lines().any(|l| l.starts_with("ESCAPED: ") && l.contains(what)),
+        out.lines()
+            .any(|l| l.starts_with("ESCAPED: ") && l.contains(what)),
         "without the sandbox the probe should report `ESCAPED: ...{what}...`, got:\n{out}"
     );
 }
 
 #[test]
 fn probes_escape_without_the_sandbox() {
-    let dir = std::env::temp_dir().join(format!("corral-attacks-proof-{}-{}", std::process::id(), random_hex(4)));
+    let dir = std::env::temp_dir().join(format!(
+        "corral-attacks-proof-{}-{}",
+        std::process::id(),
+        random_hex(4)
+    ));
     world_dir(&dir);
     let secret = format!("proof-{}", random_hex(8));
     let canary = dir.join("canary.txt");
@@ -880,44 +1084,79 @@ fn probes_escape_without_the_sandbox() {
 
     let out = unsandboxed("atk_fs", &["read", &canary_s], &[]);
     assert_escapes(&out, "read host file via direct path");
-    assert!(out.contains(&secret), "the read probe should print what it read");
+    assert!(
+        out.contains(&secret),
+        "the read probe should print what it read"
+    );
 
     let hits = Arc::new(AtomicUsize::new(0));
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = l.local_addr().expect("addr").to_string();
     spawn_counter(hits.clone(), move || l.accept());
-    assert_escapes(&unsandboxed("atk_net", &["tcp", &addr], &[]), "TCP connect to host listener");
+    assert_escapes(
+        &unsandboxed("atk_net", &["tcp", &addr], &[]),
+        "TCP connect to host listener",
+    );
 
     let name = format!("corral-attack-proof-{}", random_hex(6));
-    let al = UnixListener::bind_addr(&UnixAddr::from_abstract_name(name.as_bytes()).expect("addr")).expect("bind abstract");
+    let al = UnixListener::bind_addr(&UnixAddr::from_abstract_name(name.as_bytes()).expect("addr"))
+        .expect("bind abstract");
     spawn_counter(hits.clone(), move || al.accept());
-    assert_escapes(&unsandboxed("atk_net", &["abstract", &name], &[]), "connected to host abstract unix socket");
+    assert_escapes(
+        &unsandboxed("atk_net", &["abstract", &name], &[]),
+        "connected to host abstract unix socket",
+    );
 
     let sock = dir.join("proof.sock");
     let pl = UnixListener::bind(&sock).expect("bind path socket");
     spawn_counter(hits.clone(), move || pl.accept());
-    assert_escapes(&unsandboxed("atk_net", &["unix", &sock.display().to_string()], &[]), "connected to host path unix socket");
+    assert_escapes(
+        &unsandboxed("atk_net", &["unix", &sock.display().to_string()], &[]),
+        "connected to host path unix socket",
+    );
     let deadline = Instant::now() + Duration::from_secs(2);
     while hits.load(Ordering::SeqCst) < 3 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert!(hits.load(Ordering::SeqCst) >= 3, "the host listeners should have seen the unsandboxed probes");
+    assert!(
+        hits.load(Ordering::SeqCst) >= 3,
+        "the host listeners should have seen the unsandboxed probes"
+    );
 
-    assert!(unsandboxed("atk_net", &["loopback"], &[]).lines().any(|l| l == "OK: loopback"));
+    assert!(
+        unsandboxed("atk_net", &["loopback"], &[])
+            .lines()
+            .any(|l| l == "OK: loopback")
+    );
 
     let out = unsandboxed("atk_leak", &["env"], &[(CANARY_ENV, &secret)]);
     assert_escapes(&out, CANARY_ENV);
     assert!(out.contains(&secret));
 
-    if std::fs::read_dir("/sys").map(|d| d.count() > 0).unwrap_or(false) {
+    if std::fs::read_dir("/sys")
+        .map(|d| d.count() > 0)
+        .unwrap_or(false)
+    {
         assert_escapes(&unsandboxed("atk_leak", &["sys"], &[]), "/sys has content");
     }
-    assert_escapes(&unsandboxed("atk_leak", &["procs"], &[]), "processes visible");
+    assert_escapes(
+        &unsandboxed("atk_leak", &["procs"], &[]),
+        "processes visible",
+    );
     let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    assert_escapes(&unsandboxed("atk_leak", &["uname", hostname.trim()], &[]), "hostname is the host's");
+    assert_escapes(
+        &unsandboxed("atk_leak", &["uname", hostname.trim()], &[]),
+        "hostname is the host's",
+    );
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-    if mountinfo.lines().any(|l| l.split(' ').nth(4).is_some_and(|m| m.starts_with("/sys"))) {
-        assert_escapes(&unsandboxed("atk_leak", &["mounts"], &[]), "mount point /sys");
+    if mountinfo
+        .lines()
+        .any(|l| l.split(' ').nth(4).is_some_and(|m| m.starts_with("/sys")))
+    {
+        assert_escapes(
+            &unsandboxed("atk_leak", &["mounts"], &[]),
+            "mount point /sys",
+        );
     }
 
     // An fd the child inherits (no CLOEXEC) is reported.
@@ -933,7 +1172,10 @@ fn probes_escape_without_the_sandbox() {
     for d in [&a, &b, &c] {
         world_dir(d);
     }
-    let dirs: Vec<String> = [&a, &b, &c].iter().map(|d| d.display().to_string()).collect();
+    let dirs: Vec<String> = [&a, &b, &c]
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect();
     let with = |mode: &str| {
         let mut v = vec!["persist", mode];
         v.extend(dirs.iter().map(String::as_str));
@@ -952,8 +1194,15 @@ fn probes_escape_without_the_sandbox() {
         assert_escapes(&out, "created AF_PACKET SOCK_RAW socket");
         assert_escapes(&out, "created AF_NETLINK ROUTE socket");
         let kallsyms = std::fs::read_to_string("/proc/kallsyms").unwrap_or_default();
-        if kallsyms.lines().next().is_some_and(|l| !l.starts_with("0000000000000000")) {
-            assert_escapes(&unsandboxed("atk_leak", &["kallsyms"], &[]), "non-zero kernel addresses");
+        if kallsyms
+            .lines()
+            .next()
+            .is_some_and(|l| !l.starts_with("0000000000000000"))
+        {
+            assert_escapes(
+                &unsandboxed("atk_leak", &["kallsyms"], &[]),
+                "non-zero kernel addresses",
+            );
         }
     }
     let _ = std::fs::remove_dir_all(&dir);

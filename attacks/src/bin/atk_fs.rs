@@ -18,7 +18,9 @@ fn main() {
         ["mknod"] => mknod(),
         ["plant", canary] => plant(canary),
         ["persist", mode, dirs @ ..] => persist(mode, dirs),
-        _ => usage("atk_fs read CANARY | write | mknod | plant CANARY | persist write|check|clean [DIR...]"),
+        _ => usage(
+            "atk_fs read CANARY | write | mknod | plant CANARY | persist write|check|clean [DIR...]",
+        ),
     }
 }
 
@@ -26,7 +28,10 @@ fn try_read(label: &str, path: &str) {
     match std::fs::read(path) {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
-            escaped(format!("read host file via {label} ({path}): {}", text.trim()));
+            escaped(format!(
+                "read host file via {label} ({path}): {}",
+                text.trim()
+            ));
         }
         Err(e) => contained(format!("read host file via {label} ({path})"), io_err(&e)),
     }
@@ -39,8 +44,14 @@ fn read(canary: &str) {
     try_read("direct path", canary);
     try_read("/proc/1/root", &format!("/proc/1/root{canary}"));
     try_read("/proc/self/root", &format!("/proc/self/root{canary}"));
-    try_read("/proc/self/cwd and ..", &format!("/proc/self/cwd/../../../../../../..{canary}"));
-    try_read("/proc/1/cwd and ..", &format!("/proc/1/cwd/../../../../../../..{canary}"));
+    try_read(
+        "/proc/self/cwd and ..",
+        &format!("/proc/self/cwd/../../../../../../..{canary}"),
+    );
+    try_read(
+        "/proc/1/cwd and ..",
+        &format!("/proc/1/cwd/../../../../../../..{canary}"),
+    );
     // SAFETY: getppid has no preconditions.
     let ppid = unsafe { libc::getppid() };
     try_read("/proc/<ppid>/root", &format!("/proc/{ppid}/root{canary}"));
@@ -58,7 +69,9 @@ fn read(canary: &str) {
             }
         }
     }
-    info(format!("tried /proc/<pid>/root of {others} other processes"));
+    info(format!(
+        "tried /proc/<pid>/root of {others} other processes"
+    ));
     // Climb with chdir("..") far above the root, then open the path relative to there.
     let rel = format!("{}{canary}", "../".repeat(16));
     try_read("relative ../ climb", &rel);
@@ -66,7 +79,10 @@ fn read(canary: &str) {
     for _ in 0..16 {
         let _ = std::env::set_current_dir("..");
     }
-    try_read("chdir(..) x16 then relative", canary.trim_start_matches('/'));
+    try_read(
+        "chdir(..) x16 then relative",
+        canary.trim_start_matches('/'),
+    );
 }
 
 /// Creates a new file in `dir`; it must fail.
@@ -74,7 +90,13 @@ fn try_create(dir: &str) {
     let path = format!("{dir}/.corral-attack-write");
     let c = cstr(&path);
     // SAFETY: open with a valid NUL-terminated path.
-    let fd = unsafe { libc::open(c.as_ptr(), libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_CLOEXEC, 0o644) };
+    let fd = unsafe {
+        libc::open(
+            c.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_CLOEXEC,
+            0o644,
+        )
+    };
     if fd >= 0 {
         escaped(format!("created {path}"));
         // SAFETY: closing and removing what we just created.
@@ -102,10 +124,27 @@ fn try_open_write(path: &str) {
 }
 
 fn write() {
-    for dir in ["/", "/usr", "/usr/bin", "/usr/lib", "/bin", "/lib", "/lib64", "/etc", "/attacks", "/proc", "/proc/sys", "/dev"] {
+    for dir in [
+        "/",
+        "/usr",
+        "/usr/bin",
+        "/usr/lib",
+        "/bin",
+        "/lib",
+        "/lib64",
+        "/etc",
+        "/attacks",
+        "/proc",
+        "/proc/sys",
+        "/dev",
+    ] {
         try_create(dir);
     }
-    for dir in ["/usr/corral-attack-dir", "/etc/corral-attack-dir", "/attacks/corral-attack-dir"] {
+    for dir in [
+        "/usr/corral-attack-dir",
+        "/etc/corral-attack-dir",
+        "/attacks/corral-attack-dir",
+    ] {
         let c = cstr(dir);
         // SAFETY: mkdir with a valid path.
         if unsafe { libc::mkdir(c.as_ptr(), 0o755) } == 0 {
@@ -116,7 +155,9 @@ fn write() {
             contained(format!("mkdir {dir}"), last_err());
         }
     }
-    let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default();
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
     let mut targets = vec![
         "/proc/self/exe".to_string(),
         "/etc/passwd".into(),
@@ -134,7 +175,10 @@ fn write() {
         "/proc/1/mem".into(),
         "/proc/1/attr/current".into(),
     ];
-    for lib in ["/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2"] {
+    for lib in [
+        "/usr/lib/x86_64-linux-gnu/libc.so.6",
+        "/lib64/ld-linux-x86-64.so.2",
+    ] {
         targets.push(lib.into());
     }
     if !exe.is_empty() {
@@ -192,7 +236,9 @@ fn mknod() {
         }
     }
     // Devices the minimal /dev must not hold.
-    let allowed = ["null", "zero", "full", "random", "urandom", "tty", "ptmx", "console"];
+    let allowed = [
+        "null", "zero", "full", "random", "urandom", "tty", "ptmx", "console",
+    ];
     match std::fs::read_dir("/dev") {
         Ok(dir) => {
             let mut names = Vec::new();
@@ -200,8 +246,14 @@ fn mknod() {
                 let name = e.file_name().to_string_lossy().into_owned();
                 if let Ok(m) = std::fs::symlink_metadata(e.path()) {
                     let ft = m.file_type();
-                    if (ft.is_char_device() || ft.is_block_device()) && !allowed.contains(&name.as_str()) {
-                        escaped(format!("unexpected device /dev/{name} ({},{})", libc::major(m.rdev()), libc::minor(m.rdev())));
+                    if (ft.is_char_device() || ft.is_block_device())
+                        && !allowed.contains(&name.as_str())
+                    {
+                        escaped(format!(
+                            "unexpected device /dev/{name} ({},{})",
+                            libc::major(m.rdev()),
+                            libc::minor(m.rdev())
+                        ));
                     }
                 }
                 names.push(name);
@@ -211,7 +263,19 @@ fn mknod() {
         }
         Err(e) => info(format!("cannot list /dev: {}", io_err(&e))),
     }
-    for dev in ["/dev/mem", "/dev/kmem", "/dev/port", "/dev/kmsg", "/dev/vda", "/dev/sda", "/dev/kvm", "/dev/fuse", "/dev/net/tun", "/dev/loop-control", "/dev/tty"] {
+    for dev in [
+        "/dev/mem",
+        "/dev/kmem",
+        "/dev/port",
+        "/dev/kmsg",
+        "/dev/vda",
+        "/dev/sda",
+        "/dev/kvm",
+        "/dev/fuse",
+        "/dev/net/tun",
+        "/dev/loop-control",
+        "/dev/tty",
+    ] {
         match std::fs::OpenOptions::new().read(true).open(dev) {
             Ok(_) => escaped(format!("opened {dev}")),
             Err(e) => contained(format!("open {dev}"), io_err(&e)),
@@ -226,18 +290,28 @@ fn plant(canary: &str) {
         ("/work/output", "/proc/1/root"),
         ("/work/root", "/"),
         ("/work/up", "../../../../../../.."),
-        ("/work/host-canary-dir", canary.rsplit_once('/').map(|(d, _)| d).unwrap_or("/")),
+        (
+            "/work/host-canary-dir",
+            canary.rsplit_once('/').map(|(d, _)| d).unwrap_or("/"),
+        ),
         ("/tmp/out", "/root/.ssh/id_rsa"),
         ("/work/loop", "/work/loop"),
     ];
     for (path, target) in links {
         match std::os::unix::fs::symlink(target, path) {
-            Ok(()) => contained(format!("planted symlink {path} -> host path (the supervisor must not follow it)"), "planted"),
+            Ok(()) => contained(
+                format!("planted symlink {path} -> host path (the supervisor must not follow it)"),
+                "planted",
+            ),
             Err(e) => contained(format!("symlink {path}"), io_err(&e)),
         }
     }
     // Hardlinks to files outside the writable tree must fail (other mount or missing).
-    for (src, dest) in [(canary, "/work/hl-canary"), ("/etc/passwd", "/work/hl-passwd"), ("/usr/bin/env", "/work/hl-env")] {
+    for (src, dest) in [
+        (canary, "/work/hl-canary"),
+        ("/etc/passwd", "/work/hl-passwd"),
+        ("/usr/bin/env", "/work/hl-env"),
+    ] {
         match std::fs::hard_link(src, dest) {
             Ok(()) => escaped(format!("hardlinked {src} to {dest}")),
             Err(e) => contained(format!("hardlink {src} -> {dest}"), io_err(&e)),
@@ -247,7 +321,10 @@ fn plant(canary: &str) {
         let c = cstr(fifo);
         // SAFETY: mkfifo with a valid path.
         if unsafe { libc::mkfifo(c.as_ptr(), 0o666) } == 0 {
-            contained(format!("planted FIFO {fifo} (the supervisor must not block on it)"), "planted");
+            contained(
+                format!("planted FIFO {fifo} (the supervisor must not block on it)"),
+                "planted",
+            );
         } else {
             contained(format!("mkfifo {fifo}"), last_err());
         }
@@ -267,7 +344,11 @@ const MQ_NAME: &str = "/corral-persist-marker";
 
 fn persist(mode: &str, dirs: &[&str]) {
     let default = ["/tmp", "/dev/shm", "/work"];
-    let dirs: Vec<&str> = if dirs.is_empty() { default.to_vec() } else { dirs.to_vec() };
+    let dirs: Vec<&str> = if dirs.is_empty() {
+        default.to_vec()
+    } else {
+        dirs.to_vec()
+    };
     let mq = cstr(MQ_NAME);
     match mode {
         "write" => {
@@ -280,10 +361,31 @@ fn persist(mode: &str, dirs: &[&str]) {
             }
             // SAFETY: shmget with a fixed key and a small size.
             let id = unsafe { libc::shmget(SHM_KEY, 4096, libc::IPC_CREAT | 0o666) };
-            info(format!("SysV shm key {SHM_KEY:#x}: {}", if id >= 0 { "created".to_string() } else { last_err() }));
+            info(format!(
+                "SysV shm key {SHM_KEY:#x}: {}",
+                if id >= 0 {
+                    "created".to_string()
+                } else {
+                    last_err()
+                }
+            ));
             // SAFETY: mq_open with a valid name and default attributes.
-            let q = unsafe { libc::mq_open(mq.as_ptr(), libc::O_CREAT | libc::O_RDWR, 0o666, std::ptr::null_mut::<libc::mq_attr>()) };
-            info(format!("POSIX mqueue {MQ_NAME}: {}", if q >= 0 { "created".to_string() } else { last_err() }));
+            let q = unsafe {
+                libc::mq_open(
+                    mq.as_ptr(),
+                    libc::O_CREAT | libc::O_RDWR,
+                    0o666,
+                    std::ptr::null_mut::<libc::mq_attr>(),
+                )
+            };
+            info(format!(
+                "POSIX mqueue {MQ_NAME}: {}",
+                if q >= 0 {
+                    "created".to_string()
+                } else {
+                    last_err()
+                }
+            ));
         }
         "check" => {
             for d in &dirs {
@@ -296,14 +398,18 @@ fn persist(mode: &str, dirs: &[&str]) {
             // SAFETY: shmget without IPC_CREAT only looks the key up.
             let id = unsafe { libc::shmget(SHM_KEY, 0, 0) };
             if id >= 0 {
-                escaped(format!("SysV shm key {SHM_KEY:#x} from an earlier run is visible"));
+                escaped(format!(
+                    "SysV shm key {SHM_KEY:#x} from an earlier run is visible"
+                ));
             } else {
                 contained("SysV shm from an earlier run", last_err());
             }
             // SAFETY: mq_open without O_CREAT only looks the queue up.
             let q = unsafe { libc::mq_open(mq.as_ptr(), libc::O_RDONLY) };
             if q >= 0 {
-                escaped(format!("POSIX mqueue {MQ_NAME} from an earlier run is visible"));
+                escaped(format!(
+                    "POSIX mqueue {MQ_NAME} from an earlier run is visible"
+                ));
             } else {
                 contained("POSIX mqueue from an earlier run", last_err());
             }

@@ -8,8 +8,8 @@
 //!   (numbers or names, one a line, `#` comments) must answer ENOSYS or EPERM.
 
 use corral_attacks::{
-    Forked, contained, cstr, err_str, errno, escaped, in_child, info, must_be_denied, raw_syscall6, syscall_name,
-    syscall_number, usage,
+    Forked, contained, cstr, err_str, errno, escaped, in_child, info, must_be_denied, raw_syscall6,
+    syscall_name, syscall_number, usage,
 };
 use std::time::Duration;
 
@@ -19,7 +19,10 @@ fn main() {
         ["table"] => table(),
         ["x32"] => x32(),
         ["int80"] => int80(),
-        ["sweep", file, rest @ ..] => sweep(file, rest.first().and_then(|s| s.parse().ok()).unwrap_or(599)),
+        ["sweep", file, rest @ ..] => sweep(
+            file,
+            rest.first().and_then(|s| s.parse().ok()).unwrap_or(599),
+        ),
         _ => usage("atk_kernel table | x32 | int80 | sweep ALLOW_FILE [MAX_NR]"),
     }
 }
@@ -36,7 +39,10 @@ fn denied(name: &str, nr: i64, args: [u64; 6]) {
             if e == libc::EPERM || e == libc::ENOSYS {
                 contained(name, err_str(e));
             } else {
-                escaped(format!("{name} was not refused by seccomp: reached the kernel ({})", err_str(e)));
+                escaped(format!(
+                    "{name} was not refused by seccomp: reached the kernel ({})",
+                    err_str(e)
+                ));
             }
         }
         Forked::Value(v) => escaped(format!("{name} succeeded (returned {v})")),
@@ -66,69 +72,301 @@ fn table() {
     let mut tv: libc::timeval = unsafe { std::mem::zeroed() };
     // SAFETY: as above.
     unsafe { libc::gettimeofday(&mut tv, std::ptr::null_mut()) };
-    let ts = libc::timespec { tv_sec: tv.tv_sec, tv_nsec: 0 };
+    let ts = libc::timespec {
+        tv_sec: tv.tv_sec,
+        tv_nsec: 0,
+    };
     let p = |x: *const u8| x as u64;
     let table: Vec<(&str, i64, [u64; 6])> = vec![
-        ("keyctl(GET_KEYRING_ID, session)", libc::SYS_keyctl, [0, (-3i64) as u64, 0, 0, 0, 0]),
-        ("add_key(user)", libc::SYS_add_key, [p(user.as_ptr().cast()), p(desc.as_ptr().cast()), p(desc.as_ptr().cast()), 1, (-2i64) as u64, 0]),
-        ("request_key(user)", libc::SYS_request_key, [p(user.as_ptr().cast()), p(desc.as_ptr().cast()), 0, 0, 0, 0]),
-        ("bpf(BPF_MAP_CREATE)", libc::SYS_bpf, [0, p(zeros.as_ptr()), 128, 0, 0, 0]),
-        ("bpf(BPF_PROG_LOAD)", libc::SYS_bpf, [5, p(zeros.as_ptr()), 128, 0, 0, 0]),
-        ("perf_event_open", libc::SYS_perf_event_open, [p(zeros.as_ptr()), 0, m1, m1, 0, 0]),
-        ("io_uring_setup", libc::SYS_io_uring_setup, [1, p(zeros.as_ptr()), 0, 0, 0, 0]),
-        ("io_uring_enter", libc::SYS_io_uring_enter, [m1, 0, 0, 0, 0, 0]),
-        ("io_uring_register", libc::SYS_io_uring_register, [m1, 0, 0, 0, 0, 0]),
-        ("userfaultfd", libc::SYS_userfaultfd, [libc::O_CLOEXEC as u64, 0, 0, 0, 0, 0]),
-        ("mount(tmpfs on /tmp)", libc::SYS_mount, [p(tmpfs.as_ptr().cast()), p(tmp.as_ptr().cast()), p(tmpfs.as_ptr().cast()), 0, 0, 0]),
-        ("mount(MS_REMOUNT|MS_BIND on /)", libc::SYS_mount, [0, p(root.as_ptr().cast()), 0, (libc::MS_REMOUNT | libc::MS_BIND) as u64, 0, 0]),
-        ("umount2(/tmp, MNT_DETACH)", libc::SYS_umount2, [p(tmp.as_ptr().cast()), libc::MNT_DETACH as u64, 0, 0, 0, 0]),
-        ("fsopen(tmpfs)", libc::SYS_fsopen, [p(tmpfs.as_ptr().cast()), 0, 0, 0, 0, 0]),
+        (
+            "keyctl(GET_KEYRING_ID, session)",
+            libc::SYS_keyctl,
+            [0, (-3i64) as u64, 0, 0, 0, 0],
+        ),
+        (
+            "add_key(user)",
+            libc::SYS_add_key,
+            [
+                p(user.as_ptr().cast()),
+                p(desc.as_ptr().cast()),
+                p(desc.as_ptr().cast()),
+                1,
+                (-2i64) as u64,
+                0,
+            ],
+        ),
+        (
+            "request_key(user)",
+            libc::SYS_request_key,
+            [p(user.as_ptr().cast()), p(desc.as_ptr().cast()), 0, 0, 0, 0],
+        ),
+        (
+            "bpf(BPF_MAP_CREATE)",
+            libc::SYS_bpf,
+            [0, p(zeros.as_ptr()), 128, 0, 0, 0],
+        ),
+        (
+            "bpf(BPF_PROG_LOAD)",
+            libc::SYS_bpf,
+            [5, p(zeros.as_ptr()), 128, 0, 0, 0],
+        ),
+        (
+            "perf_event_open",
+            libc::SYS_perf_event_open,
+            [p(zeros.as_ptr()), 0, m1, m1, 0, 0],
+        ),
+        (
+            "io_uring_setup",
+            libc::SYS_io_uring_setup,
+            [1, p(zeros.as_ptr()), 0, 0, 0, 0],
+        ),
+        (
+            "io_uring_enter",
+            libc::SYS_io_uring_enter,
+            [m1, 0, 0, 0, 0, 0],
+        ),
+        (
+            "io_uring_register",
+            libc::SYS_io_uring_register,
+            [m1, 0, 0, 0, 0, 0],
+        ),
+        (
+            "userfaultfd",
+            libc::SYS_userfaultfd,
+            [libc::O_CLOEXEC as u64, 0, 0, 0, 0, 0],
+        ),
+        (
+            "mount(tmpfs on /tmp)",
+            libc::SYS_mount,
+            [
+                p(tmpfs.as_ptr().cast()),
+                p(tmp.as_ptr().cast()),
+                p(tmpfs.as_ptr().cast()),
+                0,
+                0,
+                0,
+            ],
+        ),
+        (
+            "mount(MS_REMOUNT|MS_BIND on /)",
+            libc::SYS_mount,
+            [
+                0,
+                p(root.as_ptr().cast()),
+                0,
+                (libc::MS_REMOUNT | libc::MS_BIND) as u64,
+                0,
+                0,
+            ],
+        ),
+        (
+            "umount2(/tmp, MNT_DETACH)",
+            libc::SYS_umount2,
+            [p(tmp.as_ptr().cast()), libc::MNT_DETACH as u64, 0, 0, 0, 0],
+        ),
+        (
+            "fsopen(tmpfs)",
+            libc::SYS_fsopen,
+            [p(tmpfs.as_ptr().cast()), 0, 0, 0, 0, 0],
+        ),
         ("fsconfig", libc::SYS_fsconfig, [m1, 0, 0, 0, 0, 0]),
         ("fsmount", libc::SYS_fsmount, [m1, 0, 0, 0, 0, 0]),
-        ("fspick(/)", libc::SYS_fspick, [at_fdcwd, p(root.as_ptr().cast()), 0, 0, 0, 0]),
-        ("open_tree(/)", libc::SYS_open_tree, [at_fdcwd, p(root.as_ptr().cast()), 0, 0, 0, 0]),
-        ("open_tree(/, OPEN_TREE_CLONE)", libc::SYS_open_tree, [at_fdcwd, p(root.as_ptr().cast()), 1, 0, 0, 0]),
-        ("move_mount", libc::SYS_move_mount, [m1, p(empty.as_ptr().cast()), m1, p(empty.as_ptr().cast()), 0, 0]),
-        ("mount_setattr(/)", libc::SYS_mount_setattr, [at_fdcwd, p(root.as_ptr().cast()), 0, p(zeros.as_ptr()), 32, 0]),
-        ("pivot_root(/tmp, /tmp)", libc::SYS_pivot_root, [p(tmp.as_ptr().cast()), p(tmp.as_ptr().cast()), 0, 0, 0, 0]),
-        ("chroot(/tmp)", libc::SYS_chroot, [p(tmp.as_ptr().cast()), 0, 0, 0, 0, 0]),
-        ("unshare(CLONE_NEWUSER)", libc::SYS_unshare, [libc::CLONE_NEWUSER as u64, 0, 0, 0, 0, 0]),
-        ("unshare(CLONE_NEWNS)", libc::SYS_unshare, [libc::CLONE_NEWNS as u64, 0, 0, 0, 0, 0]),
+        (
+            "fspick(/)",
+            libc::SYS_fspick,
+            [at_fdcwd, p(root.as_ptr().cast()), 0, 0, 0, 0],
+        ),
+        (
+            "open_tree(/)",
+            libc::SYS_open_tree,
+            [at_fdcwd, p(root.as_ptr().cast()), 0, 0, 0, 0],
+        ),
+        (
+            "open_tree(/, OPEN_TREE_CLONE)",
+            libc::SYS_open_tree,
+            [at_fdcwd, p(root.as_ptr().cast()), 1, 0, 0, 0],
+        ),
+        (
+            "move_mount",
+            libc::SYS_move_mount,
+            [
+                m1,
+                p(empty.as_ptr().cast()),
+                m1,
+                p(empty.as_ptr().cast()),
+                0,
+                0,
+            ],
+        ),
+        (
+            "mount_setattr(/)",
+            libc::SYS_mount_setattr,
+            [
+                at_fdcwd,
+                p(root.as_ptr().cast()),
+                0,
+                p(zeros.as_ptr()),
+                32,
+                0,
+            ],
+        ),
+        (
+            "pivot_root(/tmp, /tmp)",
+            libc::SYS_pivot_root,
+            [p(tmp.as_ptr().cast()), p(tmp.as_ptr().cast()), 0, 0, 0, 0],
+        ),
+        (
+            "chroot(/tmp)",
+            libc::SYS_chroot,
+            [p(tmp.as_ptr().cast()), 0, 0, 0, 0, 0],
+        ),
+        (
+            "unshare(CLONE_NEWUSER)",
+            libc::SYS_unshare,
+            [libc::CLONE_NEWUSER as u64, 0, 0, 0, 0, 0],
+        ),
+        (
+            "unshare(CLONE_NEWNS)",
+            libc::SYS_unshare,
+            [libc::CLONE_NEWNS as u64, 0, 0, 0, 0, 0],
+        ),
         ("setns(-1, 0)", libc::SYS_setns, [m1, 0, 0, 0, 0, 0]),
-        ("clone(CLONE_NEWUSER)", libc::SYS_clone, [(libc::CLONE_NEWUSER | libc::SIGCHLD) as u64, 0, 0, 0, 0, 0]),
-        ("clone(CLONE_NEWNET)", libc::SYS_clone, [(libc::CLONE_NEWNET | libc::SIGCHLD) as u64, 0, 0, 0, 0, 0]),
-        ("open_by_handle_at", libc::SYS_open_by_handle_at, [at_fdcwd, p(handle.as_ptr()), libc::O_RDONLY as u64, 0, 0, 0]),
-        ("name_to_handle_at(/)", libc::SYS_name_to_handle_at, [at_fdcwd, p(root.as_ptr().cast()), p(handle.as_mut_ptr()), &mut mount_id as *mut i32 as u64, 0, 0]),
+        (
+            "clone(CLONE_NEWUSER)",
+            libc::SYS_clone,
+            [(libc::CLONE_NEWUSER | libc::SIGCHLD) as u64, 0, 0, 0, 0, 0],
+        ),
+        (
+            "clone(CLONE_NEWNET)",
+            libc::SYS_clone,
+            [(libc::CLONE_NEWNET | libc::SIGCHLD) as u64, 0, 0, 0, 0, 0],
+        ),
+        (
+            "open_by_handle_at",
+            libc::SYS_open_by_handle_at,
+            [at_fdcwd, p(handle.as_ptr()), libc::O_RDONLY as u64, 0, 0, 0],
+        ),
+        (
+            "name_to_handle_at(/)",
+            libc::SYS_name_to_handle_at,
+            [
+                at_fdcwd,
+                p(root.as_ptr().cast()),
+                p(handle.as_mut_ptr()),
+                &mut mount_id as *mut i32 as u64,
+                0,
+                0,
+            ],
+        ),
         ("kexec_load", libc::SYS_kexec_load, [0, 0, 0, 0, 0, 0]),
-        ("kexec_file_load", libc::SYS_kexec_file_load, [m1, m1, 0, p(empty.as_ptr().cast()), 0, 0]),
-        ("init_module", libc::SYS_init_module, [p(zeros.as_ptr()), 0, p(empty.as_ptr().cast()), 0, 0, 0]),
-        ("finit_module", libc::SYS_finit_module, [m1, p(empty.as_ptr().cast()), 0, 0, 0, 0]),
-        ("delete_module", libc::SYS_delete_module, [p(none.as_ptr().cast()), libc::O_NONBLOCK as u64, 0, 0, 0, 0]),
+        (
+            "kexec_file_load",
+            libc::SYS_kexec_file_load,
+            [m1, m1, 0, p(empty.as_ptr().cast()), 0, 0],
+        ),
+        (
+            "init_module",
+            libc::SYS_init_module,
+            [p(zeros.as_ptr()), 0, p(empty.as_ptr().cast()), 0, 0, 0],
+        ),
+        (
+            "finit_module",
+            libc::SYS_finit_module,
+            [m1, p(empty.as_ptr().cast()), 0, 0, 0, 0],
+        ),
+        (
+            "delete_module",
+            libc::SYS_delete_module,
+            [p(none.as_ptr().cast()), libc::O_NONBLOCK as u64, 0, 0, 0, 0],
+        ),
         ("syslog(SIZE_BUFFER)", libc::SYS_syslog, [10, 0, 0, 0, 0, 0]),
-        ("syslog(READ_ALL)", libc::SYS_syslog, [3, p(zeros.as_ptr()), 64, 0, 0, 0]),
-        ("personality(ADDR_NO_RANDOMIZE)", libc::SYS_personality, [0x0040000, 0, 0, 0, 0, 0]),
-        ("personality(READ_IMPLIES_EXEC)", libc::SYS_personality, [0x0400000, 0, 0, 0, 0, 0]),
+        (
+            "syslog(READ_ALL)",
+            libc::SYS_syslog,
+            [3, p(zeros.as_ptr()), 64, 0, 0, 0],
+        ),
+        (
+            "personality(ADDR_NO_RANDOMIZE)",
+            libc::SYS_personality,
+            [0x0040000, 0, 0, 0, 0, 0],
+        ),
+        (
+            "personality(READ_IMPLIES_EXEC)",
+            libc::SYS_personality,
+            [0x0400000, 0, 0, 0, 0, 0],
+        ),
         ("reboot(bad magic)", libc::SYS_reboot, [1, 2, 0, 0, 0, 0]),
-        ("swapon", libc::SYS_swapon, [p(nonexistent.as_ptr().cast()), 0, 0, 0, 0, 0]),
-        ("swapoff", libc::SYS_swapoff, [p(nonexistent.as_ptr().cast()), 0, 0, 0, 0, 0]),
+        (
+            "swapon",
+            libc::SYS_swapon,
+            [p(nonexistent.as_ptr().cast()), 0, 0, 0, 0, 0],
+        ),
+        (
+            "swapoff",
+            libc::SYS_swapoff,
+            [p(nonexistent.as_ptr().cast()), 0, 0, 0, 0, 0],
+        ),
         ("acct(NULL)", libc::SYS_acct, [0, 0, 0, 0, 0, 0]),
-        ("sethostname", libc::SYS_sethostname, [p(host.as_ptr().cast()), 8, 0, 0, 0, 0]),
-        ("setdomainname", libc::SYS_setdomainname, [p(host.as_ptr().cast()), 8, 0, 0, 0, 0]),
-        ("settimeofday(now)", libc::SYS_settimeofday, [&tv as *const libc::timeval as u64, 0, 0, 0, 0, 0]),
-        ("clock_settime(REALTIME, now)", libc::SYS_clock_settime, [libc::CLOCK_REALTIME as u64, &ts as *const libc::timespec as u64, 0, 0, 0, 0]),
+        (
+            "sethostname",
+            libc::SYS_sethostname,
+            [p(host.as_ptr().cast()), 8, 0, 0, 0, 0],
+        ),
+        (
+            "setdomainname",
+            libc::SYS_setdomainname,
+            [p(host.as_ptr().cast()), 8, 0, 0, 0, 0],
+        ),
+        (
+            "settimeofday(now)",
+            libc::SYS_settimeofday,
+            [&tv as *const libc::timeval as u64, 0, 0, 0, 0, 0],
+        ),
+        (
+            "clock_settime(REALTIME, now)",
+            libc::SYS_clock_settime,
+            [
+                libc::CLOCK_REALTIME as u64,
+                &ts as *const libc::timespec as u64,
+                0,
+                0,
+                0,
+                0,
+            ],
+        ),
         ("iopl(3)", libc::SYS_iopl, [3, 0, 0, 0, 0, 0]),
         ("ioperm(0x80)", libc::SYS_ioperm, [0x80, 1, 1, 0, 0, 0]),
         ("fanotify_init", libc::SYS_fanotify_init, [0, 0, 0, 0, 0, 0]),
-        ("quotactl", libc::SYS_quotactl, [0x800005, p(nonexistent.as_ptr().cast()), 0, 0, 0, 0]),
-        ("ptrace(PTRACE_ATTACH, 1)", libc::SYS_ptrace, [libc::PTRACE_ATTACH as u64, 1, 0, 0, 0, 0]),
-        ("process_vm_readv(1)", libc::SYS_process_vm_readv, [1, 0, 0, 0, 0, 0]),
-        ("process_vm_writev(1)", libc::SYS_process_vm_writev, [1, 0, 0, 0, 0, 0]),
+        (
+            "quotactl",
+            libc::SYS_quotactl,
+            [0x800005, p(nonexistent.as_ptr().cast()), 0, 0, 0, 0],
+        ),
+        (
+            "ptrace(PTRACE_ATTACH, 1)",
+            libc::SYS_ptrace,
+            [libc::PTRACE_ATTACH as u64, 1, 0, 0, 0, 0],
+        ),
+        (
+            "process_vm_readv(1)",
+            libc::SYS_process_vm_readv,
+            [1, 0, 0, 0, 0, 0],
+        ),
+        (
+            "process_vm_writev(1)",
+            libc::SYS_process_vm_writev,
+            [1, 0, 0, 0, 0, 0],
+        ),
     ];
     for (name, nr, args) in table {
         denied(name, nr, args);
     }
     // socket() with forbidden domains (the net attack has more).
-    for (label, domain, ty) in [("AF_NETLINK", libc::AF_NETLINK, libc::SOCK_RAW), ("AF_PACKET", libc::AF_PACKET, libc::SOCK_RAW), ("AF_VSOCK", libc::AF_VSOCK, libc::SOCK_STREAM)] {
+    for (label, domain, ty) in [
+        ("AF_NETLINK", libc::AF_NETLINK, libc::SOCK_RAW),
+        ("AF_PACKET", libc::AF_PACKET, libc::SOCK_RAW),
+        ("AF_VSOCK", libc::AF_VSOCK, libc::SOCK_STREAM),
+    ] {
         // SAFETY: socket with constant arguments.
         let fd = unsafe { libc::socket(domain, ty | libc::SOCK_CLOEXEC, 0) };
         must_be_denied(&format!("socket({label})"), fd as i64);
@@ -136,14 +374,28 @@ fn table() {
     // The query form of personality stays allowed.
     // SAFETY: personality(0xffffffff) only reads the persona.
     let q = unsafe { libc::personality(0xffff_ffff) };
-    info(format!("personality(query) = {q:#x}{}", if q < 0 { format!(" ({})", err_str(errno())) } else { String::new() }));
+    info(format!(
+        "personality(query) = {q:#x}{}",
+        if q < 0 {
+            format!(" ({})", err_str(errno()))
+        } else {
+            String::new()
+        }
+    ));
 }
 
 fn x32() {
     info("calling getpid through the x32 ABI (must die of SIGSYS)");
     // SAFETY: x32 getpid takes no arguments; the sandbox should kill us before it returns.
     let r = unsafe { raw_syscall6(libc::SYS_getpid | 0x4000_0000, [0; 6]) };
-    escaped(format!("x32 syscall returned {r}{}", if r < 0 { format!(" ({})", err_str((-r) as i32)) } else { String::new() }));
+    escaped(format!(
+        "x32 syscall returned {r}{}",
+        if r < 0 {
+            format!(" ({})", err_str((-r) as i32))
+        } else {
+            String::new()
+        }
+    ));
 }
 
 fn int80() {
@@ -153,7 +405,14 @@ fn int80() {
     unsafe {
         core::arch::asm!("int 0x80", inlateout("eax") 20i32 => r, options(nostack));
     }
-    escaped(format!("int 0x80 returned {r}{}", if r < 0 { format!(" ({})", err_str(-r)) } else { String::new() }));
+    escaped(format!(
+        "int 0x80 returned {r}{}",
+        if r < 0 {
+            format!(" ({})", err_str(-r))
+        } else {
+            String::new()
+        }
+    ));
 }
 
 fn sweep(file: &str, max_nr: i64) {
@@ -182,30 +441,43 @@ fn sweep(file: &str, max_nr: i64) {
         }
         let name = syscall_name(nr).unwrap_or("unknown");
         // SAFETY: all-zero arguments in a throwaway child: null pointers, fd 0, no flags.
-        let r = in_child(Duration::from_secs(2), || unsafe { raw_syscall6(nr, [0; 6]) });
+        let r = in_child(Duration::from_secs(2), || unsafe {
+            raw_syscall6(nr, [0; 6])
+        });
         match r {
             Forked::Value(v) if v == -(libc::ENOSYS as i64) => enosys += 1,
             Forked::Value(v) if v == -(libc::EPERM as i64) => eperm += 1,
             Forked::Value(v) if v < 0 => {
                 other += 1;
-                escaped(format!("syscall {nr} ({name}) is not on the allow-list but reached the kernel ({})", err_str((-v) as i32)));
+                escaped(format!(
+                    "syscall {nr} ({name}) is not on the allow-list but reached the kernel ({})",
+                    err_str((-v) as i32)
+                ));
             }
             Forked::Value(v) => {
                 other += 1;
-                escaped(format!("syscall {nr} ({name}) is not on the allow-list but succeeded (returned {v})"));
+                escaped(format!(
+                    "syscall {nr} ({name}) is not on the allow-list but succeeded (returned {v})"
+                ));
             }
             Forked::TimedOut => {
                 other += 1;
-                escaped(format!("syscall {nr} ({name}) is not on the allow-list but blocked in the kernel"));
+                escaped(format!(
+                    "syscall {nr} ({name}) is not on the allow-list but blocked in the kernel"
+                ));
             }
             // Killed (SIGSYS) or exited early: refused more strictly than asked.
             Forked::Signaled(s) => {
                 eperm += 1;
-                info(format!("syscall {nr} ({name}) killed the child with signal {s}"));
+                info(format!(
+                    "syscall {nr} ({name}) killed the child with signal {s}"
+                ));
             }
             Forked::Exited(c) => {
                 other += 1;
-                escaped(format!("syscall {nr} ({name}) made the child exit with {c}: it ran"));
+                escaped(format!(
+                    "syscall {nr} ({name}) made the child exit with {c}: it ran"
+                ));
             }
             Forked::ForkFailed(e) => {
                 other += 1;
@@ -214,8 +486,16 @@ fn sweep(file: &str, max_nr: i64) {
         }
     }
     if other == 0 {
-        contained(format!("syscall sweep 0..={max_nr}: {} numbers outside the allow-list all refused ({enosys} ENOSYS, {eperm} EPERM)", enosys + eperm), "seccomp");
+        contained(
+            format!(
+                "syscall sweep 0..={max_nr}: {} numbers outside the allow-list all refused ({enosys} ENOSYS, {eperm} EPERM)",
+                enosys + eperm
+            ),
+            "seccomp",
+        );
     } else {
-        info(format!("syscall sweep: {other} numbers outside the allow-list were not refused"));
+        info(format!(
+            "syscall sweep: {other} numbers outside the allow-list were not refused"
+        ));
     }
 }

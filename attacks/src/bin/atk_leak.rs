@@ -21,41 +21,66 @@ fn main() {
         ["uname", host] => uname(host),
         ["kallsyms"] => kallsyms(),
         ["sys"] => sys(),
-        _ => usage("atk_leak env [KEY...] | procs [MAX] | mounts [MOUNTPOINT...] | cgroup | uname HOST_NODENAME | kallsyms | sys"),
+        _ => usage(
+            "atk_leak env [KEY...] | procs [MAX] | mounts [MOUNTPOINT...] | cgroup | uname HOST_NODENAME | kallsyms | sys",
+        ),
     }
 }
 
 fn env(extra: &[&str]) {
     let mut leaks = 0;
     for (k, v) in std::env::vars_os() {
-        let (k, v) = (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned());
+        let (k, v) = (
+            k.to_string_lossy().into_owned(),
+            v.to_string_lossy().into_owned(),
+        );
         info(format!("env {k}={v}"));
         if !["PATH", "HOME", "LANG"].contains(&k.as_str()) && !extra.contains(&k.as_str()) {
             leaks += 1;
-            escaped(format!("environment variable {k}={v} leaked into the sandbox"));
+            escaped(format!(
+                "environment variable {k}={v} leaked into the sandbox"
+            ));
         }
     }
     if leaks == 0 {
-        contained("environment", "only PATH, HOME, LANG and the requested variables");
+        contained(
+            "environment",
+            "only PATH, HOME, LANG and the requested variables",
+        );
     }
 }
 
 fn procs(max_visible: usize) {
     let mut pids: Vec<u32> = std::fs::read_dir("/proc")
-        .map(|d| d.flatten().filter_map(|e| e.file_name().to_string_lossy().parse().ok()).collect())
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.file_name().to_string_lossy().parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     pids.sort_unstable();
     for pid in &pids {
-        let cmd = read_text(&format!("/proc/{pid}/cmdline")).unwrap_or_else(|e| format!("<{e}>")).replace('\0', " ");
+        let cmd = read_text(&format!("/proc/{pid}/cmdline"))
+            .unwrap_or_else(|e| format!("<{e}>"))
+            .replace('\0', " ");
         info(format!("pid {pid}: {}", cmd.trim()));
     }
-    let env1 = read_text("/proc/1/environ").map(|t| t.replace('\0', " ")).unwrap_or_else(|e| format!("<{e}>"));
+    let env1 = read_text("/proc/1/environ")
+        .map(|t| t.replace('\0', " "))
+        .unwrap_or_else(|e| format!("<{e}>"));
     info(format!("environ of pid 1: {env1}"));
     // SAFETY: getpid has no preconditions.
     let me = unsafe { libc::getpid() };
-    info(format!("own pid {me}; {} pids visible; max pid {}", pids.len(), pids.last().copied().unwrap_or(0)));
+    info(format!(
+        "own pid {me}; {} pids visible; max pid {}",
+        pids.len(),
+        pids.last().copied().unwrap_or(0)
+    ));
     if pids.len() > max_visible {
-        escaped(format!("{} processes visible (more than {max_visible}): host processes leak", pids.len()));
+        escaped(format!(
+            "{} processes visible (more than {max_visible}): host processes leak",
+            pids.len()
+        ));
     } else {
         contained("process list", format!("{} processes visible", pids.len()));
     }
@@ -69,19 +94,37 @@ fn mounts(extra: &[&str]) {
             return;
         }
     };
-    let ours = ["/", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/tmp", "/work", "/dev", "/proc", "/attacks"];
+    let ours = [
+        "/", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/tmp",
+        "/work", "/dev", "/proc", "/attacks",
+    ];
     let mut foreign = 0;
     for l in text.lines() {
         info(format!("mountinfo {l}"));
         let mp = l.split(' ').nth(4).unwrap_or("");
-        let top = format!("/{}", mp.trim_start_matches('/').split('/').next().unwrap_or(""));
-        if !ours.contains(&top.as_str()) && !extra.iter().any(|e| mp == *e || mp.starts_with(&format!("{e}/"))) {
+        let top = format!(
+            "/{}",
+            mp.trim_start_matches('/').split('/').next().unwrap_or("")
+        );
+        if !ours.contains(&top.as_str())
+            && !extra
+                .iter()
+                .any(|e| mp == *e || mp.starts_with(&format!("{e}/")))
+        {
             foreign += 1;
-            escaped(format!("mount point {mp} outside the sandbox's tree is visible"));
+            escaped(format!(
+                "mount point {mp} outside the sandbox's tree is visible"
+            ));
         }
     }
     if foreign == 0 {
-        contained("mountinfo", format!("{} mounts, all inside the sandbox's tree", text.lines().count()));
+        contained(
+            "mountinfo",
+            format!(
+                "{} mounts, all inside the sandbox's tree",
+                text.lines().count()
+            ),
+        );
     }
 }
 
@@ -106,9 +149,13 @@ fn uname(host: &str) {
     // SAFETY: uname writes into a local struct.
     unsafe { libc::uname(&mut u) };
     // SAFETY: the kernel NUL-terminates nodename.
-    let node = unsafe { std::ffi::CStr::from_ptr(u.nodename.as_ptr()) }.to_string_lossy().into_owned();
+    let node = unsafe { std::ffi::CStr::from_ptr(u.nodename.as_ptr()) }
+        .to_string_lossy()
+        .into_owned();
     // SAFETY: as above for domainname.
-    let domain = unsafe { std::ffi::CStr::from_ptr(u.domainname.as_ptr()) }.to_string_lossy().into_owned();
+    let domain = unsafe { std::ffi::CStr::from_ptr(u.domainname.as_ptr()) }
+        .to_string_lossy()
+        .into_owned();
     info(format!("nodename {node}, domainname {domain}"));
     if node == host {
         escaped(format!("hostname is the host's ({node})"));
@@ -130,16 +177,27 @@ fn kallsyms() {
                 }
             }
             if nonzero > 0 {
-                escaped(format!("/proc/kallsyms shows {nonzero} non-zero kernel addresses"));
+                escaped(format!(
+                    "/proc/kallsyms shows {nonzero} non-zero kernel addresses"
+                ));
             } else {
                 contained("/proc/kallsyms", "addresses are zeroed");
             }
         }
         Err(e) => contained("read /proc/kallsyms", e),
     }
-    for f in ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug", "/proc/sysrq-trigger", "/proc/kmsg"] {
+    for f in [
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/timer_list",
+        "/proc/sched_debug",
+        "/proc/sysrq-trigger",
+        "/proc/kmsg",
+    ] {
         match std::fs::File::open(f) {
-            Ok(_) if f == "/proc/keys" => info(format!("{f} is readable (keys of the sandbox's own user only)")),
+            Ok(_) if f == "/proc/keys" => info(format!(
+                "{f} is readable (keys of the sandbox's own user only)"
+            )),
             Ok(_) => escaped(format!("opened {f}")),
             Err(e) => contained(format!("open {f}"), io_err(&e)),
         }
@@ -149,7 +207,10 @@ fn kallsyms() {
 fn sys() {
     match std::fs::read_dir("/sys") {
         Ok(d) => {
-            let names: Vec<String> = d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+            let names: Vec<String> = d
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
             if names.is_empty() {
                 contained("/sys", "empty");
             } else {
@@ -158,7 +219,12 @@ fn sys() {
         }
         Err(e) => contained("/sys", io_err(&e)),
     }
-    for f in ["/sys/kernel/notes", "/sys/class/net", "/sys/fs/cgroup", "/sys/kernel/debug"] {
+    for f in [
+        "/sys/kernel/notes",
+        "/sys/class/net",
+        "/sys/fs/cgroup",
+        "/sys/kernel/debug",
+    ] {
         if std::fs::metadata(f).is_ok() {
             escaped(format!("{f} exists"));
         }

@@ -27,12 +27,16 @@ fn main() {
         ["unix", path] => unix_path(path),
         ["raw"] => raw(),
         ["loopback"] => loopback(),
-        _ => usage("atk_net tcp ADDR:PORT... | outside | abstract NAME | unix PATH | raw | loopback"),
+        _ => {
+            usage("atk_net tcp ADDR:PORT... | outside | abstract NAME | unix PATH | raw | loopback")
+        }
     }
 }
 
 fn tcp(addr: &str) {
-    let Ok(sa) = addr.parse::<SocketAddr>() else { usage("tcp wants ADDR:PORT") };
+    let Ok(sa) = addr.parse::<SocketAddr>() else {
+        usage("tcp wants ADDR:PORT")
+    };
     match TcpStream::connect_timeout(&sa, Duration::from_secs(2)) {
         Ok(mut s) => {
             let _ = s.write_all(b"corral-attack: connected from inside the sandbox\n");
@@ -45,14 +49,22 @@ fn tcp(addr: &str) {
 /// Connects without sending: a TCP SYN would only leave if a route existed, and the
 /// sandbox must have none, so connect fails at once with ENETUNREACH.
 fn outside() {
-    let targets = ["1.1.1.1:53", "8.8.8.8:443", "10.0.0.1:80", "192.168.0.1:80", "172.17.0.1:80", "169.254.169.254:80", "[2606:4700:4700::1111]:53"];
+    let targets = [
+        "1.1.1.1:53",
+        "8.8.8.8:443",
+        "10.0.0.1:80",
+        "192.168.0.1:80",
+        "172.17.0.1:80",
+        "169.254.169.254:80",
+        "[2606:4700:4700::1111]:53",
+    ];
     for t in targets {
         let sa: SocketAddr = t.parse().expect("valid literal");
         match TcpStream::connect_timeout(&sa, Duration::from_millis(1500)) {
             Ok(_) => escaped(format!("TCP connect to {sa}")),
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                escaped(format!("TCP connect to {sa} was routed (timed out instead of ENETUNREACH)"))
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => escaped(format!(
+                "TCP connect to {sa} was routed (timed out instead of ENETUNREACH)"
+            )),
             Err(e) => contained(format!("TCP connect to {sa}"), io_err(&e)),
         }
         let local = if sa.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
@@ -68,7 +80,12 @@ fn outside() {
     // Interfaces the sandbox can see (only lo expected).
     match std::fs::read_to_string("/proc/net/dev") {
         Ok(t) => {
-            let ifaces: Vec<&str> = t.lines().skip(2).filter_map(|l| l.split(':').next()).map(str::trim).collect();
+            let ifaces: Vec<&str> = t
+                .lines()
+                .skip(2)
+                .filter_map(|l| l.split(':').next())
+                .map(str::trim)
+                .collect();
             info(format!("interfaces: {}", ifaces.join(" ")));
             for i in ifaces {
                 if i != "lo" {
@@ -93,7 +110,11 @@ fn sockaddr_un(path: &[u8]) -> (libc::sockaddr_un, libc::socklen_t) {
 }
 
 fn unix_connect(label: &str, addr: &[u8], include_nul_len: bool) {
-    for (kind, ty) in [("stream", libc::SOCK_STREAM), ("datagram", libc::SOCK_DGRAM), ("seqpacket", libc::SOCK_SEQPACKET)] {
+    for (kind, ty) in [
+        ("stream", libc::SOCK_STREAM),
+        ("datagram", libc::SOCK_DGRAM),
+        ("seqpacket", libc::SOCK_SEQPACKET),
+    ] {
         let (sa, mut len) = sockaddr_un(addr);
         if include_nul_len {
             len += 1;
@@ -128,7 +149,10 @@ fn abstract_socket(name: &str) {
 fn unix_path(path: &str) {
     unix_connect(&format!("path unix socket {path}"), path.as_bytes(), true);
     // Through /proc tricks too.
-    for via in [format!("/proc/1/root{path}"), format!("/proc/self/root{path}")] {
+    for via in [
+        format!("/proc/1/root{path}"),
+        format!("/proc/self/root{path}"),
+    ] {
         if via.len() < 100 {
             unix_connect(&format!("path unix socket {via}"), via.as_bytes(), true);
         }
@@ -137,14 +161,54 @@ fn unix_path(path: &str) {
 
 fn raw() {
     let probes: [(&str, i32, i32, i32); 14] = [
-        ("AF_INET SOCK_RAW ICMP", libc::AF_INET, libc::SOCK_RAW, libc::IPPROTO_ICMP),
-        ("AF_INET SOCK_RAW TCP", libc::AF_INET, libc::SOCK_RAW, libc::IPPROTO_TCP),
-        ("AF_INET6 SOCK_RAW ICMPV6", libc::AF_INET6, libc::SOCK_RAW, libc::IPPROTO_ICMPV6),
-        ("AF_PACKET SOCK_RAW", libc::AF_PACKET, libc::SOCK_RAW, (libc::ETH_P_ALL as u16).to_be() as i32),
-        ("AF_PACKET SOCK_DGRAM", libc::AF_PACKET, libc::SOCK_DGRAM, (libc::ETH_P_ALL as u16).to_be() as i32),
-        ("AF_NETLINK ROUTE", libc::AF_NETLINK, libc::SOCK_RAW, libc::NETLINK_ROUTE),
-        ("AF_NETLINK AUDIT", libc::AF_NETLINK, libc::SOCK_RAW, libc::NETLINK_AUDIT),
-        ("AF_NETLINK KOBJECT_UEVENT", libc::AF_NETLINK, libc::SOCK_DGRAM, libc::NETLINK_KOBJECT_UEVENT),
+        (
+            "AF_INET SOCK_RAW ICMP",
+            libc::AF_INET,
+            libc::SOCK_RAW,
+            libc::IPPROTO_ICMP,
+        ),
+        (
+            "AF_INET SOCK_RAW TCP",
+            libc::AF_INET,
+            libc::SOCK_RAW,
+            libc::IPPROTO_TCP,
+        ),
+        (
+            "AF_INET6 SOCK_RAW ICMPV6",
+            libc::AF_INET6,
+            libc::SOCK_RAW,
+            libc::IPPROTO_ICMPV6,
+        ),
+        (
+            "AF_PACKET SOCK_RAW",
+            libc::AF_PACKET,
+            libc::SOCK_RAW,
+            (libc::ETH_P_ALL as u16).to_be() as i32,
+        ),
+        (
+            "AF_PACKET SOCK_DGRAM",
+            libc::AF_PACKET,
+            libc::SOCK_DGRAM,
+            (libc::ETH_P_ALL as u16).to_be() as i32,
+        ),
+        (
+            "AF_NETLINK ROUTE",
+            libc::AF_NETLINK,
+            libc::SOCK_RAW,
+            libc::NETLINK_ROUTE,
+        ),
+        (
+            "AF_NETLINK AUDIT",
+            libc::AF_NETLINK,
+            libc::SOCK_RAW,
+            libc::NETLINK_AUDIT,
+        ),
+        (
+            "AF_NETLINK KOBJECT_UEVENT",
+            libc::AF_NETLINK,
+            libc::SOCK_DGRAM,
+            libc::NETLINK_KOBJECT_UEVENT,
+        ),
         ("AF_VSOCK STREAM", libc::AF_VSOCK, libc::SOCK_STREAM, 0),
         ("AF_ALG SEQPACKET", libc::AF_ALG, libc::SOCK_SEQPACKET, 0),
         ("AF_KEY RAW", libc::AF_KEY, libc::SOCK_RAW, 2),
@@ -165,7 +229,13 @@ fn raw() {
     }
     // An ICMP "ping" datagram socket is allowed to unprivileged users only by a sysctl range.
     // SAFETY: socket with constant arguments.
-    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, libc::IPPROTO_ICMP) };
+    let fd = unsafe {
+        libc::socket(
+            libc::AF_INET,
+            libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
+            libc::IPPROTO_ICMP,
+        )
+    };
     if fd >= 0 {
         info("AF_INET SOCK_DGRAM ICMP (ping) socket created; only loopback is reachable");
         // SAFETY: closing our fd.
@@ -177,7 +247,11 @@ fn raw() {
 
 fn loopback() {
     let ok = loopback_tcp() && loopback_udp();
-    line(if ok { "OK: loopback" } else { "BROKEN: loopback" });
+    line(if ok {
+        "OK: loopback"
+    } else {
+        "BROKEN: loopback"
+    });
 }
 
 fn loopback_tcp() -> bool {

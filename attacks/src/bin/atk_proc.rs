@@ -11,23 +11,29 @@
 //! - `userns`: unshare and clone with CLONE_NEW*, setns, clone3.
 
 use corral_attacks::{
-    Forked, contained, cstr, err_str, errno, escaped, in_child, info, io_err, last_err, must_be_denied,
-    raw_syscall6, read_text, usage,
+    Forked, contained, cstr, err_str, errno, escaped, in_child, info, io_err, last_err,
+    must_be_denied, raw_syscall6, read_text, usage,
 };
 use std::time::Duration;
 
 fn main() {
     let a = corral_attacks::args();
     match a.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["forkbomb", rest @ ..] => forkbomb(rest.first().and_then(|s| s.parse().ok()).unwrap_or(5000)),
-        ["threadbomb", rest @ ..] => threadbomb(rest.first().and_then(|s| s.parse().ok()).unwrap_or(20000)),
+        ["forkbomb", rest @ ..] => {
+            forkbomb(rest.first().and_then(|s| s.parse().ok()).unwrap_or(5000))
+        }
+        ["threadbomb", rest @ ..] => {
+            threadbomb(rest.first().and_then(|s| s.parse().ok()).unwrap_or(20000))
+        }
         ["daemon", tag, how @ ("keep" | "close")] => daemon(tag, *how == "close"),
         ["killall", rest @ ..] => killall(rest.first().and_then(|s| s.parse().ok())),
         ["ptrace"] => ptrace(),
         ["fds"] => fds(),
         ["tty"] => tty(),
         ["userns"] => userns(),
-        _ => usage("atk_proc forkbomb [MAX] | threadbomb [MAX] | daemon TAG keep|close | killall [HOST_PID] | ptrace | fds | tty | userns"),
+        _ => usage(
+            "atk_proc forkbomb [MAX] | threadbomb [MAX] | daemon TAG keep|close | killall [HOST_PID] | ptrace | fds | tty | userns",
+        ),
     }
 }
 
@@ -54,9 +60,14 @@ fn forkbomb(max: u32) {
         }
     }
     if made >= max {
-        escaped(format!("fork bomb created {made} processes without hitting a limit"));
+        escaped(format!(
+            "fork bomb created {made} processes without hitting a limit"
+        ));
     } else {
-        contained(format!("fork bomb stopped after {made} processes"), err_str(last));
+        contained(
+            format!("fork bomb stopped after {made} processes"),
+            err_str(last),
+        );
     }
 }
 
@@ -80,7 +91,9 @@ fn threadbomb(max: u32) {
         }
     }
     if made >= max {
-        escaped(format!("thread bomb created {made} threads without hitting a limit"));
+        escaped(format!(
+            "thread bomb created {made} threads without hitting a limit"
+        ));
     } else {
         contained(format!("thread bomb stopped after {made} threads"), last);
     }
@@ -134,7 +147,14 @@ fn daemon(tag: &str, close_stdio: bool) {
     unsafe { libc::waitpid(child, &mut status, 0) };
     std::thread::sleep(Duration::from_millis(200));
     contained(
-        format!("daemon {tag} ({}) started, parent exits", if close_stdio { "stdio closed" } else { "stdio kept open" }),
+        format!(
+            "daemon {tag} ({}) started, parent exits",
+            if close_stdio {
+                "stdio closed"
+            } else {
+                "stdio kept open"
+            }
+        ),
         "the host must find no process left",
     );
 }
@@ -143,7 +163,9 @@ fn killall(host_pid: Option<i32>) {
     if let Some(pid) = host_pid {
         // SAFETY: signal 0 only checks whether the pid can be signalled.
         let r = unsafe { libc::kill(pid, 0) };
-        let cmd = read_text(&format!("/proc/{pid}/cmdline")).unwrap_or_default().replace('\0', " ");
+        let cmd = read_text(&format!("/proc/{pid}/cmdline"))
+            .unwrap_or_default()
+            .replace('\0', " ");
         if r == 0 && cmd.contains("sleep") {
             escaped(format!("host process {pid} ({cmd}) can be signalled"));
         } else if r == 0 {
@@ -173,13 +195,23 @@ fn killall(host_pid: Option<i32>) {
     let ppid = unsafe { libc::getppid() };
     // SAFETY: SIGKILL to the sandbox's init: ignored by the kernel for a pid namespace's init.
     let r1 = unsafe { libc::kill(1, libc::SIGKILL) };
-    info(format!("kill(1, SIGKILL) returned {r1} {}", if r1 < 0 { last_err() } else { String::new() }));
+    info(format!(
+        "kill(1, SIGKILL) returned {r1} {}",
+        if r1 < 0 { last_err() } else { String::new() }
+    ));
     // SAFETY: as above, to our parent.
     let rp = unsafe { libc::kill(ppid, libc::SIGKILL) };
-    info(format!("kill(ppid {ppid}, SIGKILL) returned {rp} {}", if rp < 0 { last_err() } else { String::new() }));
+    info(format!(
+        "kill(ppid {ppid}, SIGKILL) returned {rp} {}",
+        if rp < 0 { last_err() } else { String::new() }
+    ));
     // SAFETY: kill(-1) signals every process we may signal except ourselves and init.
     let r = unsafe { libc::kill(-1, libc::SIGKILL) };
-    let how = if r == 0 { "returned 0".to_string() } else { format!("failed: {}", last_err()) };
+    let how = if r == 0 {
+        "returned 0".to_string()
+    } else {
+        format!("failed: {}", last_err())
+    };
     let mut reaped = 0;
     for k in &kids {
         let mut status = 0;
@@ -189,7 +221,10 @@ fn killall(host_pid: Option<i32>) {
         }
     }
     contained(
-        format!("kill(-1, SIGKILL) {how}; killed {reaped}/{} of our own children; still alive", kids.len()),
+        format!(
+            "kill(-1, SIGKILL) {how}; killed {reaped}/{} of our own children; still alive",
+            kids.len()
+        ),
         "the host sentinel must survive",
     );
 }
@@ -202,7 +237,10 @@ fn ptrace() {
         targets.push(ppid);
     }
     for &pid in &targets {
-        for (name, req) in [("PTRACE_ATTACH", libc::PTRACE_ATTACH), ("PTRACE_SEIZE", libc::PTRACE_SEIZE)] {
+        for (name, req) in [
+            ("PTRACE_ATTACH", libc::PTRACE_ATTACH),
+            ("PTRACE_SEIZE", libc::PTRACE_SEIZE),
+        ] {
             // SAFETY: ptrace attach/seize with null addr and data.
             let r = unsafe { libc::ptrace(req, pid, 0usize, 0usize) };
             must_be_denied(&format!("ptrace({name}, pid {pid})"), r);
@@ -212,12 +250,21 @@ fn ptrace() {
             }
         }
         let mut buf = [0u8; 16];
-        let local = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
-        let remote = libc::iovec { iov_base: 0x400000 as *mut libc::c_void, iov_len: buf.len() };
+        let local = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
+        let remote = libc::iovec {
+            iov_base: 0x400000 as *mut libc::c_void,
+            iov_len: buf.len(),
+        };
         // SAFETY: reads into our local buffer; the remote address is only probed.
         let r = unsafe { libc::process_vm_readv(pid, &local, 1, &remote, 1, 0) };
         must_be_denied(&format!("process_vm_readv(pid {pid})"), r as i64);
-        let remote0 = libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 1 };
+        let remote0 = libc::iovec {
+            iov_base: std::ptr::null_mut(),
+            iov_len: 1,
+        };
         // SAFETY: writing to address 0 of the target always faults if it is not refused first.
         let r = unsafe { libc::process_vm_writev(pid, &local, 1, &remote0, 1, 0) };
         must_be_denied(&format!("process_vm_writev(pid {pid})"), r as i64);
@@ -228,7 +275,10 @@ fn ptrace() {
         }
         match std::fs::read_dir(format!("/proc/{pid}/fd")) {
             Ok(dir) => {
-                let fds: Vec<String> = dir.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+                let fds: Vec<String> = dir
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect();
                 escaped(format!("listed /proc/{pid}/fd: {}", fds.join(" ")));
                 for fd in fds {
                     if std::fs::File::open(format!("/proc/{pid}/fd/{fd}")).is_ok() {
@@ -240,7 +290,14 @@ fn ptrace() {
         }
         for file in ["environ", "maps", "stack", "syscall"] {
             match read_text(&format!("/proc/{pid}/{file}")) {
-                Ok(t) => info(format!("/proc/{pid}/{file} is readable: {}", t.replace('\0', " ").lines().take(3).collect::<Vec<_>>().join(" | "))),
+                Ok(t) => info(format!(
+                    "/proc/{pid}/{file} is readable: {}",
+                    t.replace('\0', " ")
+                        .lines()
+                        .take(3)
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                )),
                 Err(e) => contained(format!("read /proc/{pid}/{file}"), e),
             }
         }
@@ -281,7 +338,10 @@ fn report_forked(what: &str, r: Forked, seccomp: bool) {
             if !seccomp || e == libc::EPERM || e == libc::ENOSYS {
                 contained(what, err_str(e));
             } else {
-                escaped(format!("{what} was not refused by seccomp: reached the kernel ({})", err_str(e)));
+                escaped(format!(
+                    "{what} was not refused by seccomp: reached the kernel ({})",
+                    err_str(e)
+                ));
             }
         }
         Forked::Value(v) => escaped(format!("{what} succeeded (returned {v})")),
@@ -298,14 +358,19 @@ fn fds() {
                 .flatten()
                 .filter_map(|e| {
                     let fd = e.file_name().to_string_lossy().parse::<i32>().ok()?;
-                    let target = std::fs::read_link(e.path()).map(|p| p.display().to_string()).unwrap_or_default();
+                    let target = std::fs::read_link(e.path())
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
                     Some((fd, target))
                 })
                 .collect();
             for (fd, target) in entries {
                 if fd <= 2 {
                     info(format!("fd {fd} -> {target}"));
-                    if target.starts_with("/dev/pts") || target.starts_with("/dev/tty") || target.starts_with("/dev/console") {
+                    if target.starts_with("/dev/pts")
+                        || target.starts_with("/dev/tty")
+                        || target.starts_with("/dev/console")
+                    {
                         escaped(format!("fd {fd} is the host terminal {target}"));
                     }
                 } else if !target.starts_with("/proc/") || !target.ends_with("/fd") {
@@ -328,7 +393,9 @@ fn fds() {
     if probed.is_empty() {
         contained("file descriptors above 2", "none open");
     } else if leaked == 0 {
-        escaped(format!("open fds above 2 not listed in /proc/self/fd: {probed:?}"));
+        escaped(format!(
+            "open fds above 2 not listed in /proc/self/fd: {probed:?}"
+        ));
     }
 }
 
@@ -338,7 +405,12 @@ fn tty() {
     let mut fds: Vec<(String, i32)> = (0..3).map(|fd| (format!("fd {fd}"), fd)).collect();
     let tty = cstr("/dev/tty");
     // SAFETY: open with a valid path.
-    let fd = unsafe { libc::open(tty.as_ptr(), libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC) };
+    let fd = unsafe {
+        libc::open(
+            tty.as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        )
+    };
     if fd >= 0 {
         escaped("opened /dev/tty (a controlling terminal is reachable)");
         fds.push(("/dev/tty".into(), fd));
@@ -357,8 +429,13 @@ fn tty() {
                 let full = if high { cmd | 0x1_0000_0000 } else { cmd };
                 // SAFETY: the raw ioctl gets a pointer to a local byte or null; with the high
                 // bits set the kernel truncates the command to 32 bits, which is the point.
-                let r = unsafe { raw_syscall6(libc::SYS_ioctl, [*fd as u64, full, arg as u64, 0, 0, 0]) };
-                let what = format!("ioctl({label}, {name}{})", if high { " | 1<<32" } else { "" });
+                let r = unsafe {
+                    raw_syscall6(libc::SYS_ioctl, [*fd as u64, full, arg as u64, 0, 0, 0])
+                };
+                let what = format!(
+                    "ioctl({label}, {name}{})",
+                    if high { " | 1<<32" } else { "" }
+                );
                 if r >= 0 {
                     escaped(format!("{what} succeeded"));
                 } else {
@@ -391,7 +468,12 @@ fn userns() {
         let r = in_child(Duration::from_secs(2), || {
             // SAFETY: fork-like raw clone (no new stack, no CLONE_VM): the new process
             // returns 0 here and in_child makes it exit at once.
-            unsafe { raw_syscall6(libc::SYS_clone, [(flag | libc::SIGCHLD) as u64, 0, 0, 0, 0, 0]) }
+            unsafe {
+                raw_syscall6(
+                    libc::SYS_clone,
+                    [(flag | libc::SIGCHLD) as u64, 0, 0, 0, 0, 0],
+                )
+            }
         });
         report_forked(&format!("clone({name})"), r, true);
     }
@@ -424,7 +506,10 @@ fn userns() {
     });
     match r {
         Forked::Value(v) if v == -(libc::ENOSYS as i64) => contained("clone3", "ENOSYS"),
-        Forked::Value(v) if v < 0 => escaped(format!("clone3 answered {} instead of ENOSYS", err_str((-v) as i32))),
+        Forked::Value(v) if v < 0 => escaped(format!(
+            "clone3 answered {} instead of ENOSYS",
+            err_str((-v) as i32)
+        )),
         other => escaped(format!("clone3 was not refused: {other:?}")),
     }
     let r = in_child(Duration::from_secs(2), || {

@@ -25,7 +25,9 @@ fn main() {
         Some("spin") => spin(num(1, 0) as usize),
         Some("sleep") => std::thread::sleep(std::time::Duration::from_secs(3600)),
         Some("kobj") => kobj(),
-        _ => usage("atk_res memory [MAX_MIB] | disk [DIR] [MAX_MIB] | inodes [DIR] [MAX] | flood stdout|stderr [MAX_MIB] | spin [N] | sleep | kobj"),
+        _ => usage(
+            "atk_res memory [MAX_MIB] | disk [DIR] [MAX_MIB] | inodes [DIR] [MAX] | flood stdout|stderr [MAX_MIB] | spin [N] | sleep | kobj",
+        ),
     }
 }
 
@@ -47,7 +49,10 @@ fn memory(max_mib: u64) {
             corral_attacks::info(format!("allocated {} MiB", total >> 20));
         }
     }
-    escaped(format!("allocated and touched {} MiB without hitting a limit", total >> 20));
+    escaped(format!(
+        "allocated and touched {} MiB without hitting a limit",
+        total >> 20
+    ));
 }
 
 fn disk(dir: &str, max_mib: u64) {
@@ -62,7 +67,10 @@ fn disk(dir: &str, max_mib: u64) {
         let mut f = match std::fs::File::create(&path) {
             Ok(f) => f,
             Err(e) => {
-                contained(format!("fill {dir}: create after {} MiB", total >> 20), io_err(&e));
+                contained(
+                    format!("fill {dir}: create after {} MiB", total >> 20),
+                    io_err(&e),
+                );
                 return;
             }
         };
@@ -91,7 +99,10 @@ fn disk(dir: &str, max_mib: u64) {
             }
         }
     }
-    escaped(format!("wrote {} MiB to {dir} without hitting a limit", total >> 20));
+    escaped(format!(
+        "wrote {} MiB to {dir} without hitting a limit",
+        total >> 20
+    ));
 }
 
 fn inodes(dir: &str, max: u64) {
@@ -102,18 +113,27 @@ fn inodes(dir: &str, max: u64) {
     }
     for i in 0..max {
         if let Err(e) = std::fs::File::create(format!("{base}/{i}")) {
-            contained(format!("inode fill of {dir} stopped after {i} files"), io_err(&e));
+            contained(
+                format!("inode fill of {dir} stopped after {i} files"),
+                io_err(&e),
+            );
             return;
         }
     }
-    escaped(format!("created {max} files in {dir} without hitting a limit"));
+    escaped(format!(
+        "created {max} files in {dir} without hitting a limit"
+    ));
 }
 
 fn flood(stderr: bool, max_mib: u64) {
     let block = [b'A'; 64 << 10];
     let mut total = 0u64;
     let res = loop {
-        let r = if stderr { std::io::stderr().write_all(&block) } else { std::io::stdout().write_all(&block) };
+        let r = if stderr {
+            std::io::stderr().write_all(&block)
+        } else {
+            std::io::stdout().write_all(&block)
+        };
         if let Err(e) = r {
             break Err(e);
         }
@@ -126,18 +146,40 @@ fn flood(stderr: bool, max_mib: u64) {
     match res {
         // Only the other stream can still carry the report.
         Ok(()) => {
-            let msg = format!("ESCAPED: flooded {} MiB on {stream} without being stopped", total >> 20);
-            if stderr { corral_attacks::line(&msg) } else { eprintln!("{msg}") }
+            let msg = format!(
+                "ESCAPED: flooded {} MiB on {stream} without being stopped",
+                total >> 20
+            );
+            if stderr {
+                corral_attacks::line(&msg)
+            } else {
+                eprintln!("{msg}")
+            }
         }
         Err(e) => {
-            let msg = format!("CONTAINED: {stream} flood after {} KiB ({})", total >> 10, io_err(&e));
-            if stderr { corral_attacks::line(&msg) } else { eprintln!("{msg}") }
+            let msg = format!(
+                "CONTAINED: {stream} flood after {} KiB ({})",
+                total >> 10,
+                io_err(&e)
+            );
+            if stderr {
+                corral_attacks::line(&msg)
+            } else {
+                eprintln!("{msg}")
+            }
         }
     }
 }
 
 fn spin(n: usize) {
-    let n = if n == 0 { std::thread::available_parallelism().map(|p| p.get()).unwrap_or(2).max(2) } else { n };
+    let n = if n == 0 {
+        std::thread::available_parallelism()
+            .map(|p| p.get())
+            .unwrap_or(2)
+            .max(2)
+    } else {
+        n
+    };
     info(format!("spinning on {n} threads"));
     let handles: Vec<_> = (0..n)
         .map(|_| {
@@ -179,13 +221,19 @@ fn kobj() {
     });
     close_above(2);
     // SAFETY: epoll_create1 takes only flags.
-    exhaust("epoll instances", 100_000, || unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) as i64 });
+    exhaust("epoll instances", 100_000, || unsafe {
+        libc::epoll_create1(libc::EPOLL_CLOEXEC) as i64
+    });
     close_above(2);
     // SAFETY: inotify_init1 takes only flags.
-    exhaust("inotify instances", 100_000, || unsafe { libc::inotify_init1(libc::IN_CLOEXEC) as i64 });
+    exhaust("inotify instances", 100_000, || unsafe {
+        libc::inotify_init1(libc::IN_CLOEXEC) as i64
+    });
     close_above(2);
     // SAFETY: eventfd takes only a value and flags.
-    exhaust("eventfds", 100_000, || unsafe { libc::eventfd(0, libc::EFD_CLOEXEC) as i64 });
+    exhaust("eventfds", 100_000, || unsafe {
+        libc::eventfd(0, libc::EFD_CLOEXEC) as i64
+    });
     close_above(2);
     let name = corral_attacks::cstr("corral-attack");
     exhaust("memfds", 100_000, || {
@@ -196,23 +244,45 @@ fn kobj() {
     // SysV IPC: private to the sandbox's IPC namespace, bounded by its limits.
     // Segments are created but not attached: only the namespace's count limit applies.
     // SAFETY: shmget of a private 1 MiB segment.
-    exhaust("SysV shm segments", 40_000, || unsafe { libc::shmget(libc::IPC_PRIVATE, 1 << 20, libc::IPC_CREAT | 0o600) as i64 });
+    exhaust("SysV shm segments", 40_000, || unsafe {
+        libc::shmget(libc::IPC_PRIVATE, 1 << 20, libc::IPC_CREAT | 0o600) as i64
+    });
     // SAFETY: msgget of a private queue.
-    exhaust("SysV message queues", 40_000, || unsafe { libc::msgget(libc::IPC_PRIVATE, libc::IPC_CREAT | 0o600) as i64 });
+    exhaust("SysV message queues", 40_000, || unsafe {
+        libc::msgget(libc::IPC_PRIVATE, libc::IPC_CREAT | 0o600) as i64
+    });
     // SAFETY: semget of a private set of 8 semaphores.
-    exhaust("SysV semaphore sets", 40_000, || unsafe { libc::semget(libc::IPC_PRIVATE, 8, libc::IPC_CREAT | 0o600) as i64 });
+    exhaust("SysV semaphore sets", 40_000, || unsafe {
+        libc::semget(libc::IPC_PRIVATE, 8, libc::IPC_CREAT | 0o600) as i64
+    });
     let mut i = 0u32;
     exhaust("POSIX message queues", 10_000, || {
         i += 1;
         let n = corral_attacks::cstr(&format!("/corral-attack-{i}"));
         // SAFETY: mq_open with a valid name and default attributes.
-        unsafe { libc::mq_open(n.as_ptr(), libc::O_CREAT | libc::O_RDWR | libc::O_CLOEXEC, 0o600, std::ptr::null_mut::<libc::mq_attr>()) as i64 }
+        unsafe {
+            libc::mq_open(
+                n.as_ptr(),
+                libc::O_CREAT | libc::O_RDWR | libc::O_CLOEXEC,
+                0o600,
+                std::ptr::null_mut::<libc::mq_attr>(),
+            ) as i64
+        }
     });
     close_above(2);
     // mlock beyond RLIMIT_MEMLOCK.
     let len = 64usize << 20;
     // SAFETY: an anonymous private mapping we own.
-    let p = unsafe { libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0) };
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
     if p == libc::MAP_FAILED {
         contained("mmap 64 MiB for mlock", last_err());
     } else {
@@ -229,11 +299,17 @@ fn kobj() {
     }
     // SAFETY: mlockall takes only flags; undone at once if it worked.
     if unsafe { libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE) } == 0 {
-        let mut rl = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        let mut rl = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
         // SAFETY: getrlimit writes into a local.
         unsafe { libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut rl) };
         // Legal when everything we have fits in RLIMIT_MEMLOCK; an escape otherwise.
-        info(format!("mlockall succeeded (RLIMIT_MEMLOCK {})", rl.rlim_cur));
+        info(format!(
+            "mlockall succeeded (RLIMIT_MEMLOCK {})",
+            rl.rlim_cur
+        ));
         // SAFETY: no arguments.
         unsafe { libc::munlockall() };
     } else {

@@ -74,13 +74,22 @@ pub fn send<T: Serialize>(fd: &impl AsFd, msg: &T) -> io::Result<()> {
 
 /// Receives one message; `Ok(None)` on end of stream.
 pub fn recv<T: DeserializeOwned>(fd: &impl AsFd) -> io::Result<Option<T>> {
-    let mut buf = vec![0u8; 1 << 20];
+    use nix::sys::socket::{MsgFlags, recv};
+    let raw = fd.as_fd().as_raw_fd_compat();
+    // The size of the next record first: with MSG_TRUNC, recv returns its real length.
+    let len = loop {
+        match recv(raw, &mut [0u8; 1], MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC) {
+            Ok(n) => break n,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    if len == 0 {
+        return Ok(None);
+    }
+    let mut buf = vec![0u8; len];
     loop {
-        match nix::sys::socket::recv(
-            fd.as_fd().as_raw_fd_compat(),
-            &mut buf,
-            nix::sys::socket::MsgFlags::empty(),
-        ) {
+        match recv(raw, &mut buf, MsgFlags::empty()) {
             Ok(0) => return Ok(None),
             Ok(n) => {
                 return serde_json::from_slice(&buf[..n])

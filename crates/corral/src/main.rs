@@ -28,13 +28,13 @@ enum Command {
 fn main() -> ExitCode {
     // When started as the sandbox helper, this never returns.
     corral_sandbox::run_helper_if_requested();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CORRAL_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Logging costs start-up time; it is set up only when asked for.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("CORRAL_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     // Usage errors exit 125 (corral's own error), --help and --version 0.
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
