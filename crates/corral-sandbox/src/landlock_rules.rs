@@ -55,14 +55,22 @@ fn restrict_inner(policy: &Policy) -> Result<Status, Box<dyn std::error::Error>>
         .scope(Scope::AbstractUnixSocket | Scope::Signal)?
         .create()?;
     created = created.add_rule(PathBeneath::new(PathFd::new("/")?, read))?;
+    // Rules on files may only name file rights (directory rights would make the
+    // ruleset "partially enforced").
+    let file_rights = AccessFs::from_file(ABI_WANTED);
     for w in &writable {
         if let Ok(fd) = PathFd::new(w) {
-            created = created.add_rule(PathBeneath::new(fd, all))?;
+            let is_dir = std::fs::metadata(w).is_ok_and(|m| m.is_dir());
+            created =
+                created.add_rule(PathBeneath::new(fd, if is_dir { all } else { file_rights }))?;
         }
     }
     for d in devices {
         let fd = PathFd::new(d)?;
-        created = created.add_rule(PathBeneath::new(fd, read | AccessFs::WriteFile))?;
+        created = created.add_rule(PathBeneath::new(
+            fd,
+            AccessFs::ReadFile | AccessFs::WriteFile,
+        ))?;
     }
     let status = created.restrict_self()?;
     Ok(Status {

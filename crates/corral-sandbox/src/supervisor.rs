@@ -70,7 +70,6 @@ pub struct Ablation {
 pub struct Sandbox {
     helper: PathBuf,
     mode: Mode,
-    counter: AtomicU64,
     ablation: Ablation,
 }
 
@@ -91,7 +90,6 @@ impl Sandbox {
         Ok(Sandbox {
             helper: helper.into(),
             mode,
-            counter: AtomicU64::new(0),
             ablation: Ablation::default(),
         })
     }
@@ -113,7 +111,9 @@ impl Sandbox {
         }
         let mut policy = policy.clone();
         policy.validate()?;
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        // Process-wide, so that several `Sandbox`es never pick the same cgroup name.
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let name = format!("{}-{n}", std::process::id());
         let group = match &self.mode {
             Mode::Root(cg) => Some(cg.create(&name, &policy.limits).map_err(Error::Cgroup)?),
