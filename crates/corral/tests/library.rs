@@ -144,8 +144,10 @@ print('seen:', seen)
 fn a_required_layer_that_is_missing_refuses_to_run() {
     let Some(sb) = sandbox() else { return };
     // Landlock is present on the CI kernel: requiring it must work...
-    let mut p = Policy::default();
-    p.require_landlock = true;
+    let p = Policy {
+        require_landlock: true,
+        ..Policy::default()
+    };
     let o = sb.run(&p, &argv(&["true"]), b"").unwrap();
     if corral_sandbox::doctor::run(std::path::Path::new(CORRAL))
         .iter()
