@@ -6,6 +6,8 @@
 //! - `int80`: getpid through int 0x80 (the i386 ABI) must kill the process with SIGSYS.
 //! - `sweep ALLOW_FILE [MAX_NR]`: every number 0..=MAX_NR (default 599) not in the allow-list
 //!   (numbers or names, one a line, `#` comments) must answer ENOSYS or EPERM.
+//! - `call NR [ARG...]`: call one syscall (number or name) with integer arguments in a child
+//!   and print what it returned (a debugging aid for the sweep).
 
 use corral_attacks::{
     Forked, contained, cstr, err_str, errno, escaped, in_child, info, must_be_denied, raw_syscall6,
@@ -19,11 +21,12 @@ fn main() {
         ["table"] => table(),
         ["x32"] => x32(),
         ["int80"] => int80(),
+        ["call", nr, args @ ..] => call(nr, args),
         ["sweep", file, rest @ ..] => sweep(
             file,
             rest.first().and_then(|s| s.parse().ok()).unwrap_or(599),
         ),
-        _ => usage("atk_kernel table | x32 | int80 | sweep ALLOW_FILE [MAX_NR]"),
+        _ => usage("atk_kernel table | x32 | int80 | sweep ALLOW_FILE [MAX_NR] | call NR [ARG...]"),
     }
 }
 
@@ -497,5 +500,20 @@ fn sweep(file: &str, max_nr: i64) {
         info(format!(
             "syscall sweep: {other} numbers outside the allow-list were not refused"
         ));
+    }
+}
+
+fn call(nr: &str, args: &[&str]) {
+    let Some(nr) = nr.parse::<i64>().ok().or_else(|| syscall_number(nr)) else { usage("call NR: unknown syscall") };
+    let mut a = [0u64; 6];
+    for (slot, text) in a.iter_mut().zip(args) {
+        *slot = text.parse::<i64>().map(|v| v as u64).unwrap_or_else(|_| usage("call: arguments are integers"));
+    }
+    // SAFETY: a debugging aid: the caller chooses integer arguments; the call runs in a child.
+    let r = in_child(Duration::from_secs(2), || unsafe { raw_syscall6(nr, a) });
+    let name = syscall_name(nr).unwrap_or("unknown");
+    match r {
+        Forked::Value(v) if v < 0 => info(format!("syscall {nr} ({name}) returned -{}", err_str((-v) as i32))),
+        other => info(format!("syscall {nr} ({name}): {other:?}")),
     }
 }

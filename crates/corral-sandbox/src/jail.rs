@@ -470,7 +470,7 @@ fn prepare_command(setup: &Setup, err_fd: RawFd) -> Result<CString> {
     nix::unistd::setsid().step("setsid")?;
     chdir(&policy.cwd).step(&format!("chdir {}", policy.cwd.display()))?;
     let program = resolve_program(&setup.argv[0], policy)?;
-    set_rlimits(policy, setup.root_mode)?;
+    set_rlimits(policy, setup.memory_by_rlimit)?;
     nix::sys::prctl::set_no_new_privs().step("PR_SET_NO_NEW_PRIVS")?;
     if !setup.ablate_landlock {
         let status = landlock_rules::restrict(policy).step("Landlock")?;
@@ -546,15 +546,14 @@ fn resolve_program(name: &str, policy: &Policy) -> Result<CString> {
     }
 }
 
-fn set_rlimits(policy: &Policy, root_mode: bool) -> Result<()> {
+fn set_rlimits(policy: &Policy, memory_by_rlimit: bool) -> Result<()> {
     let l = &policy.limits;
     let cpu = l.cpu.as_secs() + 1;
-    // Root mode: cgroups bound memory, RLIMIT_AS is a loose backstop. Unprivileged:
-    // RLIMIT_AS is the memory limit.
-    let address_space = if root_mode {
-        l.memory.saturating_mul(4).max(1 << 30)
-    } else {
+    // With a memory cgroup, RLIMIT_AS is a loose backstop; without one, it is the limit.
+    let address_space = if memory_by_rlimit {
         l.memory
+    } else {
+        l.memory.saturating_mul(4).max(1 << 30)
     };
     let limits = [
         (Resource::RLIMIT_CORE, 0, 0),

@@ -64,6 +64,8 @@ pub struct Chunk {
 pub struct Ablation {
     pub seccomp: bool,
     pub landlock: bool,
+    /// Root mode without cgroups: rlimits must then hold memory and processes.
+    pub cgroups: bool,
 }
 
 /// Creates sandboxed steps. Cheap to share between threads.
@@ -116,8 +118,10 @@ impl Sandbox {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let name = format!("{}-{n}", std::process::id());
         let group = match &self.mode {
-            Mode::Root(cg) => Some(cg.create(&name, &policy.limits).map_err(Error::Cgroup)?),
-            Mode::Unprivileged { .. } => None,
+            Mode::Root(cg) if !self.ablation.cgroups => {
+                Some(cg.create(&name, &policy.limits).map_err(Error::Cgroup)?)
+            }
+            _ => None,
         };
         let setup = Setup {
             require_landlock: policy.require_landlock,
@@ -125,6 +129,7 @@ impl Sandbox {
             argv: argv.to_vec(),
             parent_pid: std::process::id() as i32,
             root_mode: matches!(self.mode, Mode::Root(_)),
+            memory_by_rlimit: group.is_none(),
             cgroup_attach: group
                 .as_ref()
                 .map(|g| g.self_attach_files())
@@ -387,7 +392,7 @@ impl Watch {
         stderr: Option<ChildStderr>,
     ) -> Result<Outcome, String> {
         let limits = self.setup.policy.limits.clone();
-        wire::send(ctl, &ToHelper::Setup(Box::new(clone_setup(&self.setup))))
+        wire::send(ctl, &ToHelper::Setup(Box::new(self.setup.clone())))
             .map_err(|e| format!("send setup: {e}"))?;
         let mut captures = [
             Capture {
@@ -537,7 +542,6 @@ impl Watch {
             usage.as_ref(),
             report.as_ref(),
             &limits,
-            &self.mode,
         );
         out.status = status;
         out.limit = limit;
@@ -599,19 +603,6 @@ impl Watch {
     }
 }
 
-fn clone_setup(s: &Setup) -> Setup {
-    Setup {
-        policy: s.policy.clone(),
-        argv: s.argv.clone(),
-        parent_pid: s.parent_pid,
-        root_mode: s.root_mode,
-        cgroup_attach: s.cgroup_attach.clone(),
-        require_landlock: s.require_landlock,
-        ablate_seccomp: s.ablate_seccomp,
-        ablate_landlock: s.ablate_landlock,
-    }
-}
-
 fn set_nonblocking(fd: &OwnedFd) {
     use nix::fcntl::{FcntlArg, OFlag, fcntl};
     if let Ok(flags) = fcntl(fd, FcntlArg::F_GETFL) {
@@ -629,7 +620,6 @@ fn classify(
     usage: Option<&crate::cgroup::Usage>,
     report: Option<&Report>,
     limits: &crate::limits::Limits,
-    mode: &Mode,
 ) -> (Status, Option<LimitKind>) {
     match killed {
         Some(Reason::User) => return (Status::Killed, None),
@@ -650,7 +640,7 @@ fn classify(
     if out.exit_code == Some(0) {
         return (Status::Success, None);
     }
-    // Unprivileged mode bounds memory with RLIMIT_AS: allocation failures surface as
+    // Without a memory cgroup, RLIMIT_AS bounds memory: allocation failures surface as
     // the runtime's own message (Rust, Python, C++, glibc's strerror).
     const OOM_MESSAGES: [&str; 4] = [
         "memory allocation of ",
@@ -658,11 +648,15 @@ fn classify(
         "std::bad_alloc",
         "Cannot allocate memory",
     ];
-    if matches!(mode, Mode::Unprivileged { .. })
-        && OOM_MESSAGES.iter().any(|m| out.stderr.contains(m))
-    {
+    if usage.is_none() && OOM_MESSAGES.iter().any(|m| out.stderr.contains(m)) {
         return (Status::MemoryLimit, Some(LimitKind::Memory));
     }
+    // Without a pids cgroup, RLIMIT_NPROC makes fork and thread creation fail.
+    const FORK_FAILURES: [&str; 3] = [
+        "Cannot fork",
+        "fork: Resource temporarily unavailable",
+        "failed to spawn thread",
+    ];
     // A shell reports a child's death by signal N as exit code 128+N.
     let died_of = |sig: i32| out.signal == Some(sig) || out.exit_code == Some(128 + sig);
     if died_of(libc::SIGXCPU) {
@@ -670,7 +664,9 @@ fn classify(
     }
     let limit = if died_of(libc::SIGXFSZ) {
         Some(LimitKind::FileSize)
-    } else if usage.is_some_and(|u| u.pids_hit) {
+    } else if usage.is_some_and(|u| u.pids_hit)
+        || (usage.is_none() && FORK_FAILURES.iter().any(|m| out.stderr.contains(m)))
+    {
         Some(LimitKind::Pids)
     } else if report.is_some_and(|r| r.disk_full) {
         Some(LimitKind::Disk)

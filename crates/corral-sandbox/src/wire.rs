@@ -16,13 +16,15 @@ pub enum ToHelper {
     Ack,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Setup {
     pub policy: Policy,
     pub argv: Vec<String>,
     pub parent_pid: i32,
     /// Root mode: drop supplementary groups (unprivileged mode cannot: setgroups is denied).
     pub root_mode: bool,
+    /// No cgroup bounds memory: RLIMIT_AS is the memory limit (unprivileged mode, ablation).
+    pub memory_by_rlimit: bool,
     /// Landlock must be enforced, not just tried.
     pub require_landlock: bool,
     /// cgroup files the helper writes "0" to before anything else, joining its cgroups.

@@ -48,8 +48,8 @@ pub struct ExecArgs {
     /// Working directory inside the sandbox (default /work).
     #[arg(long)]
     cwd: Option<PathBuf>,
-    /// Switch one layer off (seccomp, landlock) to test that the others hold. Testing only.
-    #[arg(long, hide = true, value_parser = ["seccomp", "landlock"])]
+    /// Switch one layer off (seccomp, landlock, cgroups) to test that the others hold. Testing only.
+    #[arg(long, hide = true, value_parser = ["seccomp", "landlock", "cgroups"])]
     ablate: Vec<String>,
     /// Print the outcome as JSON instead of passing the output through.
     #[arg(long)]
@@ -129,8 +129,9 @@ pub fn run(args: ExecArgs) -> anyhow::Result<u8> {
     let ablation = Ablation {
         seccomp: args.ablate.iter().any(|a| a == "seccomp"),
         landlock: args.ablate.iter().any(|a| a == "landlock"),
+        cgroups: args.ablate.iter().any(|a| a == "cgroups"),
     };
-    if ablation.seccomp || ablation.landlock {
+    if !args.ablate.is_empty() {
         eprintln!(
             "corral: WARNING: layers switched off for testing: {}",
             args.ablate.join(", ")
