@@ -504,16 +504,24 @@ fn sweep(file: &str, max_nr: i64) {
 }
 
 fn call(nr: &str, args: &[&str]) {
-    let Some(nr) = nr.parse::<i64>().ok().or_else(|| syscall_number(nr)) else { usage("call NR: unknown syscall") };
+    let Some(nr) = nr.parse::<i64>().ok().or_else(|| syscall_number(nr)) else {
+        usage("call NR: unknown syscall")
+    };
     let mut a = [0u64; 6];
     for (slot, text) in a.iter_mut().zip(args) {
-        *slot = text.parse::<i64>().map(|v| v as u64).unwrap_or_else(|_| usage("call: arguments are integers"));
+        *slot = text
+            .parse::<i64>()
+            .map(|v| v as u64)
+            .unwrap_or_else(|_| usage("call: arguments are integers"));
     }
     // SAFETY: a debugging aid: the caller chooses integer arguments; the call runs in a child.
     let r = in_child(Duration::from_secs(2), || unsafe { raw_syscall6(nr, a) });
     let name = syscall_name(nr).unwrap_or("unknown");
     match r {
-        Forked::Value(v) if v < 0 => info(format!("syscall {nr} ({name}) returned -{}", err_str((-v) as i32))),
+        Forked::Value(v) if v < 0 => info(format!(
+            "syscall {nr} ({name}) returned -{}",
+            err_str((-v) as i32)
+        )),
         other => info(format!("syscall {nr} ({name}): {other:?}")),
     }
 }
