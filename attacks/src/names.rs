@@ -107,7 +107,7 @@ pub fn syscall_number(name: &str) -> Option<i64> {
         .map(|(nr, _)| *nr)
 }
 
-/// x86_64 syscall numbers and names (asm/unistd_64.h, plus 451..=469 from Linux 6.6..6.17).
+/// x86_64 syscall numbers and names (asm/unistd_64.h, plus 335, 336 and 451..=469 from Linux 6.6..6.17).
 pub const SYSCALL_NAMES: &[(i64, &str)] = &[
     (0, "read"),
     (1, "write"),
@@ -444,6 +444,8 @@ pub const SYSCALL_NAMES: &[(i64, &str)] = &[
     (332, "statx"),
     (333, "io_pgetevents"),
     (334, "rseq"),
+    (335, "uretprobe"),
+    (336, "uprobe"),
     (424, "pidfd_send_signal"),
     (425, "io_uring_setup"),
     (426, "io_uring_enter"),

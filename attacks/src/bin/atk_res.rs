@@ -5,7 +5,8 @@
 //! - `disk [DIR] [MAX_MIB]`: write 1 MiB blocks to DIR/fill until an error (default /tmp, 2048).
 //! - `inodes [DIR] [MAX]`: create empty files until an error (default /tmp, 200000).
 //! - `flood stdout|stderr [MAX_MIB]`: write forever (ESCAPED past MAX_MIB, default 1024).
-//! - `spin [THREADS]`: spin on every CPU (default: available parallelism, at least 2).
+//! - `spin [THREADS] [ignore-xcpu]`: spin on every CPU (default: available parallelism, at least
+//!   2), optionally ignoring SIGXCPU (the soft RLIMIT_CPU warning).
 //! - `sleep`: block forever (bounded by one hour).
 //! - `kobj`: pipes, epoll, inotify, eventfd, memfd until EMFILE/ENFILE; SysV shm/msg/sem;
 //!   POSIX mqueues; mlock and mlockall.
@@ -22,11 +23,16 @@ fn main() {
         Some("disk") => disk(v.get(1).copied().unwrap_or("/tmp"), num(2, 2048)),
         Some("inodes") => inodes(v.get(1).copied().unwrap_or("/tmp"), num(2, 200_000)),
         Some("flood") => flood(v.get(1).copied() == Some("stderr"), num(2, 1024)),
-        Some("spin") => spin(num(1, 0) as usize),
+        Some("spin") => {
+            if v.get(2).copied() == Some("ignore-xcpu") {
+                corral_attacks::ignore_signal(libc::SIGXCPU);
+            }
+            spin(num(1, 0) as usize)
+        }
         Some("sleep") => std::thread::sleep(std::time::Duration::from_secs(3600)),
         Some("kobj") => kobj(),
         _ => usage(
-            "atk_res memory [MAX_MIB] | disk [DIR] [MAX_MIB] | inodes [DIR] [MAX] | flood stdout|stderr [MAX_MIB] | spin [N] | sleep | kobj",
+            "atk_res memory [MAX_MIB] | disk [DIR] [MAX_MIB] | inodes [DIR] [MAX] | flood stdout|stderr [MAX_MIB] | spin [N] [ignore-xcpu] | sleep | kobj",
         ),
     }
 }

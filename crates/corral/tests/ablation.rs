@@ -62,6 +62,13 @@ fn probe(ablate: &str) -> (serde_json::Value, Vec<u8>) {
         let _ = s.read_to_end(&mut received);
         received.extend_from_slice(b"<connection>");
     }
+    assert!(
+        !shared.join("x").exists(),
+        "a read-only bind was written with {ablate} off"
+    );
+    // The bind is there and refused the write (EROFS is an OSError), not missing.
+    let verdict = "CONTAINED: write a read-only bind of a world-writable dir OSError";
+    assert!(o["stdout"].as_str().unwrap().contains(verdict), "{o}");
     std::fs::remove_dir_all(&dir).unwrap();
     (o, received)
 }
