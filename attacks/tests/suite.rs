@@ -138,41 +138,13 @@ fn lookup_user(name: &str) -> Option<(u32, u32)> {
     })
 }
 
-/// The syscall numbers and names the sandbox allows (unconditionally or with argument
-/// checks), read from corral-sandbox's policy data; EPERM- and ENOSYS-listed ones are left out
-/// because the sweep must see them refused.
+/// The syscall numbers the sandbox allows (outright or with argument checks), from
+/// corral-sandbox's policy; EPERM- and ENOSYS-listed ones are left out because the sweep must
+/// see them refused.
 fn allow_list() -> String {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../crates/corral-sandbox/src/seccomp/x86_64.rs");
-    let text =
-        std::fs::read_to_string(&src).unwrap_or_else(|e| panic!("read {}: {e}", src.display()));
-    let mut out = String::new();
-    let mut section = "";
-    for l in text.lines() {
-        if let Some(rest) = l.trim_start().strip_prefix("pub const ") {
-            section = rest.split(':').next().unwrap_or("");
-            continue;
-        }
-        if section != "ALLOW" && section != "ARG_RULES" {
-            continue;
-        }
-        for entry in l.split('(').skip(1) {
-            let id = entry.split(',').next().unwrap_or("").trim();
-            if let Some(name) = id.strip_prefix("SYS_") {
-                out.push_str(name);
-                out.push('\n');
-            } else if id.parse::<u32>().is_ok() {
-                out.push_str(id);
-                out.push('\n');
-            }
-        }
-    }
-    assert!(
-        out.lines().count() > 100,
-        "could not read the allow-list from {}",
-        src.display()
-    );
-    out
+    let nrs = corral_sandbox::seccomp::allowed_numbers();
+    assert!(nrs.len() > 100, "the allow-list looks empty");
+    nrs.iter().map(|n| format!("{n}\n")).collect()
 }
 
 fn spawn_counter<T: Send + 'static>(
@@ -477,6 +449,8 @@ struct Case {
     truthy: Vec<&'static str>,
     /// The run's wall_ms must lie in this range.
     wall_ms: Option<(u64, u64)>,
+    /// The run's cpu_ms must not exceed this.
+    cpu_max: Option<u64>,
 }
 
 fn case(prog: &'static str, args: &[&str]) -> Case {
@@ -492,6 +466,7 @@ fn case(prog: &'static str, args: &[&str]) -> Case {
         lines: Vec::new(),
         truthy: Vec::new(),
         wall_ms: None,
+        cpu_max: None,
     }
 }
 
@@ -530,6 +505,10 @@ impl Case {
     }
     fn truthy(mut self, key: &'static str) -> Self {
         self.truthy.push(key);
+        self
+    }
+    fn cpu_max(mut self, ms: u64) -> Self {
+        self.cpu_max = Some(ms);
         self
     }
     fn wall(mut self, min: u64, max: u64) -> Self {
@@ -590,6 +569,12 @@ fn check(mode: Mode, c: &Case) -> (Vec<String>, Option<Run>) {
         let w = int("wall_ms").unwrap_or(-1);
         if w < lo as i64 || w > hi as i64 {
             fail(format!("wall_ms {w} outside {lo}..={hi}"));
+        }
+    }
+    if let Some(max) = c.cpu_max {
+        let cpu = int("cpu_ms").unwrap_or(-1);
+        if cpu > max as i64 {
+            fail(format!("cpu_ms {cpu} above {max}"));
         }
     }
     for l in run.lines() {
@@ -859,7 +844,7 @@ fn process_attacks_are_contained() {
                 .because("clone(CLONE_NEWUSER)", &["EPERM"])
                 .because("clone(CLONE_NEWPID)", &["EPERM"])
                 .because("setns(/proc/self/ns/user)", &["EPERM"])
-                .because("setns(/proc/1/ns/mnt)", &["EPERM"])
+                .contains(&["/proc/1/ns/mnt"])
                 .line("CONTAINED: clone3 (ENOSYS)")
                 .because("clone3(CLONE_NEWUSER)", &["ENOSYS"]),
         ]
@@ -875,6 +860,12 @@ fn process_attacks_are_contained() {
 #[test]
 fn resource_attacks_hit_their_limits() {
     run_cases(|mode| {
+        // CPU time: the cgroup's accounting (corral kills with SIGKILL) as root; without
+        // cgroups RLIMIT_CPU's soft limit (SIGXCPU), its hard limit a few seconds later.
+        let (cpu_signal, cpu_overrun) = match mode {
+            Mode::Caller => (libc::SIGKILL as i64, 1500),
+            Mode::Unprivileged => (libc::SIGXCPU as i64, 4000),
+        };
         let memory = case("atk_res", &["memory", "512"]).flags(&["--memory", "128M"]);
         let memory = match mode {
             Mode::Caller => memory
@@ -909,14 +900,28 @@ fn resource_attacks_hit_their_limits() {
                 .signal(libc::SIGKILL as i64)
                 .truthy("stderr_truncated"),
             case("atk_res", &["spin"])
-                .flags(&["--time", "2s"])
+                .flags(&["--time", "2s", "--cpu-time", "60s"])
                 .ends("timeout", Some("wall"))
                 .signal(libc::SIGKILL as i64)
                 .wall(1900, 4000),
+            // Without an explicit CPU limit the CPU budget equals the wall budget, so two
+            // spinning threads run out of CPU time first.
+            case("atk_res", &["spin", "2"])
+                .flags(&["--time", "2s"])
+                .ends("timeout", Some("cpu"))
+                .signal(cpu_signal)
+                .wall(700, 2500),
             case("atk_res", &["spin", "2"])
                 .flags(&["--time", "20s", "--cpu-time", "1s"])
                 .ends("timeout", Some("cpu"))
+                .signal(cpu_signal)
+                .wall(400, 5000),
+            // Ignoring SIGXCPU does not help: the cgroup (or RLIMIT_CPU's hard limit) kills.
+            case("atk_res", &["spin", "2", "ignore-xcpu"])
+                .flags(&["--time", "20s", "--cpu-time", "1s"])
+                .ends("timeout", Some("cpu"))
                 .signal(libc::SIGKILL as i64)
+                .cpu_max(cpu_overrun)
                 .wall(400, 5000),
             case("atk_res", &["sleep"])
                 .flags(&["--time", "1s"])

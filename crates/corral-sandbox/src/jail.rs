@@ -23,7 +23,7 @@ use nix::unistd::{Gid, Pid, Uid, chdir, pivot_root, setresgid, setresuid};
 use std::ffi::CString;
 use std::fs;
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -112,9 +112,13 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
         Err(e) => layers.push(format!("time namespace: missing ({e})")),
     }
 
+    // Init learns whether we died before its PR_SET_PDEATHSIG was armed: the write end
+    // of this pipe stays open exactly as long as we live.
+    let (alive_r, alive_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).step("pipe")?;
     let init = sys::fork().step("fork init")?;
     if init == 0 {
-        let code = match init_main(ctl, &setup, layers) {
+        drop(alive_w);
+        let code = match init_main(ctl, &setup, layers, alive_r) {
             Ok(code) => code,
             Err(e) => {
                 let _ = wire::send(ctl, &FromJail::Failed(e));
@@ -124,6 +128,7 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
         // SAFETY: _exit in a forked child, without running the parent's atexit handlers.
         unsafe { libc::_exit(code) };
     }
+    drop(alive_r);
     wire::send(ctl, &FromJail::InitPid(init)).step("report init pid")?;
     // Keep init unreaped until the supervisor holds a pidfd, so its pid cannot be recycled.
     let _ = wire::recv::<ToHelper>(ctl);
@@ -142,9 +147,23 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
 }
 
 /// Process 1 of the sandbox.
-fn init_main(ctl: &OwnedFd, setup: &Setup, layers: Vec<String>) -> Result<i32> {
+fn init_main(
+    ctl: &OwnedFd,
+    setup: &Setup,
+    layers: Vec<String>,
+    helper_alive: OwnedFd,
+) -> Result<i32> {
     let policy = &setup.policy;
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).step("PR_SET_PDEATHSIG")?;
+    // If the helper died before the line above, nothing would kill us: check.
+    let mut fds = [nix::poll::PollFd::new(
+        helper_alive.as_fd(),
+        nix::poll::PollFlags::POLLIN,
+    )];
+    if nix::poll::poll(&mut fds, nix::poll::PollTimeout::ZERO).is_ok_and(|n| n > 0) {
+        return Err("the helper died during start-up".into());
+    }
+    drop(helper_alive);
     // Not dumpable: the command (same uid) cannot open /proc/1/mem or ptrace us.
     nix::sys::prctl::set_dumpable(false).step("PR_SET_DUMPABLE")?;
 
