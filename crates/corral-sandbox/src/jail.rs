@@ -35,6 +35,17 @@ pub(crate) const CONTROL_FD: RawFd = 3;
 /// Where init builds the new root before pivoting into it.
 const NEW_ROOT: &str = "/tmp";
 const DEVICES: [&str; 5] = ["null", "zero", "full", "random", "urandom"];
+/// /proc files that describe the host rather than the sandbox (kernel command line,
+/// loaded modules, kernel symbols, timers and keys of other processes).
+const PROC_MASKED: [&str; 7] = [
+    "cmdline",
+    "modules",
+    "kallsyms",
+    "timer_list",
+    "keys",
+    "key-users",
+    "kcore",
+];
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -451,6 +462,20 @@ fn build_root(
         None::<&str>,
     )
     .step("mount /proc")?;
+    // Host information that /proc shows to anyone: hide it behind /dev/null.
+    for masked in PROC_MASKED {
+        let target = proc.join(masked);
+        if target.exists() {
+            mount(
+                Some(&dev.join("null")),
+                &target,
+                None::<&str>,
+                MsFlags::MS_BIND,
+                None::<&str>,
+            )
+            .step(&format!("mask /proc/{masked}"))?;
+        }
+    }
     mkdir_p(&inside(&policy.cwd), 0o755)?;
     Ok(())
 }

@@ -414,3 +414,29 @@ fn nothing_survives_the_step() {
         }
     }
 }
+
+#[test]
+fn the_command_cannot_touch_init() {
+    require_sandbox!();
+    // Init runs as the same uid; it must still be out of the command's reach.
+    let script = r#"
+import os, resource, signal
+def attempt(what, f):
+    try:
+        f(); print("ESCAPED:", what)
+    except OSError as e:
+        print("CONTAINED:", what, e.errno)
+attempt("prlimit on init", lambda: resource.prlimit(1, resource.RLIMIT_CPU, (1, 1)))
+attempt("read init's memory", lambda: open("/proc/1/mem", "rb").read(1))
+attempt("read init's environment", lambda: open("/proc/1/environ", "rb").read())
+os.kill(1, signal.SIGKILL)
+os.kill(1, signal.SIGSTOP)
+print("init still there")
+"#;
+    let o = exec_json(&["--", "python3", "-c", script], b"");
+    let out = o["stdout"].as_str().unwrap();
+    assert!(!out.contains("ESCAPED"), "{o}");
+    assert_eq!(out.matches("CONTAINED").count(), 3, "{o}");
+    assert!(out.ends_with("init still there\n"), "{o}");
+    assert_eq!(o["status"], "success", "init reported normally: {o}");
+}

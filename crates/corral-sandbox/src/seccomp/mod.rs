@@ -123,6 +123,9 @@ fn arg_blocks() -> Vec<(i64, Vec<Insn>)> {
             libc::SYS_personality,
             one_of(0, ALLOWED_PERSONAS, &[], RET_EPERM),
         ),
+        // prlimit64 on pid 0 (the caller) only: init runs as the same uid, and lowering
+        // its limits could make it fail to report.
+        (libc::SYS_prlimit64, one_of(0, &[0], &[], RET_EPERM)),
     ]
 }
 
@@ -300,8 +303,8 @@ mod tests {
                 RET_ALLOW
             } else if deny.contains(&nr) {
                 RET_EPERM
-            } else if nr == libc::SYS_clone || nr == libc::SYS_personality {
-                RET_ALLOW // clone(0) and personality(PER_LINUX) are harmless
+            } else if [libc::SYS_clone, libc::SYS_personality, libc::SYS_prlimit64].contains(&nr) {
+                RET_ALLOW // clone(0), personality(PER_LINUX) and prlimit64 on itself are harmless
             } else if nr == libc::SYS_socket {
                 RET_EPERM // domain 0 (AF_UNSPEC)
             } else {
@@ -375,6 +378,13 @@ mod tests {
         assert_eq!(
             verdict(libc::SYS_personality, [0x0040_0000, 0, 0, 0, 0, 0]),
             RET_EPERM
+        );
+        let prlimit = |pid: u64| verdict(libc::SYS_prlimit64, [pid, 0, 0, 0, 0, 0]);
+        assert_eq!(prlimit(1), RET_EPERM, "another process's limits");
+        assert_eq!(
+            prlimit(1 << 32),
+            RET_ALLOW,
+            "pid_t is 32 bits: this is pid 0"
         );
     }
 

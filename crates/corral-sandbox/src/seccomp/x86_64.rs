@@ -251,7 +251,6 @@ pub const ALLOW: &[(i64, &str)] = &[
     (SYS_getrusage, "limits"),
     (SYS_getrlimit, "limits"),
     (SYS_setrlimit, "limits: can only lower without caps"),
-    (SYS_prlimit64, "limits"),
     (SYS_getrandom, "randomness"),
     (SYS_ioprio_get, "scheduling"),
     (SYS_ioprio_set, "scheduling"),
@@ -364,6 +363,10 @@ pub const ARG_RULES: &[(i64, &str)] = &[
     (SYS_socket, "AF_UNIX, AF_INET and AF_INET6 only"),
     (SYS_ioctl, "terminal queries and fd flags only"),
     (SYS_personality, "query only"),
+    (
+        SYS_prlimit64,
+        "own limits only: init shares the command's uid",
+    ),
 ];
 
 /// Syscalls that answer ENOSYS on purpose even though they are useful, so callers fall back.
