@@ -1,0 +1,7 @@
+//! corral-rust: turns a Rust request into sandboxed steps (compile with rustc, run the
+//! program) and their results, with toolchains, baked crates and harnesses.
+//!
+//! **Architecture invariant:** knows nothing about HTTP; every step it runs goes
+//! through `corral-sandbox`.
+
+pub mod toolchain;
