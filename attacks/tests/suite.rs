@@ -16,7 +16,7 @@ use std::os::unix::net::{SocketAddr as UnixAddr, UnixListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 const ATTACKS: [(&str, &str); 6] = [
@@ -78,6 +78,14 @@ struct Host {
 }
 
 static HOST: OnceLock<Host> = OnceLock::new();
+
+/// Sandboxed runs happen one at a time (except where a test runs two at once on purpose),
+/// so that the host-side accounting (cgroups left behind, shared memory) is exact.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 extern "C" fn cleanup() {
     if let Some(h) = HOST.get() {
@@ -331,6 +339,53 @@ fn processes_with(tag: &str) -> Vec<String> {
     found
 }
 
+/// Directories under the caller's own cgroups, where corral nests its per-run groups.
+fn cgroup_dirs() -> Vec<PathBuf> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    let mut roots = Vec::new();
+    for l in own.lines() {
+        let mut f = l.splitn(3, ':');
+        let (_, controllers, path) = (f.next(), f.next().unwrap_or(""), f.next().unwrap_or(""));
+        let mount = if controllers.is_empty() {
+            ["unified", ""]
+                .iter()
+                .map(|m| Path::new("/sys/fs/cgroup").join(m))
+                .find(|p| p.join("cgroup.procs").exists())
+        } else {
+            Some(Path::new("/sys/fs/cgroup").join(controllers))
+        };
+        if let Some(m) = mount {
+            roots.push(m.join(path.trim_start_matches('/')));
+        }
+    }
+    let mut out = Vec::new();
+    let mut stack = roots;
+    while let Some(d) = stack.pop() {
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            for e in rd.flatten() {
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    // Only corral's groups: other software may come and go meanwhile.
+                    if e.path().components().any(|c| c.as_os_str() == "corral") {
+                        out.push(e.path());
+                    }
+                    stack.push(e.path());
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Shared memory in use on the host (tmpfs pages), in KiB.
+fn shmem_kib() -> u64 {
+    let m = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    m.lines()
+        .find_map(|l| l.strip_prefix("Shmem:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
 /// Runs `/attacks/<prog> <args>` through `corral exec --json` with `flags`.
 fn corral(mode: Mode, flags: &[String], prog: &str, args: &[String]) -> Result<Run, String> {
     let h = host();
@@ -451,6 +506,12 @@ struct Case {
     wall_ms: Option<(u64, u64)>,
     /// The run's cpu_ms must not exceed this.
     cpu_max: Option<u64>,
+    /// stdout and stderr kept in the JSON must not exceed this many bytes each.
+    output_max: Option<usize>,
+    /// Runs alongside others: skip the host accounting of cgroups and shared memory.
+    concurrent: bool,
+    /// (text of a `CONTAINED:` line, bound): the first number after the text is at most the bound.
+    at_most: Vec<(&'static str, u64)>,
 }
 
 fn case(prog: &'static str, args: &[&str]) -> Case {
@@ -467,6 +528,9 @@ fn case(prog: &'static str, args: &[&str]) -> Case {
         truthy: Vec::new(),
         wall_ms: None,
         cpu_max: None,
+        output_max: None,
+        concurrent: false,
+        at_most: Vec::new(),
     }
 }
 
@@ -485,11 +549,6 @@ impl Case {
         self.signal = Some(sig);
         self
     }
-    fn exit(mut self, code: Option<i64>, sig: Option<i64>) -> Self {
-        self.exit_code = code;
-        self.signal = sig;
-        self
-    }
     fn contains(mut self, what: &[&str]) -> Self {
         self.contained
             .extend(what.iter().map(|w| (w.to_string(), Vec::new())));
@@ -505,6 +564,18 @@ impl Case {
     }
     fn truthy(mut self, key: &'static str) -> Self {
         self.truthy.push(key);
+        self
+    }
+    fn at_most(mut self, what: &'static str, bound: u64) -> Self {
+        self.at_most.push((what, bound));
+        self
+    }
+    fn concurrent(mut self) -> Self {
+        self.concurrent = true;
+        self
+    }
+    fn output_max(mut self, bytes: usize) -> Self {
+        self.output_max = Some(bytes);
         self
     }
     fn cpu_max(mut self, ms: u64) -> Self {
@@ -525,12 +596,36 @@ fn check(mode: Mode, c: &Case) -> (Vec<String>, Option<Run>) {
         h.tcp_hits.load(Ordering::SeqCst),
         h.unix_hits.load(Ordering::SeqCst),
     );
+    let (cgroups_before, shmem_before) = (cgroup_dirs(), shmem_kib());
     let run = match corral(mode, &c.flags, c.prog, &c.args) {
         Ok(r) => r,
         Err(e) => return (vec![format!("{label}: {e}")], None),
     };
     let mut bad = Vec::new();
     let mut fail = |m: String| bad.push(format!("{label}: {m}"));
+    // The run's cgroups and its tmpfs must be gone (a short grace for the kernel).
+    let grace = Instant::now() + Duration::from_secs(1);
+    let (mut cgroups_after, mut shmem_after) = (cgroup_dirs(), shmem_kib());
+    while !c.concurrent
+        && (cgroups_after != cgroups_before || shmem_after > shmem_before + (8 << 10))
+        && Instant::now() < grace
+    {
+        std::thread::sleep(Duration::from_millis(50));
+        (cgroups_after, shmem_after) = (cgroup_dirs(), shmem_kib());
+    }
+    let left: Vec<_> = cgroups_after
+        .iter()
+        .filter(|d| !cgroups_before.contains(d))
+        .collect();
+    if !left.is_empty() && !c.concurrent {
+        fail(format!("cgroups left behind: {left:?}"));
+    }
+    if shmem_after > shmem_before + (8 << 10) && !c.concurrent {
+        fail(format!(
+            "host shared memory grew by {} KiB and stayed",
+            shmem_after - shmem_before
+        ));
+    }
     let int = |k: &str| run.json.get(k).and_then(Value::as_i64);
     if run.s("status") != Some(c.status) {
         fail(format!(
@@ -571,6 +666,16 @@ fn check(mode: Mode, c: &Case) -> (Vec<String>, Option<Run>) {
             fail(format!("wall_ms {w} outside {lo}..={hi}"));
         }
     }
+    if let Some(max) = c.output_max {
+        for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            if text.len() > max {
+                fail(format!(
+                    "{name} kept {} bytes, more than the {max}-byte cap",
+                    text.len()
+                ));
+            }
+        }
+    }
     if let Some(max) = c.cpu_max {
         let cpu = int("cpu_ms").unwrap_or(-1);
         if cpu > max as i64 {
@@ -593,6 +698,26 @@ fn check(mode: Mode, c: &Case) -> (Vec<String>, Option<Run>) {
                 "no `CONTAINED: ...{what}... ({})` line",
                 reasons.join("|")
             ));
+        }
+    }
+    for (what, bound) in &c.at_most {
+        let n = run
+            .lines()
+            .filter(|l| l.starts_with("CONTAINED: "))
+            .find_map(|l| l.split_once(what))
+            .and_then(|(_, rest)| {
+                let digits: String = rest
+                    .chars()
+                    .skip_while(|ch| !ch.is_ascii_digit())
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                digits.parse::<u64>().ok()
+            });
+        match n {
+            Some(n) if n <= *bound => {}
+            other => fail(format!(
+                "`{what}` reached {other:?}, more than the limit {bound}"
+            )),
         }
     }
     for l in &c.lines {
@@ -639,6 +764,7 @@ fn check(mode: Mode, c: &Case) -> (Vec<String>, Option<Run>) {
 
 /// Runs every case in every mode; panics with all deviations at the end.
 fn run_cases(cases: impl Fn(Mode) -> Vec<Case>) {
+    let _serial = serial();
     let mut failures = Vec::new();
     for mode in modes() {
         for c in cases(mode) {
@@ -673,6 +799,13 @@ fn filesystem_attacks_are_contained() {
                 "read host file via /proc/1/cwd and ..",
                 "read host file via relative ../ climb",
                 "read host file via chdir(..) x16 then relative",
+            ]),
+            case("atk_fs", &["secrets"]).contains(&[
+                "read /etc/shadow",
+                "read /etc/ssh/ssh_host_ed25519_key",
+                "read /root/.ssh/id_rsa",
+                "read /root/.cargo/credentials.toml",
+                "/home",
             ]),
             case("atk_fs", &["write"])
                 .because("create file in / (", &["EROFS", "EACCES", "EPERM"])
@@ -803,10 +936,12 @@ fn process_attacks_are_contained() {
         vec![
             case("atk_proc", &["forkbomb"])
                 .flags(&["--pids", "64"])
-                .because("fork bomb stopped after", &["EAGAIN"]),
+                .because("fork bomb stopped after", &["EAGAIN"])
+                .at_most("fork bomb stopped after", 64),
             case("atk_proc", &["threadbomb"])
                 .flags(&["--pids", "64"])
-                .because("thread bomb stopped after", &["EAGAIN"]),
+                .because("thread bomb stopped after", &["EAGAIN"])
+                .at_most("thread bomb stopped after", 64),
             case("atk_proc", &["daemon", &tag, "keep"])
                 .contains(&["daemon"])
                 .wall(0, 5000)
@@ -817,6 +952,13 @@ fn process_attacks_are_contained() {
                 .flags(&["--time", "10s"]),
             case("atk_proc", &["killall", &sentinel_pid])
                 .contains(&["signal host pid", "kill(-1, SIGKILL)"]),
+            // Landlock scopes signals: init cannot be signalled, and the run still ends by its
+            // own wall clock rather than looking like a success.
+            case("atk_proc", &["signal-init"])
+                .flags(&["--time", "1s"])
+                .ends("timeout", Some("wall"))
+                .signal(libc::SIGKILL as i64)
+                .because("signals to the sandbox's init", &["EPERM"]),
             case("atk_proc", &["ptrace"])
                 .because("ptrace(PTRACE_ATTACH, pid 1)", &["EPERM"])
                 .because("ptrace(PTRACE_SEIZE, pid 1)", &["EPERM"])
@@ -824,19 +966,48 @@ fn process_attacks_are_contained() {
                 .because("process_vm_writev(pid 1)", &["EPERM"])
                 .because("pidfd_getfd(pid 1)", &["EPERM"])
                 .because("ptrace(PTRACE_TRACEME)", &["EPERM"])
+                .because("prlimit64(pid 1, RLIMIT_CORE)", &["EPERM"])
+                .because("prlimit64(pid 1 | 1<<32, RLIMIT_CORE)", &["EPERM"])
                 .contains(&["open /proc/1/mem", "list /proc/1/fd"]),
             case("atk_proc", &["fds"]).line("CONTAINED: file descriptors above 2 (none open)"),
-            case("atk_proc", &["tty"]).contains(&[
-                "open /dev/tty",
-                "ioctl(fd 0, TIOCSTI)",
-                "ioctl(fd 0, TIOCSTI | 1<<32)",
-                "ioctl(fd 1, TIOCSTI)",
-                "ioctl(fd 1, TIOCSTI | 1<<32)",
-                "ioctl(fd 2, TIOCLINUX)",
-                "ioctl(fd 2, TIOCLINUX | 1<<32)",
-                "ioctl(fd 0, TIOCCONS)",
-                "ioctl(fd 0, TIOCSCTTY)",
-            ]),
+            // seccomp answers EPERM for TIOCSTI/TIOCLINUX whatever the high bits say (ENOTTY
+            // would mean the ioctl reached the kernel) and ENOSYS for other unlisted commands.
+            {
+                let mut tty = case("atk_proc", &["tty"]).contains(&["open /dev/tty"]);
+                for fd in 0..3 {
+                    for cmd in ["TIOCSTI", "TIOCLINUX"] {
+                        for high in ["", " | 1<<32"] {
+                            tty = tty.because(&format!("ioctl(fd {fd}, {cmd}{high})"), &["EPERM"]);
+                        }
+                    }
+                    for cmd in ["TIOCCONS", "TIOCSCTTY"] {
+                        for high in ["", " | 1<<32"] {
+                            tty = tty.because(
+                                &format!("ioctl(fd {fd}, {cmd}{high})"),
+                                &["ENOSYS", "EPERM"],
+                            );
+                        }
+                    }
+                }
+                tty
+            },
+            case("atk_proc", &["caps"])
+                .contains(&[
+                    "CapInh (0)",
+                    "CapPrm (0)",
+                    "CapEff (0)",
+                    "CapAmb (0)",
+                    "CapBnd (0)",
+                ])
+                .line("CONTAINED: no_new_privs (set)")
+                .line("CONTAINED: seccomp (filter mode)")
+                .contains(&[
+                    "setuid(0)",
+                    "setresuid(0, 0, 0)",
+                    "setgid(0)",
+                    "setgroups([0])",
+                ])
+                .because("capset(all capabilities)", &["EPERM"]),
             case("atk_proc", &["userns"])
                 .because("unshare(CLONE_NEWUSER)", &["EPERM"])
                 .because("unshare(CLONE_NEWNS)", &["EPERM"])
@@ -879,29 +1050,49 @@ fn resource_attacks_hit_their_limits() {
                 .ends("memory_limit", Some("memory"))
                 .signal(libc::SIGABRT as i64),
         };
+        // tmpfs pages count toward the memory limit where cgroups account them; without
+        // cgroups only the tmpfs size bounds them (observed: ENOSPC at 256 MiB, success).
+        let tmpfs_vs_memory =
+            case("atk_res", &["disk", "/tmp"]).flags(&["--memory", "64M", "--tmpfs", "256M"]);
+        let tmpfs_vs_memory = match mode {
+            Mode::Caller => tmpfs_vs_memory
+                .ends("memory_limit", Some("memory"))
+                .signal(libc::SIGKILL as i64),
+            Mode::Unprivileged => tmpfs_vs_memory
+                .because("fill /tmp", &["ENOSPC"])
+                .at_most("fill /tmp", 256),
+        };
         vec![
             memory,
             case("atk_res", &["disk", "/tmp"])
-                .flags(&["--tmpfs", "16M"])
-                .because("fill /tmp", &["ENOSPC", "EFBIG", "EDQUOT"]),
+                .flags(&["--tmpfs", "32M"])
+                .because("fill /tmp", &["ENOSPC", "EFBIG", "EDQUOT"])
+                .at_most("fill /tmp", 32),
             case("atk_res", &["disk", "/work"])
-                .flags(&["--tmpfs", "16M"])
-                .because("fill /work", &["ENOSPC", "EFBIG", "EDQUOT"]),
+                .flags(&["--tmpfs", "32M"])
+                .because("fill /work", &["ENOSPC", "EFBIG", "EDQUOT"])
+                .at_most("fill /work", 32),
             case("atk_res", &["disk", "/dev/shm"])
-                .flags(&["--tmpfs", "16M"])
-                .because("fill /dev/shm", &["ENOSPC", "EFBIG", "EDQUOT"]),
+                .flags(&["--tmpfs", "32M"])
+                .because("fill /dev/shm", &["ENOSPC", "EFBIG", "EDQUOT"])
+                .at_most("fill /dev/shm", 32),
+            tmpfs_vs_memory,
             case("atk_res", &["inodes", "/tmp"])
-                .because("inode fill of /tmp stopped after", &["ENOSPC", "EDQUOT"]),
+                .because("inode fill of /tmp stopped after", &["ENOSPC", "EDQUOT"])
+                // The default inode cap of the sandbox's tmpfs (Limits::default().inodes).
+                .at_most("inode fill of /tmp stopped after", 4096),
             case("atk_res", &["flood", "stdout"])
                 .flags(&["--output", "64K"])
                 .ends("output_limit", Some("output"))
                 .signal(libc::SIGKILL as i64)
-                .truthy("stdout_truncated"),
+                .truthy("stdout_truncated")
+                .output_max(64 << 10),
             case("atk_res", &["flood", "stderr"])
                 .flags(&["--output", "64K"])
                 .ends("output_limit", Some("output"))
                 .signal(libc::SIGKILL as i64)
-                .truthy("stderr_truncated"),
+                .truthy("stderr_truncated")
+                .output_max(64 << 10),
             case("atk_res", &["spin"])
                 .flags(&["--time", "2s", "--cpu-time", "60s"])
                 .ends("timeout", Some("wall"))
@@ -926,6 +1117,8 @@ fn resource_attacks_hit_their_limits() {
                 .wall(900, 3000),
             case("atk_res", &["kobj"])
                 .because("pipes: stopped after", &["EMFILE", "ENFILE"])
+                // Default open-files limit 256: at most 128 pairs.
+                .at_most("pipes: stopped after", 128)
                 .because("epoll instances: stopped after", &["EMFILE", "ENFILE"])
                 .because("inotify instances: stopped after", &["EMFILE", "ENFILE"])
                 .because("eventfds: stopped after", &["EMFILE", "ENFILE"])
@@ -1037,12 +1230,83 @@ fn information_does_not_leak() {
             case("atk_leak", &["uname", &h.hostname]).contains(&["hostname"]),
             case("atk_leak", &["kallsyms"]).contains(&[
                 "/proc/kallsyms",
-                "open /proc/kcore",
-                "open /proc/kmsg",
+                "read /proc/kcore",
+                "read /proc/kmsg",
+                "read /proc/timer_list",
+                "read /proc/sched_debug",
             ]),
             case("atk_leak", &["sys"]).contains(&["/sys ("]),
         ]
     });
+}
+
+#[test]
+fn concurrent_runs_do_not_see_each_other() {
+    let _serial = serial();
+    let mut failures = Vec::new();
+    for mode in modes() {
+        let name = format!("corral-attack-run-{}", random_hex(6));
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port()
+            .to_string();
+        // Run A listens and holds its markers for 4 s; the host and run B try to reach them.
+        let listener = case("atk_net", &["listen", &name, &port, "4"])
+            .flags(&["--time", "15s"])
+            .concurrent()
+            .contains(&[&format!("listeners @{name} and 127.0.0.1:{port}")]);
+        let holder = case("atk_fs", &["persist", "hold", "4"])
+            .flags(&["--time", "15s"])
+            .concurrent();
+        let a = std::thread::spawn(move || check(mode, &listener).0);
+        let b = std::thread::spawn(move || check(mode, &holder).0);
+        std::thread::sleep(Duration::from_millis(1500));
+        let addr = UnixAddr::from_abstract_name(name.as_bytes()).expect("abstract addr");
+        if std::os::unix::net::UnixStream::connect_addr(&addr).is_ok() {
+            failures.push(format!(
+                "[{mode:?}] the host reached the sandbox's abstract socket @{name}"
+            ));
+        }
+        let sa: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+        if std::net::TcpStream::connect_timeout(&sa, Duration::from_secs(1)).is_ok() {
+            failures.push(format!(
+                "[{mode:?}] the host reached the sandbox's listener {sa}"
+            ));
+        }
+        for c in [
+            case("atk_net", &["abstract", &name])
+                .concurrent()
+                .contains(&[&format!(
+                    "connect to host abstract unix socket @{name} (stream)"
+                )]),
+            case("atk_net", &["tcp", &sa.to_string()])
+                .concurrent()
+                .contains(&[&format!("TCP connect to host listener {sa}")]),
+            case("atk_fs", &["persist", "check"])
+                .concurrent()
+                .because("marker /tmp/.corral-persist-marker", &["ENOENT"])
+                .because("marker /dev/shm/.corral-persist-marker", &["ENOENT"])
+                .because("SysV shm from an earlier run", &["ENOENT"])
+                .because("POSIX mqueue from an earlier run", &["ENOENT"]),
+        ] {
+            let (bad, _) = check(mode, &c);
+            println!(
+                "{} [{mode:?}] concurrent {} {}",
+                if bad.is_empty() { "ok  " } else { "FAIL" },
+                c.prog,
+                c.args.join(" ")
+            );
+            failures.extend(bad);
+        }
+        for t in [a, b] {
+            failures.extend(
+                t.join()
+                    .unwrap_or_else(|_| vec!["a concurrent run panicked".into()]),
+            );
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1083,6 +1347,12 @@ fn probes_escape_without_the_sandbox() {
     std::fs::write(&canary, &secret).expect("write canary");
     let canary_s = canary.display().to_string();
 
+    if is_root() && Path::new("/etc/shadow").exists() {
+        assert_escapes(
+            &unsandboxed("atk_fs", &["secrets"], &[]),
+            "host file /etc/shadow",
+        );
+    }
     let out = unsandboxed("atk_fs", &["read", &canary_s], &[]);
     assert_escapes(&out, "read host file via direct path");
     assert!(
@@ -1094,19 +1364,17 @@ fn probes_escape_without_the_sandbox() {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = l.local_addr().expect("addr").to_string();
     spawn_counter(hits.clone(), move || l.accept());
-    assert_escapes(
-        &unsandboxed("atk_net", &["tcp", &addr], &[]),
-        "TCP connect to host listener",
-    );
+    let out = unsandboxed("atk_net", &["tcp", &addr], &[]);
+    assert_escapes(&out, "TCP connect to host listener");
+    assert_escapes(&out, "shows in /proc/net/tcp");
 
     let name = format!("corral-attack-proof-{}", random_hex(6));
     let al = UnixListener::bind_addr(&UnixAddr::from_abstract_name(name.as_bytes()).expect("addr"))
         .expect("bind abstract");
     spawn_counter(hits.clone(), move || al.accept());
-    assert_escapes(
-        &unsandboxed("atk_net", &["abstract", &name], &[]),
-        "connected to host abstract unix socket",
-    );
+    let out = unsandboxed("atk_net", &["abstract", &name], &[]);
+    assert_escapes(&out, "connected to host abstract unix socket");
+    assert_escapes(&out, "shows in /proc/net/unix");
 
     let sock = dir.join("proof.sock");
     let pl = UnixListener::bind(&sock).expect("bind path socket");
@@ -1190,7 +1458,32 @@ fn probes_escape_without_the_sandbox() {
     assert_escapes(&out, "SysV shm key");
     assert_escapes(&out, "POSIX mqueue");
 
+    // The host's check for processes left behind finds a process by its run tag.
+    let tag = format!("proof-run-{}", random_hex(6));
+    let mut tagged = Command::new("sleep")
+        .arg("30")
+        .env(RUN_ENV, &tag)
+        .spawn()
+        .expect("spawn sleep");
+    let seen = !processes_with(&tag).is_empty();
+    let _ = tagged.kill();
+    let _ = tagged.wait();
+    assert!(
+        seen,
+        "processes_with() should find a process by its environment"
+    );
+
+    // Capabilities, no_new_privs and seccomp of an ordinary process are reported.
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if status
+        .lines()
+        .any(|l| l.replace(char::is_whitespace, "") == "NoNewPrivs:0")
+    {
+        assert_escapes(&unsandboxed("atk_proc", &["caps"], &[]), "NoNewPrivs is");
+    }
+
     if is_root() {
+        assert_escapes(&unsandboxed("atk_proc", &["caps"], &[]), "CapEff is");
         let out = unsandboxed("atk_net", &["raw"], &[]);
         assert_escapes(&out, "created AF_PACKET SOCK_RAW socket");
         assert_escapes(&out, "created AF_NETLINK ROUTE socket");

@@ -2,10 +2,12 @@
 //!
 //! Modes:
 //! - `read CANARY_PATH`: read a host file through its direct path and /proc tricks.
+//! - `secrets`: read well-known secret files of a host (shadow, SSH host keys, root's files).
 //! - `write`: create or open for writing in /, /usr, /etc, /attacks, /proc/sys, the executable.
 //! - `mknod`: create device nodes; look for dangerous ones in /dev.
 //! - `plant CANARY_PATH`: plant symlinks, hardlinks and FIFOs in the work dir for the supervisor.
 //! - `persist write|check|clean [DIR...]`: leave markers (files, SysV shm, POSIX mqueue) and look for them.
+//! - `persist hold SECS`: leave the markers and stay alive SECS seconds (for a concurrent `check`).
 
 use corral_attacks::{contained, cstr, escaped, info, io_err, last_err, usage};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
@@ -14,12 +16,18 @@ fn main() {
     let a = corral_attacks::args();
     match a.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["read", canary] => read(canary),
+        ["secrets"] => secrets(),
         ["write"] => write(),
         ["mknod"] => mknod(),
         ["plant", canary] => plant(canary),
+        ["persist", "hold", secs] => {
+            persist("write", &[]);
+            std::thread::sleep(std::time::Duration::from_secs(secs.parse().unwrap_or(3)));
+            info("held the markers; exiting");
+        }
         ["persist", mode, dirs @ ..] => persist(mode, dirs),
         _ => usage(
-            "atk_fs read CANARY | write | mknod | plant CANARY | persist write|check|clean [DIR...]",
+            "atk_fs read CANARY | secrets | write | mknod | plant CANARY | persist write|check|clean [DIR...] | persist hold SECS",
         ),
     }
 }
@@ -160,6 +168,7 @@ fn write() {
         .unwrap_or_default();
     let mut targets = vec![
         "/proc/self/exe".to_string(),
+        "/proc/1/exe".into(),
         "/etc/passwd".into(),
         "/etc/hosts".into(),
         "/etc/ld.so.cache".into(),
@@ -429,5 +438,42 @@ fn persist(mode: &str, dirs: &[&str]) {
             info("cleaned");
         }
         _ => usage("atk_fs persist write|check|clean [DIR...]"),
+    }
+}
+
+fn secrets() {
+    let files = [
+        "/etc/shadow",
+        "/etc/gshadow",
+        "/etc/sudoers",
+        "/etc/ssh/ssh_host_ed25519_key",
+        "/etc/ssh/ssh_host_rsa_key",
+        "/root/.bash_history",
+        "/root/.ssh/id_ed25519",
+        "/root/.ssh/id_rsa",
+        "/root/.ssh/authorized_keys",
+        "/root/.cargo/credentials.toml",
+        "/root/.config/gh/hosts.yml",
+        "/var/log/syslog",
+        "/var/lib/dpkg/status",
+        "/home",
+    ];
+    for f in files {
+        match std::fs::metadata(f) {
+            Ok(m) if m.is_dir() => match std::fs::read_dir(f) {
+                Ok(d) => {
+                    let names: Vec<String> = d
+                        .flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect();
+                    escaped(format!("listed host directory {f}: {}", names.join(" ")))
+                }
+                Err(e) => contained(format!("list {f}"), io_err(&e)),
+            },
+            _ => match std::fs::read(f) {
+                Ok(b) => escaped(format!("read {} bytes of host file {f}", b.len())),
+                Err(e) => contained(format!("read {f}"), io_err(&e)),
+            },
+        }
     }
 }

@@ -157,7 +157,7 @@ fn table() {
                 0,
                 p(root.as_ptr().cast()),
                 0,
-                (libc::MS_REMOUNT | libc::MS_BIND) as u64,
+                libc::MS_REMOUNT | libc::MS_BIND,
                 0,
                 0,
             ],

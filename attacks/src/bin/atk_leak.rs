@@ -194,12 +194,15 @@ fn kallsyms() {
         "/proc/sysrq-trigger",
         "/proc/kmsg",
     ] {
-        match std::fs::File::open(f) {
+        // A masked file (e.g. /dev/null bound over it) opens but reads nothing.
+        let mut buf = [0u8; 256];
+        match std::fs::File::open(f).and_then(|mut file| std::io::Read::read(&mut file, &mut buf)) {
+            Ok(0) => contained(format!("read {f}"), "empty: masked"),
             Ok(_) if f == "/proc/keys" => info(format!(
                 "{f} is readable (keys of the sandbox's own user only)"
             )),
-            Ok(_) => escaped(format!("opened {f}")),
-            Err(e) => contained(format!("open {f}"), io_err(&e)),
+            Ok(n) => escaped(format!("read {n} bytes of {f}")),
+            Err(e) => contained(format!("read {f}"), io_err(&e)),
         }
     }
 }

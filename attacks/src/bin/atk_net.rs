@@ -7,11 +7,17 @@
 //! - `unix PATH`: connect to the host's path unix socket.
 //! - `raw`: create raw, packet, netlink, vsock and other exotic sockets.
 //! - `loopback`: talk to itself over 127.0.0.1 (prints `OK: loopback` or `BROKEN: loopback`).
+//! - `listen NAME PORT SECS`: listen on `@NAME` and 127.0.0.1:PORT for SECS seconds; anyone
+//!   reaching them came from outside this sandbox (the host, or another run).
 
-use corral_attacks::{contained, err_str, errno, escaped, info, io_err, last_err, line, usage};
+use corral_attacks::{
+    contained, err_str, errno, escaped, info, io_err, last_err, line, read_text, usage,
+};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsRawFd;
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::net::{SocketAddr as UnixAddr, UnixListener};
 use std::time::Duration;
 
 fn main() {
@@ -27,9 +33,10 @@ fn main() {
         ["unix", path] => unix_path(path),
         ["raw"] => raw(),
         ["loopback"] => loopback(),
-        _ => {
-            usage("atk_net tcp ADDR:PORT... | outside | abstract NAME | unix PATH | raw | loopback")
-        }
+        ["listen", name, port, secs] => listen(name, port, secs),
+        _ => usage(
+            "atk_net tcp ADDR:PORT... | outside | abstract NAME | unix PATH | raw | loopback | listen NAME PORT SECS",
+        ),
     }
 }
 
@@ -43,6 +50,25 @@ fn tcp(addr: &str) {
             escaped(format!("TCP connect to host listener {sa}"));
         }
         Err(e) => contained(format!("TCP connect to host listener {sa}"), io_err(&e)),
+    }
+    // A shared network namespace would also show the host's listener in /proc/net.
+    let hex_port = format!(":{:04X} ", sa.port());
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        match read_text(table) {
+            // Column 4 is the state; 0A is LISTEN.
+            Ok(t)
+                if t.lines().any(|l| {
+                    l.contains(&hex_port) && l.split_whitespace().nth(3) == Some("0A")
+                }) =>
+            {
+                escaped(format!(
+                    "the host listener on port {} shows in {table}",
+                    sa.port()
+                ))
+            }
+            Ok(_) => contained(format!("port {} in {table}", sa.port()), "not listed"),
+            Err(e) => contained(format!("read {table}"), e),
+        }
     }
 }
 
@@ -144,6 +170,65 @@ fn abstract_socket(name: &str) {
     let mut addr = vec![0u8];
     addr.extend_from_slice(name.as_bytes());
     unix_connect(&format!("abstract unix socket @{name}"), &addr, false);
+    match read_text("/proc/net/unix") {
+        Ok(t) if t.contains(&format!("@{name}")) => {
+            escaped(format!("the host's @{name} shows in /proc/net/unix"))
+        }
+        Ok(_) => contained(format!("@{name} in /proc/net/unix"), "not listed"),
+        Err(e) => contained("read /proc/net/unix", e),
+    }
+}
+
+fn listen(name: &str, port: &str, secs: &str) {
+    let secs: u64 = secs
+        .parse()
+        .unwrap_or_else(|_| usage("listen NAME PORT SECS"));
+    let port: u16 = port
+        .parse()
+        .unwrap_or_else(|_| usage("listen NAME PORT SECS"));
+    let addr = UnixAddr::from_abstract_name(name.as_bytes()).expect("abstract name");
+    let unix = match UnixListener::bind_addr(&addr) {
+        Ok(l) => l,
+        Err(e) => {
+            info(format!("cannot listen on @{name}: {}", io_err(&e)));
+            return;
+        }
+    };
+    let tcp = match TcpListener::bind(("127.0.0.1", port)) {
+        Ok(l) => l,
+        Err(e) => {
+            info(format!("cannot listen on 127.0.0.1:{port}: {}", io_err(&e)));
+            return;
+        }
+    };
+    let _ = unix.set_nonblocking(true);
+    let _ = tcp.set_nonblocking(true);
+    info(format!(
+        "listening on @{name} and 127.0.0.1:{port} for {secs} s"
+    ));
+    let end = std::time::Instant::now() + Duration::from_secs(secs);
+    let mut reached = false;
+    while std::time::Instant::now() < end {
+        if unix.accept().is_ok() {
+            reached = true;
+            escaped(format!(
+                "someone outside this sandbox connected to its @{name}"
+            ));
+        }
+        if let Ok((_, from)) = tcp.accept() {
+            reached = true;
+            escaped(format!(
+                "{from} outside this sandbox connected to its 127.0.0.1:{port}"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if !reached {
+        contained(
+            format!("listeners @{name} and 127.0.0.1:{port}"),
+            format!("nobody reached them in {secs} s"),
+        );
+    }
 }
 
 fn unix_path(path: &str) {

@@ -5,10 +5,13 @@
 //! - `threadbomb [MAX]`: spawn parked threads until that fails (bounded, default 20000).
 //! - `daemon TAG keep|close`: double fork, setsid, ignore signals, sleep 300 s; the parent exits.
 //! - `killall [HOST_PID]`: probe a host pid, then kill(-1, SIGKILL).
+//! - `signal-init`: send the sandbox's init every catchable signal, then block (the run must
+//!   still end by its own limits, not look like a success).
 //! - `ptrace`: ptrace, process_vm_*, /proc/<pid>/mem and fds, pidfd_getfd on pid 1 and the parent.
 //! - `fds`: look for file descriptors above 2 inherited from the supervisor.
 //! - `tty`: TIOCSTI, TIOCLINUX, TIOCCONS, TIOCSCTTY on 0/1/2 and /dev/tty (also with high bits).
 //! - `userns`: unshare and clone with CLONE_NEW*, setns, clone3.
+//! - `caps`: capabilities, no_new_privs, seccomp mode, and attempts to become root.
 
 use corral_attacks::{
     Forked, contained, cstr, err_str, errno, escaped, in_child, info, io_err, last_err,
@@ -27,12 +30,14 @@ fn main() {
         }
         ["daemon", tag, how @ ("keep" | "close")] => daemon(tag, *how == "close"),
         ["killall", rest @ ..] => killall(rest.first().and_then(|s| s.parse().ok())),
+        ["signal-init"] => signal_init(),
         ["ptrace"] => ptrace(),
         ["fds"] => fds(),
         ["tty"] => tty(),
         ["userns"] => userns(),
+        ["caps"] => caps(),
         _ => usage(
-            "atk_proc forkbomb [MAX] | threadbomb [MAX] | daemon TAG keep|close | killall [HOST_PID] | ptrace | fds | tty | userns",
+            "atk_proc forkbomb [MAX] | threadbomb [MAX] | daemon TAG keep|close | killall [HOST_PID] | signal-init | ptrace | fds | tty | userns | caps",
         ),
     }
 }
@@ -261,6 +266,38 @@ fn ptrace() {
         // SAFETY: reads into our local buffer; the remote address is only probed.
         let r = unsafe { libc::process_vm_readv(pid, &local, 1, &remote, 1, 0) };
         must_be_denied(&format!("process_vm_readv(pid {pid})"), r as i64);
+        // Lowering init's limits (it shares the sandbox's uid); also with high bits in the pid.
+        let zero = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        for (label, raw_pid) in [("", pid as u64), (" | 1<<32", pid as u64 | 1 << 32)] {
+            // SAFETY: prlimit64 reads one local rlimit (RLIMIT_CORE 0: the sandbox's own value).
+            let r = unsafe {
+                raw_syscall6(
+                    libc::SYS_prlimit64,
+                    [
+                        raw_pid,
+                        libc::RLIMIT_CORE as u64,
+                        &zero as *const libc::rlimit as u64,
+                        0,
+                        0,
+                        0,
+                    ],
+                )
+            };
+            let what = format!("prlimit64(pid {pid}{label}, RLIMIT_CORE)");
+            match r {
+                r if r >= 0 => escaped(format!("{what} changed another process's limits")),
+                r if r == -(libc::EPERM as i64) || r == -(libc::ENOSYS as i64) => {
+                    contained(what, err_str((-r) as i32))
+                }
+                r => escaped(format!(
+                    "{what} was not refused by seccomp: reached the kernel ({})",
+                    err_str((-r) as i32)
+                )),
+            }
+        }
         let remote0 = libc::iovec {
             iov_base: std::ptr::null_mut(),
             iov_len: 1,
@@ -524,4 +561,111 @@ fn userns() {
         unsafe { raw_syscall6(libc::SYS_clone3, [args.as_ptr() as u64, 88, 0, 0, 0, 0]) }
     });
     report_forked("clone3(CLONE_NEWUSER)", r, true);
+}
+
+fn caps() {
+    let status = read_text("/proc/self/status").unwrap_or_default();
+    let field = |k: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}:")))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    for k in ["CapInh", "CapPrm", "CapEff", "CapAmb", "CapBnd"] {
+        let v = field(k);
+        if u64::from_str_radix(&v, 16).unwrap_or(1) != 0 {
+            escaped(format!(
+                "{k} is {v}: the sandboxed process holds capabilities"
+            ));
+        } else {
+            contained(k, "0");
+        }
+    }
+    match field("NoNewPrivs").as_str() {
+        "1" => contained("no_new_privs", "set"),
+        v => escaped(format!(
+            "NoNewPrivs is {v:?}: setuid binaries could raise privileges"
+        )),
+    }
+    match field("Seccomp").as_str() {
+        "2" => contained("seccomp", "filter mode"),
+        v => escaped(format!("Seccomp is {v:?}: no seccomp filter")),
+    }
+    let (mut r, mut e, mut s) = (0, 0, 0);
+    // SAFETY: getresuid writes into three locals.
+    unsafe { libc::getresuid(&mut r, &mut e, &mut s) };
+    info(format!("uid {r} euid {e} suid {s}; {}", field("Uid")));
+    if r == 0 || e == 0 || s == 0 {
+        escaped(format!(
+            "runs as uid 0 inside the sandbox (uid {r} euid {e} suid {s})"
+        ));
+    }
+    fn setuid0() -> i64 {
+        // SAFETY: setuid takes an id only.
+        unsafe { libc::setuid(0) as i64 }
+    }
+    fn setresuid0() -> i64 {
+        // SAFETY: setresuid takes ids only.
+        unsafe { libc::setresuid(0, 0, 0) as i64 }
+    }
+    fn setgid0() -> i64 {
+        // SAFETY: setgid takes an id only.
+        unsafe { libc::setgid(0) as i64 }
+    }
+    fn setgroups0() -> i64 {
+        let groups = [0 as libc::gid_t];
+        // SAFETY: setgroups reads one gid from a local array.
+        unsafe { libc::setgroups(1, groups.as_ptr()) as i64 }
+    }
+    type Probe = fn() -> i64;
+    let probes = [
+        ("setuid(0)", setuid0 as Probe),
+        ("setresuid(0, 0, 0)", setresuid0),
+        ("setgid(0)", setgid0),
+        ("setgroups([0])", setgroups0),
+    ];
+    for (name, f) in probes {
+        let r = in_child(Duration::from_secs(2), || {
+            if f() < 0 { -(errno() as i64) } else { 0 }
+        });
+        report_forked(name, r, false);
+    }
+    // Raise every capability in the effective/permitted sets.
+    let r = in_child(Duration::from_secs(2), || {
+        let mut hdr = [0x2008_0522u32, 0]; // _LINUX_CAPABILITY_VERSION_3, this process
+        let data = [u32::MAX; 6];
+        // SAFETY: capset with a valid v3 header and two data structs (6 words).
+        let r = unsafe { libc::syscall(libc::SYS_capset, hdr.as_mut_ptr(), data.as_ptr()) };
+        if r < 0 { -(errno() as i64) } else { r }
+    });
+    report_forked("capset(all capabilities)", r, false);
+}
+
+fn signal_init() {
+    // SAFETY: getppid has no preconditions.
+    let ppid = unsafe { libc::getppid() };
+    let mut delivered = Vec::new();
+    for sig in 1..=31 {
+        if sig == libc::SIGKILL || sig == libc::SIGSTOP {
+            continue;
+        }
+        for pid in [1, ppid] {
+            // SAFETY: sending a signal; the kernel and Landlock decide whether it is delivered.
+            if unsafe { libc::kill(pid, sig) } == 0 {
+                delivered.push(format!("{sig}->{pid}"));
+            }
+        }
+    }
+    if delivered.is_empty() {
+        contained("signals to the sandbox's init", last_err());
+    } else {
+        info(format!(
+            "signals delivered to init: {}",
+            delivered.join(" ")
+        ));
+    }
+    // SAFETY: pause blocks until a signal; the sandbox's wall clock ends it.
+    unsafe { libc::pause() };
+    escaped("pause() returned: a signal reached this process");
 }

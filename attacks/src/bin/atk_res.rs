@@ -51,7 +51,7 @@ fn memory(max_mib: u64) {
         }
         held.push(block);
         total += STEP as u64;
-        if total % (128 << 20) == 0 {
+        if total.is_multiple_of(128 << 20) {
             corral_attacks::info(format!("allocated {} MiB", total >> 20));
         }
     }
