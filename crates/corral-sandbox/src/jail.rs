@@ -592,7 +592,14 @@ fn resolve_program(name: &str, policy: &Policy) -> Result<CString> {
 
 fn set_rlimits(policy: &Policy, memory_by_rlimit: bool) -> Result<()> {
     let l = &policy.limits;
-    let cpu = l.cpu.as_secs() + 1;
+    // RLIMIT_CPU counts whole seconds per process: without cgroups it is the CPU limit
+    // (SIGXCPU at the limit rounded up, SIGKILL a second later for programs that ignore
+    // it); with cgroups the supervisor's poll of the group's total decides, and this is
+    // a backstop one second further.
+    let mut cpu = l.cpu.as_millis().div_ceil(1000).max(1) as u64;
+    if !memory_by_rlimit {
+        cpu += 1;
+    }
     // With a memory cgroup, RLIMIT_AS is a loose backstop; without one, it is the limit.
     let address_space = if memory_by_rlimit {
         l.memory
