@@ -4,4 +4,11 @@
 //! **Architecture invariant:** knows nothing about HTTP; every step it runs goes
 //! through `corral-sandbox`.
 
+pub mod bake;
+pub mod config;
+pub mod diagnostics;
+pub mod harness;
+pub mod pipeline;
+pub mod request;
+pub mod result;
 pub mod toolchain;

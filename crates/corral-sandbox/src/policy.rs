@@ -145,6 +145,11 @@ pub enum PolicyError {
     BadEnv(String),
 }
 
+/// True when `p` is relative, non-empty and made only of normal components (no `..`).
+pub fn is_relative_clean(p: &Path) -> bool {
+    !p.as_os_str().is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
 /// True when `p` is absolute and made only of normal components.
 pub(crate) fn is_clean_absolute(p: &Path) -> bool {
     p.is_absolute()

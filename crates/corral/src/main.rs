@@ -1,7 +1,9 @@
 //! The `corral` command line: a thin layer that parses flags, calls the library
 //! crates and maps their results to exit codes (CONTRACTS.md section 3).
 
+mod bake;
 mod exec;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,6 +23,10 @@ struct Cli {
 enum Command {
     /// Run a command in the sandbox (read-only /usr, private /tmp and /work, no network).
     Exec(Box<exec::ExecArgs>),
+    /// Compile and run a Rust file (or a harness stub) in the sandbox.
+    Run(Box<run::RunArgs>),
+    /// Fetch the vetted crates and build them in the sandbox (default: stable, debug and release).
+    Bake(bake::BakeArgs),
     /// Show which sandbox layers are active on this host.
     Doctor,
 }
@@ -45,6 +51,8 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Exec(args) => exec::run(*args),
+        Command::Run(args) => run::run(*args),
+        Command::Bake(args) => bake::run(args),
         Command::Doctor => doctor(),
     };
     match code {

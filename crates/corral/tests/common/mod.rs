@@ -43,6 +43,8 @@ pub fn exec_json(args: &[&str], stdin: &[u8]) -> Value {
 pub fn exec_raw(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
     let mut child = Command::new(CORRAL)
         .args(args)
+        // A variable of "the server": nothing inside the sandbox may see it.
+        .env("CORRAL_TEST_SECRET", "server-secret-env")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -1,0 +1,227 @@
+//! rustc's JSON diagnostics, mapped back to the text the user sent.
+//!
+//! rustc reports positions in the generated files; the harness says which lines of
+//! which file came from the user (and how many bytes it removed from each line's
+//! start, e.g. rustdoc's `# `). Spans elsewhere are harness code (`in_harness`).
+
+use serde::{Deserialize, Serialize};
+
+/// One diagnostic as CONTRACTS.md section 2 gives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub level: String,
+    pub code: Option<String>,
+    pub message: String,
+    pub file: Option<String>,
+    pub line_start: Option<usize>,
+    pub column_start: Option<usize>,
+    pub line_end: Option<usize>,
+    pub column_end: Option<usize>,
+    /// UTF-8 byte offsets into the user's text.
+    pub byte_start: Option<usize>,
+    pub byte_end: Option<usize>,
+    pub in_harness: bool,
+    pub rendered: String,
+}
+
+/// Where the user's text sits in the generated sources.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserLines<'a> {
+    /// The generated file holding the user's text, as rustc names it (e.g. `src/main.rs`).
+    pub file: &'a str,
+    /// Per generated line: `(user line, 1-based; bytes removed from its start)`.
+    pub lines: &'a [Option<(usize, usize)>],
+    /// The user's original text.
+    pub text: &'a str,
+    /// The name the user knows the file by (e.g. `src/main.rs`).
+    pub user_file: &'a str,
+}
+
+#[derive(Deserialize)]
+struct RawDiagnostic {
+    #[serde(rename = "$message_type")]
+    message_type: Option<String>,
+    message: String,
+    code: Option<RawCode>,
+    level: String,
+    spans: Vec<RawSpan>,
+    rendered: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawCode {
+    code: String,
+}
+
+#[derive(Deserialize)]
+struct RawSpan {
+    file_name: String,
+    line_start: usize,
+    line_end: usize,
+    column_start: usize,
+    column_end: usize,
+    is_primary: bool,
+}
+
+/// Parses rustc's stderr (one JSON object per line; other lines, e.g. from the linker,
+/// are kept as plain text). Returns the diagnostics and the rendered text for people.
+pub fn parse(stderr: &str, map: &UserLines) -> (Vec<Diagnostic>, String) {
+    let mut out = vec![];
+    let mut rendered = String::new();
+    for line in stderr.lines() {
+        let Ok(raw) = serde_json::from_str::<RawDiagnostic>(line) else {
+            if !line.trim().is_empty() {
+                rendered.push_str(line);
+                rendered.push('\n');
+            }
+            continue;
+        };
+        if raw
+            .message_type
+            .as_deref()
+            .is_some_and(|t| t != "diagnostic")
+        {
+            continue;
+        }
+        let text = raw.rendered.unwrap_or_default();
+        rendered.push_str(&text);
+        let mut d = Diagnostic {
+            level: raw.level,
+            code: raw.code.map(|c| c.code),
+            message: raw.message,
+            file: None,
+            line_start: None,
+            column_start: None,
+            line_end: None,
+            column_end: None,
+            byte_start: None,
+            byte_end: None,
+            in_harness: false,
+            rendered: text,
+        };
+        if let Some(span) = raw.spans.iter().find(|s| s.is_primary) {
+            match (
+                map.locate(&span.file_name, span.line_start, span.column_start),
+                map.locate(&span.file_name, span.line_end, span.column_end),
+            ) {
+                (Some((ls, cs, bs)), Some((le, ce, be))) => {
+                    d.file = Some(map.user_file.to_string());
+                    (d.line_start, d.column_start, d.byte_start) = (Some(ls), Some(cs), Some(bs));
+                    (d.line_end, d.column_end, d.byte_end) = (Some(le), Some(ce), Some(be));
+                }
+                _ => {
+                    d.in_harness = true;
+                    d.file = Some(span.file_name.clone());
+                    (d.line_start, d.column_start) =
+                        (Some(span.line_start), Some(span.column_start));
+                    (d.line_end, d.column_end) = (Some(span.line_end), Some(span.column_end));
+                }
+            }
+        }
+        out.push(d);
+    }
+    (out, rendered)
+}
+
+impl UserLines<'_> {
+    /// A generated (line, char column), both 1-based, to the user's (line, char column, byte offset).
+    fn locate(&self, file: &str, line: usize, column: usize) -> Option<(usize, usize, usize)> {
+        if file != self.file {
+            return None;
+        }
+        let (user_line, removed) = (*self.lines.get(line.checked_sub(1)?)?)?;
+        let line_start = line_start_byte(self.text, user_line)?;
+        let line_text = self.text[line_start..].split('\n').next().unwrap_or("");
+        // The removed prefix is ASCII (`# `), so it is as many chars as bytes.
+        let user_column = column + removed;
+        let byte_in_line: usize = line_text
+            .chars()
+            .take(user_column - 1)
+            .map(char::len_utf8)
+            .sum();
+        Some((user_line, user_column, line_start + byte_in_line))
+    }
+}
+
+/// Byte offset where 1-based line `n` starts in `text`.
+fn line_start_byte(text: &str, n: usize) -> Option<usize> {
+    if n == 1 {
+        return Some(0);
+    }
+    text.match_indices('\n').nth(n - 2).map(|(i, _)| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ERROR: &str = r#"{"$message_type":"diagnostic","message":"mismatched types","code":{"code":"E0308","explanation":"…"},"level":"error","spans":[{"file_name":"src/main.rs","byte_start":31,"byte_end":35,"line_start":2,"line_end":2,"column_start":18,"column_end":21,"is_primary":true,"text":[],"label":null,"suggested_replacement":null,"suggestion_applicability":null,"expansion":null}],"children":[],"rendered":"error[E0308]: mismatched types\n"}"#;
+
+    #[test]
+    fn identity_mapping_keeps_positions_and_counts_bytes_in_utf8() {
+        let text = "fn main() {\n    let x: i32 = \"é\";\n}\n";
+        let lines: Vec<_> = (1..=3).map(|l| Some((l, 0))).collect();
+        let map = UserLines {
+            file: "src/main.rs",
+            lines: &lines,
+            text,
+            user_file: "src/main.rs",
+        };
+        let (d, rendered) = parse(ERROR, &map);
+        assert_eq!(rendered, "error[E0308]: mismatched types\n");
+        let d = &d[0];
+        assert_eq!(
+            (d.level.as_str(), d.code.as_deref()),
+            ("error", Some("E0308"))
+        );
+        assert_eq!(
+            (d.line_start, d.column_start, d.column_end),
+            (Some(2), Some(18), Some(21))
+        );
+        // "é" is two bytes: the span `"é"` covers bytes 29..33 of the text.
+        assert_eq!((d.byte_start, d.byte_end), (Some(29), Some(33)));
+        assert_eq!(&text[29..33], "\"é\"");
+        assert!(!d.in_harness);
+    }
+
+    #[test]
+    fn shifted_lines_map_back_and_harness_lines_are_marked() {
+        // Generated: line 1 harness, line 2 = user line 2 with "# " removed.
+        let text = "use std::fmt;\n# let x: i32 = \"é\";\n";
+        let lines = vec![None, Some((2, 2))];
+        let map = UserLines {
+            file: "src/main.rs",
+            lines: &lines,
+            text,
+            user_file: "src/main.rs",
+        };
+        let shifted = ERROR.replace(
+            r#""column_start":18,"column_end":21"#,
+            r#""column_start":14,"column_end":17"#,
+        );
+        let (d, _) = parse(&shifted, &map);
+        assert_eq!((d[0].line_start, d[0].column_start), (Some(2), Some(16)));
+        assert_eq!(
+            &text[d[0].byte_start.unwrap()..d[0].byte_end.unwrap()],
+            "\"é\""
+        );
+        let in_harness = ERROR.replace(
+            r#""line_start":2,"line_end":2"#,
+            r#""line_start":1,"line_end":1"#,
+        );
+        assert!(parse(&in_harness, &map).0[0].in_harness);
+    }
+
+    #[test]
+    fn plain_lines_are_kept_as_text() {
+        let map = UserLines {
+            file: "src/main.rs",
+            lines: &[],
+            text: "",
+            user_file: "src/main.rs",
+        };
+        let (d, rendered) = parse("error: linking with `cc` failed\n", &map);
+        assert!(d.is_empty());
+        assert_eq!(rendered, "error: linking with `cc` failed\n");
+    }
+}

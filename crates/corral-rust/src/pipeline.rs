@@ -1,0 +1,390 @@
+//! A request becomes two sandboxed steps: rustc (under the compile policy) writes the
+//! program into the request's work dir; the program runs (under the run policy) from
+//! a read-only bind of that dir. Both steps are untrusted.
+
+use crate::bake;
+use crate::config::{StepLimits, lowered};
+use crate::diagnostics::{self, UserLines};
+use crate::harness;
+use crate::request::{BuildMode, CrateType, Request, RequestError, normalise_source};
+use crate::result::{CompileResult, Event, RunResult, RustResult, Step};
+use crate::toolchain::{self, TOOLCHAIN_MOUNT, Toolchain};
+use corral_sandbox::{Chunk, Network, Outcome, Policy, Sandbox, Status, Stream};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Where the request's work dir appears in the compile step (sources, `target/`).
+pub const WORK_MOUNT: &str = "/playground";
+/// The compiled program's name inside `target/`, and so in the run step.
+pub const PROGRAM: &str = "playground";
+
+/// What a caller can watch while a request runs.
+pub enum Progress<'a> {
+    /// The compile step ended (its diagnostics are final).
+    Compiled(&'a CompileResult),
+    /// The program wrote this, just now.
+    Output(&'a Chunk),
+}
+
+pub struct Pipeline {
+    sandbox: Sandbox,
+    toolchains: Vec<Toolchain>,
+    limits: StepLimits,
+    bake_store: PathBuf,
+    work_root: PathBuf,
+}
+
+/// A request's work dir on the host, removed on drop (without following links).
+struct WorkDir(PathBuf);
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Pipeline {
+    pub fn new(
+        sandbox: Sandbox,
+        toolchains: Vec<Toolchain>,
+        limits: StepLimits,
+        bake_store: PathBuf,
+        work_root: PathBuf,
+    ) -> Pipeline {
+        Pipeline {
+            sandbox,
+            toolchains,
+            limits,
+            bake_store,
+            work_root,
+        }
+    }
+
+    pub fn toolchains(&self) -> &[Toolchain] {
+        &self.toolchains
+    }
+
+    pub fn limits(&self) -> &StepLimits {
+        &self.limits
+    }
+
+    /// Compiles and runs `req`. `Err` is the client's mistake (unknown channel, bad
+    /// harness argument, …); everything else, corral's failures included, is a result.
+    pub fn run(
+        &self,
+        req: &Request,
+        color: bool,
+        watch: &mut dyn FnMut(Progress),
+    ) -> Result<RustResult, RequestError> {
+        let toolchain = toolchain::resolve(&self.toolchains, &req.channel)?;
+        let harness = harness::find(&req.harness).ok_or_else(|| {
+            let ids: Vec<&str> = harness::builtin().iter().map(|h| h.id.as_str()).collect();
+            RequestError::UnknownHarness(req.harness.clone(), ids.join(", "))
+        })?;
+        let code = normalise_source(&req.code);
+        let mut prepared = harness
+            .prepare(&code, &req.args)
+            .map_err(|e| RequestError::Harness(e.to_string()))?;
+        if req.crate_type == CrateType::Lib {
+            if harness.id != "bin" || prepared.test {
+                return Err(RequestError::Invalid(format!(
+                    "crate type lib works with the bin harness only, not {:?}",
+                    harness.id
+                )));
+            }
+            for (name, _) in &mut prepared.files {
+                if *name == prepared.crate_root {
+                    *name = "src/lib.rs".into();
+                }
+            }
+            if prepared.source_map.file == prepared.crate_root {
+                prepared.source_map.file = "src/lib.rs".into();
+            }
+            prepared.crate_root = "src/lib.rs".into();
+        }
+        let bake_mode = match req.mode {
+            BuildMode::Debug => bake::BakeMode::Debug,
+            BuildMode::Release => bake::BakeMode::Release,
+        };
+        let baked = bake::load(&self.bake_store, toolchain, bake_mode)
+            .ok()
+            .flatten();
+        if baked.is_none() && !harness.crates.is_empty() {
+            return Err(RequestError::NotBaked {
+                toolchain: toolchain.name.clone(),
+                channel: toolchain.channel.clone(),
+                mode: req.mode.as_str(),
+                release: if req.mode == BuildMode::Release {
+                    " --release"
+                } else {
+                    ""
+                },
+            });
+        }
+
+        let work = match self.work_dir(&prepared.files) {
+            Ok(w) => w,
+            Err(e) => return Ok(internal(format!("cannot prepare the work dir: {e}"))),
+        };
+
+        // Step 1: rustc.
+        let mut policy = Policy::default();
+        policy
+            .bind(&toolchain.path, TOOLCHAIN_MOUNT, false)
+            .bind(&work.0, WORK_MOUNT, true);
+        if let Some(b) = &baked {
+            policy.bind(&b.store_mount.0, &b.store_mount.1, false);
+        }
+        policy.cwd = WORK_MOUNT.into();
+        policy.network = Network::Off;
+        policy.set_env(
+            "PATH",
+            &format!("{TOOLCHAIN_MOUNT}/bin:/usr/local/bin:/usr/bin:/bin"),
+        );
+        policy.limits = lowered(&self.limits.compile, &req.compile_limits);
+        let mut argv = vec![
+            format!("{TOOLCHAIN_MOUNT}/bin/rustc"),
+            prepared.crate_root.clone(),
+            "--edition".into(),
+            req.edition.as_str().into(),
+            "--crate-name".into(),
+            PROGRAM.into(),
+            "--crate-type".into(),
+            if req.crate_type == CrateType::Lib {
+                "lib"
+            } else {
+                "bin"
+            }
+            .into(),
+            "--error-format=json".into(),
+            "-o".into(),
+            format!(
+                "target/{}",
+                if req.crate_type == CrateType::Lib {
+                    "libplayground.rlib"
+                } else {
+                    PROGRAM
+                }
+            ),
+        ];
+        if color {
+            argv.push("--json=diagnostic-rendered-ansi".into());
+        }
+        argv.extend(codegen_flags(req.mode, req.backtrace));
+        if prepared.test {
+            argv.push("--test".into());
+        }
+        if let Some(b) = &baked {
+            argv.extend(b.rustc_flags());
+        }
+        let compiled = match self.sandbox.run(&policy, &argv, b"") {
+            Ok(o) => o,
+            Err(e) => return Ok(internal(e.to_string())),
+        };
+        let map = UserLines {
+            file: &prepared.source_map.file,
+            lines: &prepared.source_map.lines,
+            text: &code,
+            user_file: if req.crate_type == CrateType::Lib {
+                "src/lib.rs"
+            } else {
+                "src/main.rs"
+            },
+        };
+        let (diagnostics, rendered) = diagnostics::parse(&compiled.stderr, &map);
+        let compile = CompileResult {
+            success: compiled.status == Status::Success,
+            stderr: rendered,
+            diagnostics,
+            wall_ms: compiled.wall_ms,
+            cpu_ms: compiled.cpu_ms,
+            memory_bytes: compiled.memory_bytes,
+        };
+        watch(Progress::Compiled(&compile));
+        match compiled.status {
+            Status::Success => {}
+            Status::RuntimeError => {
+                return Ok(finish(
+                    Status::CompileError,
+                    Step::Compile,
+                    compiled.limit,
+                    compile,
+                    None,
+                    None,
+                ));
+            }
+            Status::InternalError => {
+                return Ok(finish(
+                    Status::InternalError,
+                    Step::Compile,
+                    None,
+                    compile,
+                    None,
+                    compiled.error,
+                ));
+            }
+            other => {
+                return Ok(finish(
+                    other,
+                    Step::Compile,
+                    compiled.limit,
+                    compile,
+                    None,
+                    None,
+                ));
+            }
+        }
+        if req.crate_type == CrateType::Lib {
+            return Ok(finish(
+                Status::Success,
+                Step::Compile,
+                None,
+                compile,
+                None,
+                None,
+            ));
+        }
+
+        // Step 2: the program.
+        let mut policy = Policy::default();
+        policy.bind(work.0.join("target"), WORK_MOUNT, false);
+        if req.backtrace {
+            policy.set_env("RUST_BACKTRACE", "1");
+        }
+        policy.limits = lowered(&self.limits.run, &req.run_limits);
+        let mut argv = vec![format!("{WORK_MOUNT}/{PROGRAM}")];
+        argv.extend(prepared.run_args.iter().cloned());
+        argv.extend(req.argv.iter().cloned());
+        let mut child = match self.sandbox.spawn(&policy, &argv, true) {
+            Ok(c) => c,
+            Err(e) => {
+                return Ok(finish(
+                    Status::InternalError,
+                    Step::Run,
+                    None,
+                    compile,
+                    None,
+                    Some(e.to_string()),
+                ));
+            }
+        };
+        if let Some(mut pipe) = child.stdin.take() {
+            let input = req.stdin.clone();
+            std::thread::spawn(move || {
+                let _ = pipe.write_all(&input);
+            });
+        }
+        let mut events = vec![];
+        let mut last = std::time::Duration::ZERO;
+        for chunk in child.output().iter() {
+            watch(Progress::Output(&chunk));
+            events.push(Event {
+                message: String::from_utf8_lossy(&chunk.data).into_owned(),
+                stream: if chunk.stream == Stream::Stdout {
+                    "stdout"
+                } else {
+                    "stderr"
+                },
+                delay_ns: chunk.at.saturating_sub(last).as_nanos() as u64,
+            });
+            last = chunk.at;
+        }
+        let ran: Outcome = child.wait();
+        let (harness_json, stdout) = harness.interpret(&ran.stdout, &ran.stderr, ran.exit_code);
+        let run = RunResult {
+            exit_code: ran.exit_code,
+            signal: ran.signal,
+            stdout,
+            stderr: ran.stderr.clone(),
+            stdout_truncated: ran.stdout_truncated,
+            stderr_truncated: ran.stderr_truncated,
+            events,
+            harness: harness_json,
+            wall_ms: ran.wall_ms,
+            cpu_ms: ran.cpu_ms,
+            memory_bytes: ran.memory_bytes,
+        };
+        Ok(finish(
+            ran.status,
+            Step::Run,
+            ran.limit,
+            compile,
+            Some(run),
+            ran.error,
+        ))
+    }
+
+    /// A fresh host directory with the sources, writable by the sandbox user.
+    fn work_dir(&self, files: &[(String, String)]) -> std::io::Result<WorkDir> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        std::fs::create_dir_all(&self.work_root)?;
+        let dir = WorkDir(self.work_root.join(format!("{}-{n}", std::process::id())));
+        let _ = std::fs::remove_dir_all(&dir.0);
+        std::fs::create_dir(&dir.0)?;
+        for (name, content) in files {
+            let path = dir.0.join(name);
+            debug_assert!(corral_sandbox::policy::is_relative_clean(Path::new(name)));
+            std::fs::create_dir_all(path.parent().unwrap_or(&dir.0))?;
+            std::fs::write(&path, content)?;
+        }
+        let target = dir.0.join("target");
+        std::fs::create_dir(&target)?;
+        // In root mode the sandbox user is an unprivileged host id: give it `target/`.
+        if let corral_sandbox::Mode::Root(_) = self.sandbox.mode() {
+            let id = corral_sandbox::ROOT_MODE_HOST_ID;
+            std::os::unix::fs::chown(&target, Some(id), Some(id))?;
+        }
+        Ok(dir)
+    }
+}
+
+/// rustc flags for the build mode, chosen for latency.
+fn codegen_flags(mode: BuildMode, backtrace: bool) -> Vec<String> {
+    let debuginfo = if backtrace { "line-tables-only" } else { "0" };
+    let flags: &[&str] = match mode {
+        BuildMode::Debug => &["-C", "opt-level=0"],
+        BuildMode::Release => &["-C", "opt-level=3"],
+    };
+    let mut v: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+    v.extend(["-C".to_string(), format!("debuginfo={debuginfo}")]);
+    v
+}
+
+fn finish(
+    status: Status,
+    step: Step,
+    limit: Option<corral_sandbox::LimitKind>,
+    compile: CompileResult,
+    run: Option<RunResult>,
+    error: Option<String>,
+) -> RustResult {
+    RustResult {
+        status,
+        step,
+        limit,
+        compile,
+        run,
+        error,
+    }
+}
+
+fn internal(error: String) -> RustResult {
+    let compile = CompileResult {
+        success: false,
+        stderr: String::new(),
+        diagnostics: vec![],
+        wall_ms: 0,
+        cpu_ms: 0,
+        memory_bytes: 0,
+    };
+    finish(
+        Status::InternalError,
+        Step::Compile,
+        None,
+        compile,
+        None,
+        Some(error),
+    )
+}
