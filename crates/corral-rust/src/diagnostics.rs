@@ -25,12 +25,10 @@ pub struct Diagnostic {
 }
 
 /// Where the user's text sits in the generated sources.
-#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserLines<'a> {
-    /// The generated file holding the user's text, as rustc names it (e.g. `src/main.rs`).
-    pub file: &'a str,
-    /// Per generated line: `(user line, 1-based; bytes removed from its start)`.
-    pub lines: &'a [Option<(usize, usize)>],
+    /// (generated file as rustc names it, 1-based line) -> (user line, 1-based; bytes
+    /// removed from its start), or None for harness code.
+    pub lookup: &'a dyn Fn(&str, usize) -> Option<(usize, usize)>,
     /// The user's original text.
     pub text: &'a str,
     /// The name the user knows the file by (e.g. `src/main.rs`).
@@ -126,10 +124,7 @@ pub fn parse(stderr: &str, map: &UserLines) -> (Vec<Diagnostic>, String) {
 impl UserLines<'_> {
     /// A generated (line, char column), both 1-based, to the user's (line, char column, byte offset).
     fn locate(&self, file: &str, line: usize, column: usize) -> Option<(usize, usize, usize)> {
-        if file != self.file {
-            return None;
-        }
-        let (user_line, removed) = (*self.lines.get(line.checked_sub(1)?)?)?;
+        let (user_line, removed) = (self.lookup)(file, line)?;
         let line_start = line_start_byte(self.text, user_line)?;
         let line_text = self.text[line_start..].split('\n').next().unwrap_or("");
         // The removed prefix is ASCII (`# `), so it is as many chars as bytes.
@@ -155,6 +150,19 @@ fn line_start_byte(text: &str, n: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
+    fn table<'a>(
+        file: &'a str,
+        lines: &'a [Option<(usize, usize)>],
+    ) -> impl Fn(&str, usize) -> Option<(usize, usize)> + 'a {
+        move |f, l| {
+            if f == file {
+                *lines.get(l.checked_sub(1)?)?
+            } else {
+                None
+            }
+        }
+    }
+
     const ERROR: &str = r#"{"$message_type":"diagnostic","message":"mismatched types","code":{"code":"E0308","explanation":"…"},"level":"error","spans":[{"file_name":"src/main.rs","byte_start":31,"byte_end":35,"line_start":2,"line_end":2,"column_start":18,"column_end":21,"is_primary":true,"text":[],"label":null,"suggested_replacement":null,"suggestion_applicability":null,"expansion":null}],"children":[],"rendered":"error[E0308]: mismatched types\n"}"#;
 
     #[test]
@@ -162,8 +170,7 @@ mod tests {
         let text = "fn main() {\n    let x: i32 = \"é\";\n}\n";
         let lines: Vec<_> = (1..=3).map(|l| Some((l, 0))).collect();
         let map = UserLines {
-            file: "src/main.rs",
-            lines: &lines,
+            lookup: &table("src/main.rs", &lines),
             text,
             user_file: "src/main.rs",
         };
@@ -190,8 +197,7 @@ mod tests {
         let text = "use std::fmt;\n# let x: i32 = \"é\";\n";
         let lines = vec![None, Some((2, 2))];
         let map = UserLines {
-            file: "src/main.rs",
-            lines: &lines,
+            lookup: &table("src/main.rs", &lines),
             text,
             user_file: "src/main.rs",
         };
@@ -215,8 +221,7 @@ mod tests {
     #[test]
     fn plain_lines_are_kept_as_text() {
         let map = UserLines {
-            file: "src/main.rs",
-            lines: &[],
+            lookup: &table("src/main.rs", &[]),
             text: "",
             user_file: "src/main.rs",
         };

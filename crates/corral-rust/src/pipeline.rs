@@ -182,9 +182,9 @@ impl Pipeline {
             Ok(o) => o,
             Err(e) => return Ok(internal(e.to_string())),
         };
+        let lookup = |file: &str, line: usize| prepared.source_map.lookup(file, line);
         let map = UserLines {
-            file: &prepared.source_map.file,
-            lines: &prepared.source_map.lines,
+            lookup: &lookup,
             text: &code,
             user_file: if req.crate_type == CrateType::Lib {
                 "src/lib.rs"

@@ -124,6 +124,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         work_root,
     );
     let color = !args.json && std::io::stderr().is_terminal();
+    // Output is shown as it comes, unless the harness rewrites it (then at the end).
+    let live = !corral_rust::harness::find(&args.harness).is_some_and(|h| h.rewrites_stdout());
     let json = args.json;
     let result = pipeline.run(&request, color, &mut |p| {
         if json {
@@ -133,7 +135,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             Progress::Compiled(c) => {
                 let _ = std::io::stderr().write_all(c.stderr.as_bytes());
             }
-            Progress::Output(chunk) => {
+            Progress::Output(chunk) if live => {
                 let _ = match chunk.stream {
                     Stream::Stdout => std::io::stdout()
                         .write_all(&chunk.data)
@@ -141,11 +143,17 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
                     Stream::Stderr => std::io::stderr().write_all(&chunk.data),
                 };
             }
+            Progress::Output(_) => {}
         }
     })?;
     if json {
         println!("{}", serde_json::to_string(&result)?);
         return Ok(0);
+    }
+    if let (false, Some(run)) = (live, &result.run) {
+        print!("{}", run.stdout);
+        eprint!("{}", run.stderr);
+        println!("{}", serde_json::to_string_pretty(&run.harness)?);
     }
     if let Some(e) = &result.error {
         eprintln!("corral: {e}");

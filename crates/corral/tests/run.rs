@@ -357,3 +357,103 @@ fn compile_time_attacks_are_contained() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn every_std_harness_through_corral_run() {
+    require!();
+    let o = run_json(
+        &["--harness", "expr"],
+        "(1..=4).map(|x| x * x).collect::<Vec<u32>>()\n",
+    );
+    assert_eq!(o["run"]["stdout"], "[1, 4, 9, 16]\n", "{o}");
+    let tests = "#[test]\nfn passes() { assert_eq!(2 + 2, 4); }\n#[test]\nfn fails() { assert_eq!(2 + 2, 5); }\n#[test]\n#[ignore]\nfn skipped() {}\n";
+    let o = run_json(&["--harness", "test"], tests);
+    assert_eq!(
+        o["status"], "runtime_error",
+        "a failing test fails the run: {o}"
+    );
+    assert_eq!(
+        o["run"]["harness"],
+        serde_json::json!({"passed": 1, "failed": 1, "ignored": 1})
+    );
+    let o = run_json(&["--harness", "test"], "#[test]\nfn passes() {}\n");
+    assert_eq!(
+        (o["status"].as_str(), o["run"]["harness"]["passed"].as_u64()),
+        (Some("success"), Some(1)),
+        "{o}"
+    );
+    let doc = "# use std::collections::HashMap;\n# fn count() -> usize {\nlet mut m = HashMap::new();\nm.insert(\"a\", 1);\n# m.len()\n# }\n# println!(\"{}\", count());\n";
+    let o = run_json(&["--harness", "doctest"], doc);
+    assert_eq!(o["run"]["stdout"], "1\n", "{o}");
+    // A diagnostic in a doctest points at the user's line and column, past the `# `.
+    let o = run_json(
+        &["--harness", "doctest"],
+        "let x = 1;\n# let y: u8 = \"no\";\n",
+    );
+    let d = o["compile"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["level"] == "error")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (d["line_start"].as_u64(), d["in_harness"].as_bool()),
+        (Some(2), Some(false)),
+        "{o}"
+    );
+    assert_eq!(d["column_start"].as_u64(), Some(15), "{o}");
+    let user = "let x = 1;\n# let y: u8 = \"no\";\n";
+    assert_eq!(
+        &user[d["byte_start"].as_u64().unwrap() as usize..d["byte_end"].as_u64().unwrap() as usize],
+        "\"no\""
+    );
+}
+
+#[test]
+fn harness_arguments_are_validated() {
+    require!();
+    let dir = std::env::temp_dir().join(format!("corral-hargs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("s.rs"), "1").unwrap();
+    let file = dir.join("s.rs").display().to_string();
+    let (code, _, err) = exec_raw(
+        &["run", "--harness", "expr", "--arg", "bogus=1", &file],
+        b"",
+    );
+    assert_eq!(code, 125);
+    assert!(err.contains("bogus"), "{err}");
+    let (code, _, err) = exec_raw(&["run", "--harness", "nope", &file], b"");
+    assert_eq!(code, 125);
+    assert!(
+        err.contains("nope") && err.contains("rocket-request"),
+        "the error lists the harnesses: {err}"
+    );
+    let (code, _, err) = exec_raw(
+        &[
+            "run",
+            "--harness",
+            "rocket-request",
+            "--arg",
+            "method=FETCH",
+            &file,
+        ],
+        b"",
+    );
+    assert_eq!(code, 125);
+    assert!(err.contains("method"), "{err}");
+    let (code, _, err) = exec_raw(
+        &[
+            "run",
+            "--harness",
+            "rocket-request",
+            "--arg",
+            "uri=no-slash",
+            &file,
+        ],
+        b"",
+    );
+    assert_eq!(code, 125);
+    assert!(err.contains("uri"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -198,6 +198,12 @@ pub struct HarnessSchema<'a> {
 impl Harness {
     /// The harness's public description: id, version, description, crates and each
     /// argument's type, default and rules.
+    /// Whether the program's stdout carries a machine-readable part that [`Harness::interpret`]
+    /// removes (so it must not be shown to a person as it comes).
+    pub fn rewrites_stdout(&self) -> bool {
+        self.output == Output::Response
+    }
+
     pub fn schema(&self) -> HarnessSchema<'_> {
         HarnessSchema {
             id: &self.id,
