@@ -24,11 +24,14 @@ pub struct Diagnostic {
     pub rendered: String,
 }
 
+/// (generated file, 1-based line) -> (user line, bytes removed from its start).
+pub type LineLookup<'a> = &'a dyn Fn(&str, usize) -> Option<(usize, usize)>;
+
 /// Where the user's text sits in the generated sources.
 pub struct UserLines<'a> {
     /// (generated file as rustc names it, 1-based line) -> (user line, 1-based; bytes
     /// removed from its start), or None for harness code.
-    pub lookup: &'a dyn Fn(&str, usize) -> Option<(usize, usize)>,
+    pub lookup: LineLookup<'a>,
     /// The user's original text.
     pub text: &'a str,
     /// The name the user knows the file by (e.g. `src/main.rs`).
