@@ -1,0 +1,187 @@
+//! Programs that use the baked crates, through `corral run`: each vetted crate, and
+//! the Rocket guide's examples through the rocket-request harness.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+/// Whether stable's debug bake exists; prints why the tests skip otherwise.
+fn baked() -> bool {
+    if !sandbox_available() {
+        return false;
+    }
+    let toolchains = corral_rust::toolchain::discover(&corral_rust::toolchain::rustup_home());
+    let Ok(stable) = corral_rust::toolchain::resolve(&toolchains, "stable") else {
+        eprintln!("SKIP: no stable toolchain");
+        return false;
+    };
+    let store = corral_rust::bake::default_store();
+    match corral_rust::bake::load(&store, stable, corral_rust::bake::BakeMode::Debug) {
+        Ok(Some(_)) => true,
+        _ => {
+            eprintln!(
+                "SKIP: the vetted crates are not baked in {} (run `corral bake`; CI does)",
+                store.display()
+            );
+            false
+        }
+    }
+}
+
+fn run(args: &[&str], code: &str) -> Value {
+    let dir = std::env::temp_dir().join(format!(
+        "corral-crates-{}-{}",
+        std::process::id(),
+        code.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("main.rs");
+    std::fs::write(&file, code).unwrap();
+    let f = file.display().to_string();
+    let mut all = vec!["run", "--json"];
+    all.extend_from_slice(args);
+    all.push(&f);
+    let (status, stdout, stderr) = exec_raw(&all, b"");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(status, 0, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+fn stdout_of(code: &str) -> String {
+    let o = run(&[], code);
+    assert_eq!(o["status"], "success", "{o}");
+    o["run"]["stdout"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn each_general_purpose_crate_works_without_a_manifest() {
+    if !baked() {
+        return;
+    }
+    let cases: &[(&str, &str)] = &[
+        (
+            "use serde::{Serialize, Deserialize};\n#[derive(Serialize, Deserialize, Debug)]\nstruct P { x: i32, name: String }\nfn main() {\n    let p: P = serde_json::from_str(r#\"{\"x\": 3, \"name\": \"a\"}\"#).unwrap();\n    println!(\"{} {}\", p.x, serde_json::to_string(&p).unwrap());\n}\n",
+            "3 {\"x\":3,\"name\":\"a\"}\n",
+        ),
+        (
+            "use rand::{Rng, SeedableRng};\nfn main() {\n    let mut r = rand::rngs::StdRng::seed_from_u64(7);\n    let n: u32 = r.gen_range(1..=100);\n    println!(\"{}\", (1..=100).contains(&n));\n}\n",
+            "true\n",
+        ),
+        (
+            "fn main() { let re = regex::Regex::new(r\"(\\d+)-(\\d+)\").unwrap(); let c = re.captures(\"10-20\").unwrap(); println!(\"{} {}\", &c[1], &c[2]); }\n",
+            "10 20\n",
+        ),
+        (
+            "use itertools::Itertools;\nfn main() { println!(\"{}\", [3, 1, 2].iter().sorted().join(\",\")); }\n",
+            "1,2,3\n",
+        ),
+        (
+            "fn main() { println!(\"{}\", unsafe { libc::getuid() }); }\n",
+            "1000\n",
+        ),
+        (
+            "fn main() -> anyhow::Result<()> { let n: i32 = \"12\".parse()?; println!(\"{n}\"); Ok(()) }\n",
+            "12\n",
+        ),
+        (
+            "#[derive(Debug, thiserror::Error)]\n#[error(\"bad {0}\")]\nstruct E(u8);\nfn main() { println!(\"{}\", E(4)); }\n",
+            "bad 4\n",
+        ),
+        (
+            "fn main() { let d = chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(); println!(\"{}\", d.format(\"%A\")); }\n",
+            "Thursday\n",
+        ),
+        (
+            "#[tokio::main]\nasync fn main() {\n    let h = tokio::spawn(async { 21 * 2 });\n    tokio::time::sleep(std::time::Duration::from_millis(10)).await;\n    println!(\"{}\", h.await.unwrap());\n}\n",
+            "42\n",
+        ),
+        (
+            "use figment::{Figment, providers::{Format, Toml}};\n#[derive(serde::Deserialize)]\nstruct C { port: u16 }\nfn main() { let c: C = Figment::new().merge(Toml::string(\"port = 8080\")).extract().unwrap(); println!(\"{}\", c.port); }\n",
+            "8080\n",
+        ),
+    ];
+    for (code, want) in cases {
+        assert_eq!(stdout_of(code), *want, "{code}");
+    }
+}
+
+/// The Rocket guide's first example, as written.
+const HELLO: &str = r#"#[macro_use] extern crate rocket;
+
+#[get("/")]
+fn index() -> &'static str {
+    "Hello, world!"
+}
+
+#[launch]
+fn rocket() -> _ {
+    rocket::build().mount("/", routes![index])
+}
+"#;
+
+#[test]
+fn rocket_guide_hello_world_answers_a_request() {
+    if !baked() {
+        return;
+    }
+    let o = run(&["--harness", "rocket-request", "--arg", "uri=/"], HELLO);
+    assert_eq!(o["status"], "success", "{o}");
+    assert_eq!(o["run"]["harness"]["status"], 200, "{o}");
+    assert_eq!(o["run"]["harness"]["body"], "Hello, world!");
+    let o = run(
+        &["--harness", "rocket-request", "--arg", "uri=/missing"],
+        HELLO,
+    );
+    assert_eq!(o["run"]["harness"]["status"], 404, "{o}");
+}
+
+#[test]
+fn rocket_json_post_with_headers() {
+    if !baked() {
+        return;
+    }
+    let app = r#"#[macro_use] extern crate rocket;
+use rocket::serde::{Deserialize, Serialize, json::Json};
+
+#[derive(Deserialize, Serialize)]
+#[serde(crate = "rocket::serde")]
+struct Task { description: String, done: bool }
+
+#[post("/todo", data = "<task>")]
+fn new(task: Json<Task>) -> Json<Task> {
+    Json(Task { description: task.description.to_uppercase(), done: !task.done })
+}
+
+#[launch]
+fn rocket() -> _ {
+    rocket::build().mount("/", routes![new])
+}
+"#;
+    let o = run(
+        &[
+            "--harness",
+            "rocket-request",
+            "--arg",
+            "method=POST",
+            "--arg",
+            "uri=/todo",
+            "--arg",
+            "header=Content-Type: application/json",
+            "--arg",
+            r#"body={"description":"write","done":false}"#,
+        ],
+        app,
+    );
+    assert_eq!(o["run"]["harness"]["status"], 200, "{o}");
+    assert_eq!(
+        o["run"]["harness"]["body"],
+        r#"{"description":"WRITE","done":true}"#
+    );
+    assert!(
+        o["run"]["harness"]["headers"]["content-type"]
+            .as_str()
+            .unwrap()
+            .contains("json")
+    );
+}
