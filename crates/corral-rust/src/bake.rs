@@ -623,9 +623,11 @@ pub fn bake_with(
         &serde_json::to_string_pretty(&baked).unwrap_or_default(),
     )?;
     progress(&format!(
-        "baked {} crates in {}",
+        "baked {} crates in {} (CPU {}, peak memory {} MiB)",
         baked.externs.len(),
-        human_duration(started.elapsed())
+        human_duration(started.elapsed()),
+        human_duration(Duration::from_millis(log.cpu_ms)),
+        log.memory_bytes >> 20
     ));
     Ok(baked)
 }
@@ -787,6 +789,9 @@ struct BuildLog {
     artifacts: Vec<(String, Vec<String>, Vec<PathBuf>)>,
     /// `-L` paths of build scripts (`native=/bake/…`).
     linked_paths: BTreeSet<String>,
+    /// What the build used: CPU time and peak memory.
+    cpu_ms: u64,
+    memory_bytes: u64,
 }
 
 impl BuildLog {
@@ -948,7 +953,11 @@ fn build_in_sandbox(
     }
     let limits = &policy.limits;
     let why = match outcome.status {
-        Status::Success if outcome.exit_code == Some(0) => return Ok(log),
+        Status::Success if outcome.exit_code == Some(0) => {
+            log.cpu_ms = outcome.cpu_ms;
+            log.memory_bytes = outcome.memory_bytes;
+            return Ok(log);
+        }
         Status::Timeout => format!("it ran out of time ({} s)", limits.wall.as_secs()),
         Status::MemoryLimit => format!("it ran out of memory ({} MiB)", limits.memory >> 20),
         Status::OutputLimit => "it printed too much".to_string(),
