@@ -3,7 +3,8 @@
 //! Modes:
 //! - `read CANARY_PATH`: read a host file through its direct path and /proc tricks.
 //! - `secrets`: read well-known secret files of a host (shadow, SSH host keys, root's files).
-//! - `write`: create or open for writing in /, /usr, /etc, /attacks, /proc/sys, the executable.
+//! - `write`: create or open for writing in /, /usr, /etc, /attacks, /playground, /proc/sys, the
+//!   executable.
 //! - `mknod`: create device nodes; look for dangerous ones in /dev.
 //! - `plant CANARY_PATH`: plant symlinks, hardlinks and FIFOs in the work dir for the supervisor.
 //! - `persist write|check|clean [DIR...]`: leave markers (files, SysV shm, POSIX mqueue) and look for them.
@@ -142,6 +143,7 @@ fn write() {
         "/lib64",
         "/etc",
         "/attacks",
+        "/playground",
         "/proc",
         "/proc/sys",
         "/dev",
@@ -152,6 +154,7 @@ fn write() {
         "/usr/corral-attack-dir",
         "/etc/corral-attack-dir",
         "/attacks/corral-attack-dir",
+        "/playground/corral-attack-dir",
     ] {
         let c = cstr(dir);
         // SAFETY: mkdir with a valid path.
@@ -199,7 +202,7 @@ fn write() {
         }
     }
     // Metadata changes that keep the file as it was (same mode).
-    for t in ["/usr/bin/env", "/etc/passwd", "/attacks"] {
+    for t in ["/usr/bin/env", "/etc/passwd", "/attacks", "/playground"] {
         match std::fs::metadata(t) {
             Ok(m) => {
                 let c = cstr(t);

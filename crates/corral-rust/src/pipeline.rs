@@ -319,7 +319,7 @@ impl Pipeline {
     fn work_dir(&self, files: &[(String, String)]) -> std::io::Result<WorkDir> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        std::fs::create_dir_all(&self.work_root)?;
+        private_dir(&self.work_root)?;
         let dir = WorkDir(self.work_root.join(format!("{}-{n}", std::process::id())));
         let _ = std::fs::remove_dir_all(&dir.0);
         std::fs::create_dir(&dir.0)?;
@@ -338,6 +338,26 @@ impl Pipeline {
         }
         Ok(dir)
     }
+}
+
+/// Makes `dir` (if needed) a directory only we can enter, and refuses one that is a
+/// link or belongs to someone else (a shared /tmp must not redirect our writes).
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    let meta = std::fs::symlink_metadata(dir)?;
+    let me = nix::unistd::geteuid().as_raw();
+    if !meta.is_dir() || meta.uid() != me || meta.mode() & 0o077 != 0 {
+        return Err(std::io::Error::other(format!(
+            "{} must be a directory owned by uid {me} with mode 0700; remove it or choose another work dir",
+            dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// rustc flags for the build mode, chosen for latency.

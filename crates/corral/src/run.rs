@@ -115,7 +115,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         StepLimits::load(args.config.as_deref(), std::env::vars()).map_err(anyhow::Error::msg)?;
     let sandbox = Sandbox::new("/proc/self/exe")?;
     let toolchains = corral_rust::toolchain::discover(&corral_rust::toolchain::rustup_home());
-    let work_root = std::env::temp_dir().join("corral-work");
+    // SAFETY: geteuid has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    let work_root = std::env::temp_dir().join(format!("corral-work-{uid}"));
     let pipeline = Pipeline::new(
         sandbox,
         toolchains,
