@@ -5,7 +5,8 @@
 //! - `x32`: getpid through the x32 ABI (nr | 0x40000000) must kill the process with SIGSYS.
 //! - `int80`: getpid through int 0x80 (the i386 ABI) must kill the process with SIGSYS.
 //! - `sweep ALLOW_FILE [MAX_NR]`: every number 0..=MAX_NR (default 599) not in the allow-list
-//!   (numbers or names, one a line, `#` comments) must answer ENOSYS or EPERM.
+//!   (numbers or names, one a line, `#` comments; `-` reads it from standard input) must answer
+//!   ENOSYS or EPERM.
 //! - `call NR [ARG...]`: call one syscall (number or name) with integer arguments in a child
 //!   and print what it returned (a debugging aid for the sweep).
 
@@ -419,7 +420,13 @@ fn int80() {
 }
 
 fn sweep(file: &str, max_nr: i64) {
-    let text = match std::fs::read_to_string(file) {
+    let read = if file == "-" {
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t).map(|_| t)
+    } else {
+        std::fs::read_to_string(file)
+    };
+    let text = match read {
         Ok(t) => t,
         Err(e) => usage(&format!("cannot read allow-list {file}: {e}")),
     };

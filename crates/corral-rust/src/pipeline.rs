@@ -86,6 +86,20 @@ impl Pipeline {
         let mut prepared = harness
             .prepare(&code, &req.args)
             .map_err(|e| RequestError::Harness(e.to_string()))?;
+        if req.extra_files.len() > 19 {
+            return Err(RequestError::Invalid("at most 20 files per request".into()));
+        }
+        for (name, content) in &req.extra_files {
+            crate::request::validate_file_name(name)?;
+            if prepared.files.iter().any(|(n, _)| n == name) {
+                return Err(RequestError::Invalid(format!(
+                    "file {name:?} is the harness's own; choose another name"
+                )));
+            }
+            prepared
+                .files
+                .push((name.clone(), normalise_source(content)));
+        }
         if req.crate_type == CrateType::Lib {
             if harness.id != "bin" || prepared.test {
                 return Err(RequestError::Invalid(format!(

@@ -93,6 +93,9 @@ pub struct LimitRequest {
 pub struct Request {
     /// The user's text (for `bin`, the whole of `src/main.rs`).
     pub code: String,
+    /// More files of the user's crate (e.g. `src/a.rs` for `mod a;`), validated paths
+    /// relative to the crate's directory; see [`validate_file_name`].
+    pub extra_files: Vec<(String, String)>,
     pub harness: String,
     pub args: serde_json::Map<String, serde_json::Value>,
     pub channel: String,
@@ -110,6 +113,7 @@ impl Default for Request {
     fn default() -> Self {
         Request {
             code: String::new(),
+            extra_files: vec![],
             harness: "bin".into(),
             args: Default::default(),
             channel: "stable".into(),
@@ -123,6 +127,28 @@ impl Default for Request {
             run_limits: LimitRequest::default(),
         }
     }
+}
+
+/// CONTRACTS.md section 4: relative, no `..`, at most 200 characters and 10 levels.
+pub fn validate_file_name(name: &str) -> Result<(), RequestError> {
+    let path = std::path::Path::new(name);
+    let bad = |why: &str| Err(RequestError::Invalid(format!("file name {name:?} {why}")));
+    if name.is_empty() || name.chars().count() > 200 {
+        return bad("must have 1 to 200 characters");
+    }
+    let parts_ok = name
+        .split('/')
+        .all(|p| !p.is_empty() && p != "." && p != "..");
+    if !parts_ok || !corral_sandbox::policy::is_relative_clean(path) || name.contains('\0') {
+        return bad("must be a relative path without `..`, `.` or empty parts");
+    }
+    if path.components().count() > 10 {
+        return bad("is more than 10 levels deep");
+    }
+    if path.starts_with("target") {
+        return bad("may not be under target/ (the compiler's output)");
+    }
+    Ok(())
 }
 
 /// Source normalisation of CONTRACTS.md section 5: strip a BOM, CRLF -> LF, nothing else.
@@ -170,6 +196,28 @@ mod tests {
         assert_eq!(BuildMode::parse("release").unwrap(), BuildMode::Release);
         assert!(BuildMode::parse("fast").is_err());
         assert_eq!(CrateType::parse("lib").unwrap(), CrateType::Lib);
+    }
+
+    #[test]
+    fn file_names_are_relative_clean_and_bounded() {
+        for ok in ["src/main.rs", "src/a/b.rs", "README.md"] {
+            assert!(validate_file_name(ok).is_ok(), "{ok}");
+        }
+        let deep = vec!["d"; 11].join("/");
+        let long = "a".repeat(201);
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x.rs",
+            "src/../x",
+            "./a.rs",
+            "src//a.rs",
+            "target/x",
+            deep.as_str(),
+            long.as_str(),
+        ] {
+            assert!(validate_file_name(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -95,6 +95,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     };
     let request = Request {
         code,
+        extra_files: vec![],
         harness: args.harness.clone(),
         args: harness_args(&args.args)?,
         channel: args.channel.clone(),
