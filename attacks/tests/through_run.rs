@@ -516,6 +516,10 @@ fn resource_attacks_hit_their_limits() {
             .flags(&["--memory", "128M"])
             .ends("memory_limit", Some("memory"))
             .signal(libc::SIGKILL as i64),
+        // The run step's own memory limit (512 MiB) without a flag.
+        case("atk_res", &["memory", "1024"])
+            .ends("memory_limit", Some("memory"))
+            .signal(libc::SIGKILL as i64),
         // The run step's tmpfs (64 MiB) is shared by /tmp, /work and /dev/shm.
         case("atk_res", &["disk", "/tmp"])
             .because("fill /tmp", &["ENOSPC", "EFBIG", "EDQUOT"])
@@ -534,8 +538,8 @@ fn resource_attacks_hit_their_limits() {
         case("atk_res", &["inodes", "/tmp"])
             .because("inode fill of /tmp stopped after", &["ENOSPC", "EDQUOT"])
             .at_most("inode fill of /tmp stopped after", 4096),
+        // The run step's own output cap (64 KiB) on stdout; a lowered one on stderr.
         case("atk_res", &["flood", "stdout"])
-            .flags(&["--output", "64K"])
             .ends("output_limit", Some("output"))
             .signal(libc::SIGKILL as i64)
             .truthy("stdout_truncated")
@@ -546,11 +550,11 @@ fn resource_attacks_hit_their_limits() {
             .signal(libc::SIGKILL as i64)
             .truthy("stderr_truncated")
             .output_max(16 << 10),
-        // CPU time cannot be lowered from the CLI (10 s, as long as the wall clock), so a spin
-        // ends on the wall clock.
+        // `--time` lowers the CPU-time limit along with the wall clock, and the run step gets at
+        // most one CPU (cpu_millis 1000): spinning threads reach both limits together.
         case("atk_res", &["spin"])
             .flags(&["--time", "2s"])
-            .ends("timeout", Some("wall"))
+            .ends_by_either("timeout", &["wall", "cpu"])
             .signal(libc::SIGKILL as i64)
             .wall(1900, 4000),
         case("atk_res", &["sleep"])

@@ -36,7 +36,7 @@ pub struct Pipeline {
 }
 
 /// A request's work dir on the host, removed on drop (without following links).
-struct WorkDir(PathBuf);
+pub(crate) struct WorkDir(pub(crate) PathBuf);
 
 impl Drop for WorkDir {
     fn drop(&mut self) {
@@ -67,6 +67,14 @@ impl Pipeline {
 
     pub fn limits(&self) -> &StepLimits {
         &self.limits
+    }
+
+    pub fn bake_store(&self) -> &Path {
+        &self.bake_store
+    }
+
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
     }
 
     /// Compiles and runs `req`. `Err` is the client's mistake (unknown channel, bad
@@ -143,20 +151,12 @@ impl Pipeline {
         };
 
         // Step 1: rustc.
-        let mut policy = Policy::default();
-        policy
-            .bind(&toolchain.path, TOOLCHAIN_MOUNT, false)
-            .bind(&work.0, WORK_MOUNT, true);
-        if let Some(b) = &baked {
-            policy.bind(&b.store_mount.0, &b.store_mount.1, false);
-        }
-        policy.cwd = WORK_MOUNT.into();
-        policy.network = Network::Off;
-        policy.set_env(
-            "PATH",
-            &format!("{TOOLCHAIN_MOUNT}/bin:/usr/local/bin:/usr/bin:/bin"),
+        let policy = compile_policy(
+            toolchain,
+            &work.0,
+            baked.as_ref(),
+            lowered(&self.limits.compile, &req.compile_limits),
         );
-        policy.limits = lowered(&self.limits.compile, &req.compile_limits);
         let mut argv = vec![
             format!("{TOOLCHAIN_MOUNT}/bin/rustc"),
             prepared.crate_root.clone(),
@@ -330,7 +330,7 @@ impl Pipeline {
     }
 
     /// A fresh host directory with the sources, writable by the sandbox user.
-    fn work_dir(&self, files: &[(String, String)]) -> std::io::Result<WorkDir> {
+    pub(crate) fn work_dir(&self, files: &[(String, String)]) -> std::io::Result<WorkDir> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         private_dir(&self.work_root)?;
@@ -374,8 +374,33 @@ fn private_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The compile step's policy (also every tool's): the toolchain and the bake read-only,
+/// `work` writable at [`WORK_MOUNT`] and the working directory, no network.
+pub(crate) fn compile_policy(
+    toolchain: &Toolchain,
+    work: &Path,
+    baked: Option<&bake::Baked>,
+    limits: corral_sandbox::Limits,
+) -> Policy {
+    let mut policy = Policy::default();
+    policy
+        .bind(&toolchain.path, TOOLCHAIN_MOUNT, false)
+        .bind(work, WORK_MOUNT, true);
+    if let Some(b) = baked {
+        policy.bind(&b.store_mount.0, &b.store_mount.1, false);
+    }
+    policy.cwd = WORK_MOUNT.into();
+    policy.network = Network::Off;
+    policy.set_env(
+        "PATH",
+        &format!("{TOOLCHAIN_MOUNT}/bin:/usr/local/bin:/usr/bin:/bin"),
+    );
+    policy.limits = limits;
+    policy
+}
+
 /// rustc flags for the build mode, chosen for latency.
-fn codegen_flags(mode: BuildMode, backtrace: bool) -> Vec<String> {
+pub(crate) fn codegen_flags(mode: BuildMode, backtrace: bool) -> Vec<String> {
     let debuginfo = if backtrace { "line-tables-only" } else { "0" };
     let flags: &[&str] = match mode {
         BuildMode::Debug => &["-C", "opt-level=0"],

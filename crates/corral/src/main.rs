@@ -4,6 +4,7 @@
 mod bake;
 mod exec;
 mod run;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Run a command in the sandbox (read-only /usr, private /tmp and /work, no network).
     Exec(Box<exec::ExecArgs>),
+    /// Serve the HTTP API (default 127.0.0.1:8000); bakes the default crates first if needed.
+    Serve(Box<serve::ServeArgs>),
     /// Compile and run a Rust file (or a harness stub) in the sandbox.
     Run(Box<run::RunArgs>),
     /// Fetch the vetted crates and build them in the sandbox (default: stable, debug and release).
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Exec(args) => exec::run(*args),
         Command::Run(args) => run::run(*args),
+        Command::Serve(args) => serve::run(*args),
         Command::Bake(args) => bake::run(args),
         Command::Doctor => doctor(),
     };

@@ -1,0 +1,3 @@
+//! HTTP routes, one module per API family.
+
+pub mod native;

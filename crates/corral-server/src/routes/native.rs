@@ -1,0 +1,356 @@
+//! The native API under /api/v1, the curl-friendly /run/<harness>, /healthz, /metrics.
+
+use crate::api::RunRequest;
+use crate::error::ApiError;
+use crate::state::{App, RunOutcome};
+use corral_rust::key::TimeMode;
+use corral_rust::request::Request;
+use futures::FutureExt;
+use rocket::http::{ContentType, Status};
+use rocket::request::{self, FromRequest};
+use rocket::serde::json::Json;
+use rocket::{State, get, post};
+use serde_json::{Value, json};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// The client's address, for the rate limit.
+pub struct Client(pub IpAddr);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Client {
+    type Error = ();
+    async fn from_request(req: &'r rocket::Request<'_>) -> request::Outcome<Self, ()> {
+        request::Outcome::Success(Client(
+            req.client_ip().unwrap_or(IpAddr::from([0, 0, 0, 0])),
+        ))
+    }
+}
+
+/// The raw query string's pairs, decoded (for harness arguments).
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for QueryPairs {
+    type Error = ();
+    async fn from_request(req: &'r rocket::Request<'_>) -> request::Outcome<Self, ()> {
+        let pairs = req
+            .uri()
+            .query()
+            .map(|q| {
+                q.segments()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        request::Outcome::Success(QueryPairs(pairs))
+    }
+}
+
+/// Whether the client prefers plain text.
+pub struct WantsText(pub bool);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for WantsText {
+    type Error = ();
+    async fn from_request(req: &'r rocket::Request<'_>) -> request::Outcome<Self, ()> {
+        let text = req
+            .accept()
+            .is_some_and(|a| a.preferred().media_type().is_plain());
+        request::Outcome::Success(WantsText(text))
+    }
+}
+
+/// Statuses worth remembering (CONTRACTS.md section 5).
+fn cacheable(result: &Value) -> bool {
+    matches!(
+        result["status"].as_str(),
+        Some("success" | "compile_error" | "runtime_error" | "memory_limit" | "output_limit")
+    )
+}
+
+/// Admission: rate limit, then readiness.
+pub fn admit(app: &App, client: &Client) -> Result<(), ApiError> {
+    app.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    if let Err(wait) = app.limiter.check(client.0) {
+        app.metrics.rejected_rate.fetch_add(1, Ordering::Relaxed);
+        let mut e = ApiError::new(
+            Status::TooManyRequests,
+            format!("too many requests from {}; try again in {wait} s", client.0),
+        );
+        e.retry_after = Some(wait);
+        return Err(e);
+    }
+    let (ready, detail) = app.readiness();
+    if !ready {
+        return Err(ApiError::busy(format!("not ready: {detail}"), 10));
+    }
+    Ok(())
+}
+
+/// Runs a request through the memo store, single-flight and the queue.
+pub async fn execute(app: &App, req: Request, time: TimeMode) -> Result<Value, ApiError> {
+    let key = app.pipeline.memo_key(&req, time)?;
+    let memoize = time == TimeMode::Virtual;
+    if memoize && let Some(hit) = app.memo.get(&key) {
+        app.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
+        let mut v: Value = serde_json::from_str(&hit)
+            .map_err(|e| ApiError::new(Status::InternalServerError, e.to_string()))?;
+        v["cached"] = json!(true);
+        v["key"] = json!(key);
+        return Ok(v);
+    }
+    let pipeline = app.pipeline.clone();
+    let submit = || {
+        let job = Box::new(move || -> RunOutcome {
+            let outcome = pipeline.run(&req, false, &mut |_| {});
+            Arc::new(match outcome {
+                Ok(result) => serde_json::to_value(&result).map_err(|e| (500, e.to_string())),
+                Err(e) => {
+                    let status = if matches!(e, corral_rust::request::RequestError::NotBaked { .. })
+                    {
+                        503
+                    } else {
+                        400
+                    };
+                    Err((status, e.to_string()))
+                }
+            })
+        });
+        let fut = app.jobs.submit(job);
+        async move {
+            match fut.await {
+                Ok(outcome) => outcome,
+                Err(crate::queue::QueueError::Full { waiting }) => Arc::new(Err((
+                    503,
+                    format!("the server is busy ({waiting} runs waiting); try again shortly"),
+                ))),
+                Err(crate::queue::QueueError::Lost(e)) => {
+                    Arc::new(Err((500, format!("the run was lost: {e}"))))
+                }
+            }
+        }
+        .boxed()
+    };
+    let outcome = if memoize {
+        let shared = app.single_flight(&key, submit);
+        let out = shared.await;
+        app.finished(&key);
+        out
+    } else {
+        submit().await
+    };
+    app.metrics.runs.fetch_add(1, Ordering::Relaxed);
+    match &*outcome {
+        Ok(result) => {
+            if memoize
+                && cacheable(result)
+                && let Err(e) = app.memo.put(&key, &result.to_string())
+            {
+                tracing::warn!("memo store: {e}");
+            }
+            let mut v = result.clone();
+            v["cached"] = json!(false);
+            v["key"] = json!(key);
+            Ok(v)
+        }
+        Err((503, msg)) => {
+            app.metrics.rejected_busy.fetch_add(1, Ordering::Relaxed);
+            Err(ApiError::busy(msg.clone(), 5))
+        }
+        Err((code, msg)) => Err(ApiError::new(
+            Status::from_code(*code).unwrap_or(Status::InternalServerError),
+            msg.clone(),
+        )),
+    }
+}
+
+#[post("/api/v1/run", data = "<body>")]
+pub async fn run(
+    body: Result<Json<RunRequest>, rocket::serde::json::Error<'_>>,
+    app: &State<App>,
+    client: Client,
+) -> Result<Json<Value>, ApiError> {
+    admit(app, &client)?;
+    let body = body.map_err(|e| match e {
+        rocket::serde::json::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            ApiError::new(Status::PayloadTooLarge, "the request body is too large")
+        }
+        other => ApiError::bad_request(format!("invalid request: {other}")),
+    })?;
+    let (req, time) = body.into_inner().into_request()?;
+    Ok(Json(execute(app, req, time).await?))
+}
+
+/// Reserved query keys of /run/<harness>; every other key is a harness argument.
+const RUN_OPTIONS: [&str; 5] = ["channel", "edition", "mode", "time", "stdin"];
+
+#[post("/run/<harness>", data = "<stub>")]
+pub async fn run_harness(
+    harness: &str,
+    stub: Result<String, std::io::Error>,
+    query: QueryPairs,
+    text: WantsText,
+    app: &State<App>,
+    client: Client,
+) -> Result<(ContentType, String), ApiError> {
+    admit(app, &client)?;
+    let stub =
+        stub.map_err(|e| ApiError::bad_request(format!("the body must be UTF-8 text: {e}")))?;
+    let mut body = RunRequest {
+        code: Some(stub),
+        harness: Some(harness.to_string()),
+        ..Default::default()
+    };
+    let mut args = serde_json::Map::new();
+    for (k, v) in query.0 {
+        match k.as_str() {
+            "channel" => body.channel = Some(v),
+            "edition" => body.edition = Some(v),
+            "mode" => body.mode = Some(v),
+            "time" => body.time = Some(v),
+            "stdin" => body.stdin = Some(v),
+            _ => match args.get_mut(&k) {
+                Some(Value::Array(list)) => list.push(Value::String(v)),
+                Some(first) => *first = Value::Array(vec![first.clone(), Value::String(v)]),
+                None => {
+                    args.insert(k, Value::String(v));
+                }
+            },
+        }
+    }
+    debug_assert!(RUN_OPTIONS.iter().all(|o| !args.contains_key(*o)));
+    body.args = Some(args);
+    let (req, time) = body.into_request()?;
+    let result = execute(app, req, time).await?;
+    if !text.0 {
+        return Ok((ContentType::JSON, result.to_string()));
+    }
+    // Plain text: what a person would read in a terminal.
+    let run = &result["run"];
+    let mut out = String::new();
+    if run.is_null() {
+        out.push_str(result["compile"]["stderr"].as_str().unwrap_or(""));
+    } else {
+        out.push_str(run["stdout"].as_str().unwrap_or(""));
+        out.push_str(run["stderr"].as_str().unwrap_or(""));
+        if run["harness"].as_object().is_some_and(|h| !h.is_empty()) {
+            out.push_str(&serde_json::to_string_pretty(&run["harness"]).unwrap_or_default());
+            out.push('\n');
+        }
+    }
+    Ok((ContentType::Plain, out))
+}
+
+#[get("/api/v1/harnesses")]
+pub fn harnesses() -> Json<Value> {
+    let list: Vec<Value> = corral_rust::harness::builtin()
+        .iter()
+        .map(|h| json!(h.schema()))
+        .collect();
+    Json(json!({ "harnesses": list }))
+}
+
+#[get("/api/v1/toolchains")]
+pub fn toolchains(app: &State<App>) -> Json<Value> {
+    use corral_rust::bake::{BakeMode, load};
+    let list: Vec<Value> = app
+        .pipeline
+        .toolchains()
+        .iter()
+        .map(|t| {
+            let baked = |m| {
+                load(app.pipeline.bake_store(), t, m)
+                    .ok()
+                    .flatten()
+                    .is_some()
+            };
+            let mut v = json!(t);
+            v["baked"] =
+                json!({"debug": baked(BakeMode::Debug), "release": baked(BakeMode::Release)});
+            v
+        })
+        .collect();
+    Json(json!({ "toolchains": list }))
+}
+
+#[get("/api/v1/crates")]
+pub fn crates() -> Result<Json<Value>, ApiError> {
+    let list = corral_rust::bake::CrateList::builtin()
+        .crates()
+        .map_err(|e| ApiError::new(Status::InternalServerError, e.to_string()))?;
+    let crates: Vec<Value> = list
+        .iter()
+        .map(|(name, version)| json!({"name": name, "version": version, "id": name}))
+        .collect();
+    Ok(Json(json!({ "crates": crates })))
+}
+
+#[get("/healthz")]
+pub fn healthz(app: &State<App>) -> (Status, Json<Value>) {
+    let (ready, detail) = app.readiness();
+    let (running, waiting) = app.jobs.load();
+    let body = json!({
+        "status": if ready { "ok" } else { "starting" },
+        "detail": detail,
+        "queue": {"running": running, "waiting": waiting},
+    });
+    (
+        if ready {
+            Status::Ok
+        } else {
+            Status::ServiceUnavailable
+        },
+        Json(body),
+    )
+}
+
+/// Bearer token for /metrics, when one is configured.
+pub struct Bearer(pub Option<String>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Bearer {
+    type Error = ();
+    async fn from_request(req: &'r rocket::Request<'_>) -> request::Outcome<Self, ()> {
+        let token = req
+            .headers()
+            .get_one("Authorization")
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(String::from);
+        request::Outcome::Success(Bearer(token))
+    }
+}
+
+#[get("/metrics")]
+pub fn metrics(app: &State<App>, bearer: Bearer) -> Result<(ContentType, String), ApiError> {
+    if let Some(token) = &app.metrics_token
+        && bearer.0.as_deref() != Some(token.as_str())
+    {
+        return Err(ApiError::new(
+            Status::Unauthorized,
+            "/metrics needs `Authorization: Bearer <token>`",
+        ));
+    }
+    let m = &app.metrics;
+    let (running, waiting) = app.jobs.load();
+    let text = format!(
+        "# TYPE corral_requests_total counter\ncorral_requests_total {}\n\
+         # TYPE corral_cache_hits_total counter\ncorral_cache_hits_total {}\n\
+         # TYPE corral_runs_total counter\ncorral_runs_total {}\n\
+         # TYPE corral_rejected_total counter\ncorral_rejected_total{{reason=\"busy\"}} {}\ncorral_rejected_total{{reason=\"rate\"}} {}\n\
+         # TYPE corral_queue_running gauge\ncorral_queue_running {running}\n\
+         # TYPE corral_queue_waiting gauge\ncorral_queue_waiting {waiting}\n\
+         # TYPE corral_memo_bytes gauge\ncorral_memo_bytes {}\n",
+        m.requests.load(Ordering::Relaxed),
+        m.cache_hits.load(Ordering::Relaxed),
+        m.runs.load(Ordering::Relaxed),
+        m.rejected_busy.load(Ordering::Relaxed),
+        m.rejected_rate.load(Ordering::Relaxed),
+        app.memo.bytes(),
+    );
+    Ok((
+        ContentType::new("text", "plain").with_params(("version", "0.0.4")),
+        text,
+    ))
+}

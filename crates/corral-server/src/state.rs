@@ -1,0 +1,107 @@
+//! The server's shared state: the pipeline, the memo store, the job queue, the rate
+//! limiter, readiness (the bake) and counters for /metrics.
+
+use crate::memo::Memo;
+use crate::queue::{InProcess, Jobs};
+use crate::ratelimit::RateLimiter;
+use corral_rust::pipeline::Pipeline;
+use futures::future::{BoxFuture, FutureExt, Shared};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex};
+
+/// A finished run as the API returns it (the result JSON without `cached`/`key`), or
+/// an HTTP status and message.
+pub type RunOutcome = Arc<Result<serde_json::Value, (u16, String)>>;
+
+pub struct App {
+    pub pipeline: Arc<Pipeline>,
+    pub memo: Memo,
+    pub jobs: Box<dyn Jobs<RunOutcome>>,
+    pub limiter: RateLimiter,
+    pub readiness: Arc<Readiness>,
+    /// Runs in flight by memo key: identical requests share one execution.
+    pub inflight: Mutex<HashMap<String, Shared<BoxFuture<'static, RunOutcome>>>>,
+    pub metrics: Metrics,
+    pub metrics_token: Option<String>,
+}
+
+/// Whether runs can be served yet (the default crates are baked), and why not.
+#[derive(Default)]
+pub struct Readiness {
+    ready: AtomicBool,
+    detail: Mutex<String>,
+}
+
+impl Readiness {
+    pub fn set(&self, ready: bool, detail: impl Into<String>) {
+        *self.detail.lock().unwrap_or_else(|p| p.into_inner()) = detail.into();
+        self.ready.store(ready, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn get(&self) -> (bool, String) {
+        let detail = self
+            .detail
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        (self.ready.load(std::sync::atomic::Ordering::SeqCst), detail)
+    }
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    pub requests: AtomicU64,
+    pub cache_hits: AtomicU64,
+    pub runs: AtomicU64,
+    pub rejected_busy: AtomicU64,
+    pub rejected_rate: AtomicU64,
+}
+
+impl App {
+    pub fn new(
+        pipeline: Pipeline,
+        memo: Memo,
+        workers: usize,
+        max_waiting: usize,
+        limiter: RateLimiter,
+    ) -> App {
+        App {
+            pipeline: Arc::new(pipeline),
+            memo,
+            jobs: Box::new(InProcess::new(workers, max_waiting)),
+            limiter,
+            readiness: Arc::new(Readiness::default()),
+            inflight: Mutex::new(HashMap::new()),
+            metrics: Metrics::default(),
+            metrics_token: None,
+        }
+    }
+
+    pub fn readiness(&self) -> (bool, String) {
+        self.readiness.get()
+    }
+
+    /// Runs `work` once per key: a request whose key is already running waits for
+    /// that run instead of starting another.
+    pub fn single_flight(
+        &self,
+        key: &str,
+        work: impl FnOnce() -> BoxFuture<'static, RunOutcome>,
+    ) -> Shared<BoxFuture<'static, RunOutcome>> {
+        let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(running) = inflight.get(key) {
+            return running.clone();
+        }
+        let fut = work().shared();
+        inflight.insert(key.to_string(), fut.clone());
+        fut
+    }
+
+    pub fn finished(&self, key: &str) {
+        self.inflight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+}
