@@ -24,8 +24,10 @@ impl Pipeline {
     /// after normalisation (BOM stripped, CRLF -> LF).
     pub fn memo_key(&self, req: &Request, time: TimeMode) -> Result<String, RequestError> {
         let tc = toolchain::resolve(self.toolchains(), &req.channel)?;
-        let h = harness::find(&req.harness)
-            .ok_or_else(|| RequestError::UnknownHarness(req.harness.clone(), String::new()))?;
+        let h = harness::find(&req.harness).ok_or_else(|| {
+            let ids: Vec<&str> = harness::builtin().iter().map(|h| h.id.as_str()).collect();
+            RequestError::UnknownHarness(req.harness.clone(), ids.join(", "))
+        })?;
         let args = h
             .canonical_args(&req.args)
             .map_err(|e| RequestError::Harness(e.to_string()))?;

@@ -203,7 +203,7 @@ mod tests {
         for ok in ["src/main.rs", "src/a/b.rs", "README.md"] {
             assert!(validate_file_name(ok).is_ok(), "{ok}");
         }
-        let deep = vec!["d"; 11].join("/");
+        let deep = ["d"; 11].join("/");
         let long = "a".repeat(201);
         for bad in [
             "",

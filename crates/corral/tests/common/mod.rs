@@ -63,3 +63,5 @@ pub fn exec_raw(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+pub mod server;

@@ -1,0 +1,126 @@
+//! A real `corral serve` on a loopback port, for the HTTP tests.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Server {
+    pub base: String,
+    child: Child,
+    pub data_dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Server {
+    /// Starts a server with `config` (TOML) and waits until it is ready. `None` (with a
+    /// printed reason) when it cannot become ready here (no sandbox, no bake).
+    pub fn start(config: &str, envs: &[(&str, &str)]) -> Option<Server> {
+        let port = free_port();
+        let data_dir =
+            std::env::temp_dir().join(format!("corral-server-test-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&data_dir).unwrap();
+        let config_file = data_dir.join("corral.toml");
+        std::fs::write(&config_file, config).unwrap();
+        let mut cmd = Command::new(super::CORRAL);
+        cmd.args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(&data_dir)
+        .arg("--config")
+        .arg(&config_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start corral serve");
+        let server = Server {
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+            data_dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match ureq::get(&format!("{}/healthz", server.base)).call() {
+                Ok(_) => return Some(server),
+                Err(ureq::Error::Status(503, r)) => {
+                    let body = r.into_string().unwrap_or_default();
+                    if body.contains("baking") && Instant::now() > deadline {
+                        eprintln!("SKIP: the server is still baking the default crates: {body}");
+                        return None;
+                    }
+                }
+                Err(_) => {}
+            }
+            if Instant::now() > deadline {
+                eprintln!("SKIP: corral serve did not become ready");
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POST JSON; returns (status, body as JSON, Retry-After).
+    pub fn post(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value, Option<String>) {
+        let res = ureq::post(&self.url(path))
+            .set("Content-Type", "application/json")
+            .send_string(&body.to_string());
+        Self::read(res)
+    }
+
+    pub fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> (u16, serde_json::Value, Option<String>) {
+        Self::read(
+            ureq::post(&self.url(path))
+                .set("Content-Type", content_type)
+                .send_string(body),
+        )
+    }
+
+    pub fn get(&self, path: &str) -> (u16, serde_json::Value, Option<String>) {
+        Self::read(ureq::get(&self.url(path)).call())
+    }
+
+    fn read(res: Result<ureq::Response, ureq::Error>) -> (u16, serde_json::Value, Option<String>) {
+        let r = match res {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("transport error: {e}"),
+        };
+        let status = r.status();
+        let retry = r.header("Retry-After").map(String::from);
+        let text = r.into_string().unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, json, retry)
+    }
+}

@@ -1,0 +1,281 @@
+//! `corral serve` on loopback: the native API, the memo, single-flight, the 503 and
+//! 429 paths, every error path, and the compile-time attacks through the API.
+
+mod common;
+
+use common::server::Server;
+use serde_json::json;
+
+const DEFAULT: &str = "";
+
+fn start(config: &str) -> Option<Server> {
+    if !common::sandbox_available() {
+        return None;
+    }
+    Server::start(config, &[("CORRAL_CANARY_ENV", "server-canary-31337")])
+}
+
+#[test]
+fn a_run_is_remembered_and_answered_from_the_memo() {
+    let Some(s) = start(DEFAULT) else { return };
+    let req = json!({"code": "fn main() { println!(\"memo me\"); }"});
+    let (status, first, _) = s.post("/api/v1/run", &req);
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(
+        (first["status"].as_str(), first["cached"].as_bool()),
+        (Some("success"), Some(false))
+    );
+    assert_eq!(first["run"]["stdout"], "memo me\n");
+    let key = first["key"].as_str().unwrap().to_string();
+    assert!(key.starts_with("sha256:") && key.len() == 7 + 64);
+    // The same request, with CRLF line ends and a BOM: the same key, from the memo.
+    let same =
+        json!({"code": "\u{feff}fn main() { println!(\"memo me\"); }\r\n".replace("\r\n", "\r\n")});
+    let (_, second, _) = s.post("/api/v1/run", &req);
+    assert_eq!(
+        (second["cached"].as_bool(), second["key"].as_str()),
+        (Some(true), Some(key.as_str()))
+    );
+    assert_eq!(second["run"]["stdout"], "memo me\n");
+    let (_, third, _) = s.post("/api/v1/run", &same);
+    assert_ne!(
+        third["key"].as_str(),
+        Some(key.as_str()),
+        "a different text (the trailing newline) is a different key"
+    );
+    // Real time is never cached.
+    let real = json!({"code": "fn main() { println!(\"memo me\"); }", "time": "real"});
+    let (_, r1, _) = s.post("/api/v1/run", &real);
+    let (_, r2, _) = s.post("/api/v1/run", &real);
+    assert_eq!(
+        (r1["cached"].as_bool(), r2["cached"].as_bool()),
+        (Some(false), Some(false))
+    );
+    // A timeout is never cached.
+    let slow = json!({"code": "fn main() { std::thread::sleep(std::time::Duration::from_secs(5)); }", "limits": {"run": {"wall_ms": 300}}});
+    let (_, t1, _) = s.post("/api/v1/run", &slow);
+    assert_eq!(t1["status"], "timeout", "{t1}");
+    let (_, t2, _) = s.post("/api/v1/run", &slow);
+    assert_eq!(t2["cached"], false);
+}
+
+#[test]
+fn identical_requests_in_flight_share_one_execution() {
+    let Some(s) = start(DEFAULT) else { return };
+    // Prints bytes from /dev/urandom: two executions would print different values.
+    let code = "use std::io::Read;\nfn main() {\n    let mut b = [0u8; 8];\n    std::fs::File::open(\"/dev/urandom\").unwrap().read_exact(&mut b).unwrap();\n    std::thread::sleep(std::time::Duration::from_millis(800));\n    println!(\"{b:?}\");\n}\n";
+    let req = json!({"code": code});
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let url = s.url("/api/v1/run");
+            let body = req.to_string();
+            std::thread::spawn(move || {
+                let r = ureq::post(&url)
+                    .set("Content-Type", "application/json")
+                    .send_string(&body)
+                    .unwrap();
+                r.into_json::<serde_json::Value>().unwrap()
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let outputs: Vec<&str> = results
+        .iter()
+        .map(|r| r["run"]["stdout"].as_str().unwrap())
+        .collect();
+    assert!(
+        outputs.iter().all(|o| *o == outputs[0]),
+        "one execution served all three: {outputs:?}"
+    );
+}
+
+#[test]
+fn a_full_queue_answers_503_with_retry_after() {
+    let Some(s) = start("[server]\nworkers = 1\nqueue = 1\nrate_per_minute = 0\n") else {
+        return;
+    };
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let url = s.url("/api/v1/run");
+            // Distinct programs (no single-flight), each sleeping.
+            let body = json!({"code": format!("fn main() {{ std::thread::sleep(std::time::Duration::from_millis(1500)); println!(\"{i}\"); }}")}).to_string();
+            std::thread::spawn(move || match ureq::post(&url).set("Content-Type", "application/json").send_string(&body) {
+                Ok(r) => (r.status(), None),
+                Err(ureq::Error::Status(code, r)) => (code, r.header("Retry-After").map(String::from)),
+                Err(e) => panic!("{e}"),
+            })
+        })
+        .collect();
+    let results: Vec<(u16, Option<String>)> =
+        handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let busy: Vec<_> = results.iter().filter(|(c, _)| *c == 503).collect();
+    assert!(
+        !busy.is_empty(),
+        "with one worker and one waiting slot, four at once cannot all run: {results:?}"
+    );
+    assert!(
+        busy.iter().all(|(_, retry)| retry.is_some()),
+        "503 carries Retry-After: {results:?}"
+    );
+    assert!(results.iter().any(|(c, _)| *c == 200));
+}
+
+#[test]
+fn one_client_is_rate_limited_with_429() {
+    let Some(s) = start("[server]\nrate_per_minute = 6\nrate_burst = 2\n") else {
+        return;
+    };
+    let req = json!({"code": "fn main() {}"});
+    let codes: Vec<(u16, Option<String>)> = (0..3)
+        .map(|_| {
+            let (c, _, retry) = s.post("/api/v1/run", &req);
+            (c, retry)
+        })
+        .collect();
+    assert_eq!(codes[0].0, 200);
+    assert_eq!(codes[1].0, 200);
+    assert_eq!(codes[2].0, 429, "{codes:?}");
+    assert!(
+        codes[2]
+            .1
+            .as_deref()
+            .is_some_and(|s| s.parse::<u64>().unwrap() >= 1)
+    );
+}
+
+#[test]
+fn every_bad_input_gets_a_4xx_that_says_what_was_wrong() {
+    let Some(s) = start(DEFAULT) else { return };
+    let cases = [
+        (s.post_raw("/api/v1/run", "application/json", "{not json"), 400, "invalid request"),
+        (s.post("/api/v1/run", &json!({"code": "", "colour": "red"})), 400, "unknown field"),
+        (s.post("/api/v1/run", &json!({})), 400, "missing `code`"),
+        (s.post("/api/v1/run", &json!({"code": "", "channel": "beta"})), 400, "not installed"),
+        (s.post("/api/v1/run", &json!({"code": "", "edition": "2030"})), 400, "2024"),
+        (s.post("/api/v1/run", &json!({"code": "", "harness": "nope"})), 400, "rocket-request"),
+        (s.post("/api/v1/run", &json!({"code": "", "harness": "rocket-request", "args": {"method": "FETCH"}})), 400, "method"),
+        (s.post("/api/v1/run", &json!({"files": [{"name": "../x.rs", "content": ""}, {"name": "src/main.rs", "content": ""}]})), 400, "..")
+        ,
+        (s.post("/api/v1/run", &json!({"code": "x".repeat(2 << 20)})), 413, "too large"),
+        (s.get("/no/such/route"), 404, "no such route"),
+    ];
+    for ((status, body, _), want_status, want_text) in cases {
+        assert_eq!(status, want_status, "{body}");
+        let msg = body["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("an error body: {body}"));
+        assert!(msg.contains(want_text), "{want_text:?} in {msg:?}");
+    }
+    // And the server still answers.
+    assert_eq!(s.get("/healthz").0, 200);
+}
+
+#[test]
+fn discovery_routes_describe_harnesses_toolchains_and_crates() {
+    let Some(s) = start(DEFAULT) else { return };
+    let (_, h, _) = s.get("/api/v1/harnesses");
+    let ids: Vec<&str> = h["harnesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["bin", "expr", "test", "doctest", "rocket-request"]);
+    let rocket = &h["harnesses"][4];
+    assert!(
+        rocket["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == "uri"),
+        "{rocket}"
+    );
+    let (_, t, _) = s.get("/api/v1/toolchains");
+    let stable = t["toolchains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["channel"] == "stable")
+        .unwrap();
+    assert!(stable["commit_hash"].as_str().unwrap().len() == 40);
+    assert_eq!(stable["baked"]["debug"], true);
+    let (_, c, _) = s.get("/api/v1/crates");
+    let names: Vec<&str> = c["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for want in ["rocket", "serde", "tokio", "rand", "regex"] {
+        assert!(names.contains(&want), "{want} in {names:?}");
+    }
+}
+
+#[test]
+fn curl_friendly_harness_routes() {
+    let Some(s) = start(DEFAULT) else { return };
+    let text = ureq::post(&s.url("/run/expr"))
+        .set("Accept", "text/plain")
+        .send_string("6 * 7")
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert_eq!(text, "42\n");
+    let app = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/rocket.rs"
+    ))
+    .unwrap();
+    let (status, body, _) = s.post_raw("/run/rocket-request?method=GET&uri=/", "text/plain", &app);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["run"]["harness"]["status"], 200);
+    assert_eq!(body["run"]["harness"]["body"], "Hello, world!");
+    let (status, body, _) = s.post_raw("/run/rocket-request?method=BREW", "text/plain", &app);
+    assert_eq!(status, 400, "{body}");
+}
+
+#[test]
+fn compile_time_attacks_through_the_api_leak_nothing() {
+    let Some(s) = start(DEFAULT) else { return };
+    let secret = s.data_dir.join("secret.txt");
+    std::fs::write(&secret, "server-canary-31337").unwrap();
+    let codes = [
+        format!("const S: &str = include_str!({secret:?}); fn main() {{ println!(\"{{S}}\"); }}"),
+        "const S: &str = include_str!(\"/etc/shadow\"); fn main() { println!(\"{S}\"); }"
+            .to_string(),
+        "fn main() { println!(\"{}\", env!(\"CORRAL_CANARY_ENV\")); }".to_string(),
+    ];
+    for code in codes {
+        let (status, body, _) = s.post("/api/v1/run", &json!({"code": code}));
+        assert_eq!(status, 200);
+        assert_eq!(body["status"], "compile_error", "{body}");
+        assert!(!body.to_string().contains("server-canary-31337"), "{body}");
+    }
+    let (_, body, _) = s.post(
+        "/api/v1/run",
+        &json!({"code": "fn main() { println!(\"{:?}\", std::env::var(\"CORRAL_CANARY_ENV\")); }"}),
+    );
+    assert_eq!(body["run"]["stdout"], "Err(NotPresent)\n");
+    // The compiler sees the sandbox's own /etc/passwd, not the host's.
+    let (_, body, _) = s.post("/api/v1/run", &json!({"code": "const S: &str = include_str!(\"/etc/passwd\"); fn main() { print!(\"{S}\"); }"}));
+    let passwd = body["run"]["stdout"].as_str().unwrap();
+    assert!(
+        passwd.contains("sandbox:x:1000") && !passwd.contains("corral-test"),
+        "{passwd}"
+    );
+}
+
+#[test]
+fn metrics_can_require_a_token() {
+    let Some(s) = Server::start("", &[("CORRAL_METRICS_TOKEN", "t0k3n")]) else {
+        return;
+    };
+    assert_eq!(s.get("/metrics").0, 401);
+    let text = ureq::get(&s.url("/metrics"))
+        .set("Authorization", "Bearer t0k3n")
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(text.contains("corral_requests_total"), "{text}");
+}
