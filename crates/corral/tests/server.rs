@@ -18,7 +18,8 @@ fn start(config: &str) -> Option<Server> {
 #[test]
 fn a_run_is_remembered_and_answered_from_the_memo() {
     let Some(s) = start(DEFAULT) else { return };
-    let req = json!({"code": "fn main() { println!(\"memo me\"); }"});
+    let code = "fn main() {\n    println!(\"memo me\");\n}\n";
+    let req = json!({ "code": code });
     let (status, first, _) = s.post("/api/v1/run", &req);
     assert_eq!(status, 200, "{first}");
     assert_eq!(
@@ -28,21 +29,25 @@ fn a_run_is_remembered_and_answered_from_the_memo() {
     assert_eq!(first["run"]["stdout"], "memo me\n");
     let key = first["key"].as_str().unwrap().to_string();
     assert!(key.starts_with("sha256:") && key.len() == 7 + 64);
-    // The same request, with CRLF line ends and a BOM: the same key, from the memo.
-    let same =
-        json!({"code": "\u{feff}fn main() { println!(\"memo me\"); }\r\n".replace("\r\n", "\r\n")});
     let (_, second, _) = s.post("/api/v1/run", &req);
     assert_eq!(
         (second["cached"].as_bool(), second["key"].as_str()),
         (Some(true), Some(key.as_str()))
     );
     assert_eq!(second["run"]["stdout"], "memo me\n");
-    let (_, third, _) = s.post("/api/v1/run", &same);
-    assert_ne!(
-        third["key"].as_str(),
-        Some(key.as_str()),
-        "a different text (the trailing newline) is a different key"
+    // A BOM and CRLF line ends normalise away: the same key, from the memo.
+    let windows = format!("\u{feff}{}", code.replace('\n', "\r\n"));
+    let (_, third, _) = s.post("/api/v1/run", &json!({ "code": windows }));
+    assert_eq!(
+        (third["cached"].as_bool(), third["key"].as_str()),
+        (Some(true), Some(key.as_str()))
     );
+    // Anything else is another text: another key.
+    let (_, fourth, _) = s.post(
+        "/api/v1/run",
+        &json!({ "code": code.replace("    ", "  ") }),
+    );
+    assert_ne!(fourth["key"].as_str(), Some(key.as_str()));
     // Real time is never cached.
     let real = json!({"code": "fn main() { println!(\"memo me\"); }", "time": "real"});
     let (_, r1, _) = s.post("/api/v1/run", &real);
