@@ -409,6 +409,28 @@ impl Baked {
     }
 }
 
+/// [`load`], remembered for the life of the process once found: the built-in crate
+/// list is compiled into the binary, so a bake that was current stays current. For
+/// hot paths (every API request computes a memo key).
+pub fn load_cached(
+    store: &Path,
+    toolchain: &Toolchain,
+    mode: BakeMode,
+) -> Option<std::sync::Arc<Baked>> {
+    type Cache = BTreeMap<(PathBuf, String, BakeMode), std::sync::Arc<Baked>>;
+    static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(BTreeMap::new());
+    let key = (store.to_path_buf(), toolchain.commit_hash.clone(), mode);
+    if let Some(hit) = CACHE.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Some(hit.clone());
+    }
+    let baked = std::sync::Arc::new(load(store, toolchain, mode).ok().flatten()?);
+    CACHE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, baked.clone());
+    Some(baked)
+}
+
 /// The bake of the built-in crate list for `toolchain` and `mode`, if it is complete
 /// and current (None when it is missing or was made from another crate list).
 pub fn load(

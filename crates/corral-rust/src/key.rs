@@ -35,10 +35,8 @@ impl Pipeline {
             BuildMode::Debug => bake::BakeMode::Debug,
             BuildMode::Release => bake::BakeMode::Release,
         };
-        let lock = bake::load(self.bake_store(), tc, mode)
-            .ok()
-            .flatten()
-            .map(|b| b.lock_hash)
+        let lock = bake::load_cached(self.bake_store(), tc, mode)
+            .map(|b| b.lock_hash.clone())
             .unwrap_or_default();
         let compile = lowered(&self.limits().compile, &req.compile_limits);
         let run = lowered(&self.limits().run, &req.run_limits);

@@ -9,10 +9,11 @@ use crate::harness;
 use crate::request::{BuildMode, CrateType, Request, RequestError, normalise_source};
 use crate::result::{CompileResult, Event, RunResult, RustResult, Step};
 use crate::toolchain::{self, TOOLCHAIN_MOUNT, Toolchain};
-use corral_sandbox::{Chunk, Network, Outcome, Policy, Sandbox, Status, Stream};
+use corral_sandbox::{Child, Chunk, Killer, Network, Outcome, Policy, Sandbox, Status, Stream};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 
 /// Where the request's work dir appears in the compile step (sources, `target/`).
 pub const WORK_MOUNT: &str = "/playground";
@@ -42,6 +43,54 @@ impl Drop for WorkDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Kills an interactive run from any thread, in whichever step it is; the result then
+/// has status `killed`. A kill before a step starts kills that step as it starts.
+#[derive(Clone, Default)]
+pub struct Stop(Arc<Mutex<StopState>>);
+
+#[derive(Default)]
+struct StopState {
+    killed: bool,
+    step: Option<Killer>,
+}
+
+impl Stop {
+    pub fn kill(&self) {
+        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        s.killed = true;
+        if let Some(k) = &s.step {
+            k.kill();
+        }
+    }
+
+    pub fn killed(&self) -> bool {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).killed
+    }
+
+    /// `killer` is the running step's from now on.
+    fn attach(&self, killer: Killer) {
+        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if s.killed {
+            killer.kill();
+        }
+        s.step = Some(killer);
+    }
+}
+
+/// The compile step's end: a final result, or a program ready to run.
+enum Compiled {
+    Done(RustResult),
+    Ready(Ready),
+}
+
+/// A compiled program and what its run needs.
+struct Ready {
+    work: WorkDir,
+    compile: CompileResult,
+    harness: &'static harness::Harness,
+    run_args: Vec<String>,
 }
 
 impl Pipeline {
@@ -85,6 +134,70 @@ impl Pipeline {
         color: bool,
         watch: &mut dyn FnMut(Progress),
     ) -> Result<RustResult, RequestError> {
+        let ready = match self.compile(req, color, None, watch)? {
+            Compiled::Done(result) => return Ok(result),
+            Compiled::Ready(ready) => ready,
+        };
+        let mut child = match self.spawn_program(req, &ready) {
+            Ok(child) => child,
+            Err(e) => return Ok(ready.failed(e)),
+        };
+        if let Some(mut pipe) = child.stdin.take() {
+            let input = req.stdin.clone();
+            std::thread::spawn(move || {
+                let _ = pipe.write_all(&input);
+            });
+        }
+        Ok(ready.collect(child, watch))
+    }
+
+    /// Like [`Pipeline::run`], but live: after `req.stdin`, the program reads the chunks
+    /// sent on `stdin` as they arrive, and end-of-file when every sender is dropped;
+    /// `stop` kills the step running (compile or program), ending the run as `killed`.
+    /// Never memoized: its input is not known in advance.
+    pub fn run_interactive(
+        &self,
+        req: &Request,
+        color: bool,
+        stdin: mpsc::Receiver<Vec<u8>>,
+        stop: &Stop,
+        watch: &mut dyn FnMut(Progress),
+    ) -> Result<RustResult, RequestError> {
+        let ready = match self.compile(req, color, Some(stop), watch)? {
+            Compiled::Done(result) => return Ok(result),
+            Compiled::Ready(ready) => ready,
+        };
+        let mut child = match self.spawn_program(req, &ready) {
+            Ok(child) => child,
+            Err(e) => return Ok(ready.failed(e)),
+        };
+        stop.attach(child.killer());
+        if let Some(mut pipe) = child.stdin.take() {
+            let first = req.stdin.clone();
+            // Ends when the senders are gone (end-of-file) or the program is (EPIPE).
+            std::thread::spawn(move || {
+                if pipe.write_all(&first).is_err() {
+                    return;
+                }
+                for chunk in stdin {
+                    if pipe.write_all(&chunk).and_then(|()| pipe.flush()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        Ok(ready.collect(child, watch))
+    }
+
+    /// Checks `req`, writes its work dir and runs rustc (step 1). `stop`, when given,
+    /// can kill the compiler.
+    fn compile(
+        &self,
+        req: &Request,
+        color: bool,
+        stop: Option<&Stop>,
+        watch: &mut dyn FnMut(Progress),
+    ) -> Result<Compiled, RequestError> {
         let toolchain = toolchain::resolve(&self.toolchains, &req.channel)?;
         let harness = harness::find(&req.harness).ok_or_else(|| {
             let ids: Vec<&str> = harness::builtin().iter().map(|h| h.id.as_str()).collect();
@@ -147,7 +260,11 @@ impl Pipeline {
 
         let work = match self.work_dir(&prepared.files) {
             Ok(w) => w,
-            Err(e) => return Ok(internal(format!("cannot prepare the work dir: {e}"))),
+            Err(e) => {
+                return Ok(Compiled::Done(internal(format!(
+                    "cannot prepare the work dir: {e}"
+                ))));
+            }
         };
 
         // Step 1: rustc.
@@ -192,9 +309,16 @@ impl Pipeline {
         if let Some(b) = &baked {
             argv.extend(b.rustc_flags());
         }
-        let compiled = match self.sandbox.run(&policy, &argv, b"") {
+        let compiled = match stop {
+            None => self.sandbox.run(&policy, &argv, b""),
+            Some(stop) => self.sandbox.spawn(&policy, &argv, false).map(|child| {
+                stop.attach(child.killer());
+                child.wait()
+            }),
+        };
+        let compiled = match compiled {
             Ok(o) => o,
-            Err(e) => return Ok(internal(e.to_string())),
+            Err(e) => return Ok(Compiled::Done(internal(e.to_string()))),
         };
         let lookup = |file: &str, line: usize| prepared.source_map.lookup(file, line);
         let map = UserLines {
@@ -219,114 +343,69 @@ impl Pipeline {
         match compiled.status {
             Status::Success => {}
             Status::RuntimeError => {
-                return Ok(finish(
+                return Ok(Compiled::Done(finish(
                     Status::CompileError,
                     Step::Compile,
                     compiled.limit,
                     compile,
                     None,
                     None,
-                ));
+                )));
             }
             Status::InternalError => {
-                return Ok(finish(
+                return Ok(Compiled::Done(finish(
                     Status::InternalError,
                     Step::Compile,
                     None,
                     compile,
                     None,
                     compiled.error,
-                ));
+                )));
             }
             other => {
-                return Ok(finish(
+                return Ok(Compiled::Done(finish(
                     other,
                     Step::Compile,
                     compiled.limit,
                     compile,
                     None,
                     None,
-                ));
+                )));
             }
         }
         if req.crate_type == CrateType::Lib {
-            return Ok(finish(
+            return Ok(Compiled::Done(finish(
                 Status::Success,
                 Step::Compile,
                 None,
                 compile,
                 None,
                 None,
-            ));
+            )));
         }
 
-        // Step 2: the program.
+        Ok(Compiled::Ready(Ready {
+            work,
+            compile,
+            harness,
+            run_args: prepared.run_args,
+        }))
+    }
+
+    /// Starts the compiled program (step 2) under the run policy, streaming its output.
+    fn spawn_program(&self, req: &Request, ready: &Ready) -> Result<Child, String> {
         let mut policy = Policy::default();
-        policy.bind(work.0.join("target"), WORK_MOUNT, false);
+        policy.bind(ready.work.0.join("target"), WORK_MOUNT, false);
         if req.backtrace {
             policy.set_env("RUST_BACKTRACE", "1");
         }
         policy.limits = lowered(&self.limits.run, &req.run_limits);
         let mut argv = vec![format!("{WORK_MOUNT}/{PROGRAM}")];
-        argv.extend(prepared.run_args.iter().cloned());
+        argv.extend(ready.run_args.iter().cloned());
         argv.extend(req.argv.iter().cloned());
-        let mut child = match self.sandbox.spawn(&policy, &argv, true) {
-            Ok(c) => c,
-            Err(e) => {
-                return Ok(finish(
-                    Status::InternalError,
-                    Step::Run,
-                    None,
-                    compile,
-                    None,
-                    Some(e.to_string()),
-                ));
-            }
-        };
-        if let Some(mut pipe) = child.stdin.take() {
-            let input = req.stdin.clone();
-            std::thread::spawn(move || {
-                let _ = pipe.write_all(&input);
-            });
-        }
-        let mut events = vec![];
-        let mut last = std::time::Duration::ZERO;
-        for chunk in child.output().iter() {
-            watch(Progress::Output(&chunk));
-            events.push(Event {
-                message: String::from_utf8_lossy(&chunk.data).into_owned(),
-                stream: if chunk.stream == Stream::Stdout {
-                    "stdout"
-                } else {
-                    "stderr"
-                },
-                delay_ns: chunk.at.saturating_sub(last).as_nanos() as u64,
-            });
-            last = chunk.at;
-        }
-        let ran: Outcome = child.wait();
-        let (harness_json, stdout) = harness.interpret(&ran.stdout, &ran.stderr, ran.exit_code);
-        let run = RunResult {
-            exit_code: ran.exit_code,
-            signal: ran.signal,
-            stdout,
-            stderr: ran.stderr.clone(),
-            stdout_truncated: ran.stdout_truncated,
-            stderr_truncated: ran.stderr_truncated,
-            events,
-            harness: harness_json,
-            wall_ms: ran.wall_ms,
-            cpu_ms: ran.cpu_ms,
-            memory_bytes: ran.memory_bytes,
-        };
-        Ok(finish(
-            ran.status,
-            Step::Run,
-            ran.limit,
-            compile,
-            Some(run),
-            ran.error,
-        ))
+        self.sandbox
+            .spawn(&policy, &argv, true)
+            .map_err(|e| e.to_string())
     }
 
     /// A fresh host directory with the sources, writable by the sandbox user.
@@ -351,6 +430,66 @@ impl Pipeline {
             std::os::unix::fs::chown(&target, Some(id), Some(id))?;
         }
         Ok(dir)
+    }
+}
+
+impl Ready {
+    /// The program could not start.
+    fn failed(self, error: String) -> RustResult {
+        finish(
+            Status::InternalError,
+            Step::Run,
+            None,
+            self.compile,
+            None,
+            Some(error),
+        )
+    }
+
+    /// Passes the program's output to `watch` as it comes, then waits for its end.
+    fn collect(self, child: Child, watch: &mut dyn FnMut(Progress)) -> RustResult {
+        let mut events = vec![];
+        let mut last = std::time::Duration::ZERO;
+        for chunk in child.output().iter() {
+            watch(Progress::Output(&chunk));
+            events.push(Event {
+                message: String::from_utf8_lossy(&chunk.data).into_owned(),
+                stream: if chunk.stream == Stream::Stdout {
+                    "stdout"
+                } else {
+                    "stderr"
+                },
+                delay_ns: chunk.at.saturating_sub(last).as_nanos() as u64,
+            });
+            last = chunk.at;
+        }
+        let ran: Outcome = child.wait();
+        let (harness_json, stdout) = self
+            .harness
+            .interpret(&ran.stdout, &ran.stderr, ran.exit_code);
+        let run = RunResult {
+            exit_code: ran.exit_code,
+            signal: ran.signal,
+            stdout,
+            stderr: ran.stderr.clone(),
+            stdout_truncated: ran.stdout_truncated,
+            stderr_truncated: ran.stderr_truncated,
+            events,
+            harness: harness_json,
+            wall_ms: ran.wall_ms,
+            cpu_ms: ran.cpu_ms,
+            memory_bytes: ran.memory_bytes,
+        };
+        // The work dir (the program's files) lives until the program has ended.
+        drop(self.work);
+        finish(
+            ran.status,
+            Step::Run,
+            ran.limit,
+            self.compile,
+            Some(run),
+            ran.error,
+        )
     }
 }
 
