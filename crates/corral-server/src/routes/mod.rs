@@ -1,3 +1,4 @@
 //! HTTP routes, one module per API family.
 
 pub mod native;
+pub mod playground;
