@@ -464,9 +464,9 @@ impl Ready {
             last = chunk.at;
         }
         let ran: Outcome = child.wait();
-        let (harness_json, stdout) = self
-            .harness
-            .interpret(&ran.stdout, &ran.stderr, ran.exit_code);
+        let (harness_json, stdout) =
+            self.harness
+                .interpret(&ran.stdout, &ran.stderr, ran.exit_code);
         let run = RunResult {
             exit_code: ran.exit_code,
             signal: ran.signal,

@@ -32,8 +32,13 @@ pub fn rocket(app: App, figment: rocket::figment::Figment) -> Rocket<Build> {
                 native::crates,
                 native::healthz,
                 native::metrics,
+                routes::tools::format,
+                routes::tools::clippy,
+                routes::tools::compile,
+                routes::tools::miri,
                 cors::preflight,
             ],
         )
+        .mount("/", routes::playground::routes())
         .register("/", catchers![error::default_catcher])
 }

@@ -284,3 +284,53 @@ fn metrics_can_require_a_token() {
         .unwrap();
     assert!(text.contains("corral_requests_total"), "{text}");
 }
+
+#[test]
+fn native_tool_routes_run_in_the_sandbox() {
+    let Some(s) = start(DEFAULT) else { return };
+    let (status, f, _) = s.post(
+        "/api/v1/format",
+        &json!({"code": "fn main(){println!(\"hi\")}"}),
+    );
+    assert_eq!(status, 200, "{f}");
+    assert_eq!(f["code"], "fn main() {\n    println!(\"hi\")\n}\n");
+    let (_, c, _) = s.post(
+        "/api/v1/clippy",
+        &json!({"code": "fn main() { let x = 3.14; println!(\"{x}\"); }"}),
+    );
+    assert!(
+        c["stderr"].as_str().unwrap().contains("approx_constant"),
+        "{c}"
+    );
+    let (_, a, _) = s.post("/api/v1/compile", &json!({"code": "pub fn add(a: u64, b: u64) -> u64 { a + b }", "crate_type": "lib", "target": "asm"}));
+    assert!(a["code"].as_str().unwrap().contains("add"), "{a}");
+    let (status, m, _) = s.post(
+        "/api/v1/miri",
+        &json!({"code": "fn main() {}", "channel": "nightly"}),
+    );
+    assert_eq!(status, 400, "{m}");
+    assert!(
+        m["error"]
+            .as_str()
+            .unwrap()
+            .contains("Miri is not installed"),
+        "{m}"
+    );
+    let (status, e, _) = s.post(
+        "/api/v1/compile",
+        &json!({"code": "fn main() {}", "target": "wasm"}),
+    );
+    assert_eq!(status, 400, "{e}");
+    // The tools read user code inside the sandbox too.
+    let secret = s.data_dir.join("tool-secret.txt");
+    std::fs::write(&secret, "tool-canary-2718").unwrap();
+    let code = format!("pub const S: &str = include_str!({secret:?});");
+    for route in ["/api/v1/clippy", "/api/v1/compile"] {
+        let (_, r, _) = s.post(
+            route,
+            &json!({"code": code, "crate_type": "lib", "target": "mir"}),
+        );
+        assert_eq!(r["success"], false, "{route}: {r}");
+        assert!(!r.to_string().contains("tool-canary-2718"), "{route}: {r}");
+    }
+}

@@ -2,3 +2,6 @@
 
 pub mod native;
 pub mod playground;
+pub mod tools;
+pub mod openapi;
+pub mod ws;

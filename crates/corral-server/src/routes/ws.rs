@@ -1,0 +1,582 @@
+//! The Rust Playground's streaming `/websocket` protocol (REFERENCE.md): Redux-style
+//! messages `{type, payload, meta: {sequenceNumber}}`; a run streams its output live,
+//! takes stdin, stdin close and kill while it runs. Runs go through the same rate
+//! limit, readiness check and queue as the HTTP routes, in real time, never cached.
+
+use crate::api::{FileIn, RunRequest};
+use crate::queue::QueueError;
+use crate::routes::native::{Client, admit};
+use crate::state::{App, RunOutcome};
+use corral_rust::pipeline::{Progress, Stop};
+use corral_rust::request::RequestError;
+use corral_sandbox::Stream;
+use futures::{SinkExt, StreamExt};
+use rocket::tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use rocket::{State, get};
+use rocket_ws::{Channel, Message, WebSocket, stream::DuplexStream};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+
+// The message types, exactly as the playground spells them
+// (ui/src/server_axum/websocket.rs, ui/frontend/reducers/output/execute.ts).
+pub const CONNECTED: &str = "websocket/connected";
+pub const ERROR: &str = "websocket/error";
+pub const FEATURE_FLAGS: &str = "featureFlags";
+pub const EXECUTE_REQUEST: &str = "output/execute/wsExecuteRequest";
+pub const EXECUTE_STDIN: &str = "output/execute/wsExecuteStdin";
+pub const EXECUTE_STDIN_CLOSE: &str = "output/execute/wsExecuteStdinClose";
+pub const EXECUTE_KILL: &str = "output/execute/wsExecuteKill";
+pub const EXECUTE_BEGIN: &str = "output/execute/wsExecuteBegin";
+pub const EXECUTE_STDOUT: &str = "output/execute/wsExecuteStdout";
+pub const EXECUTE_STDERR: &str = "output/execute/wsExecuteStderr";
+pub const EXECUTE_STATUS: &str = "output/execute/wsExecuteStatus";
+pub const EXECUTE_END: &str = "output/execute/wsExecuteEnd";
+
+/// The exit detail of a killed run, as the playground words it.
+const KILLED: &str = "Exited with signal 9 (SIGKILL): kill program";
+/// The sequence number of messages the server starts (as the playground).
+const SERVER_SEQUENCE: i64 = -1;
+/// The largest message a client may send.
+const MAX_MESSAGE: usize = 1 << 20;
+/// Stdin chunks that may wait for a program that does not read them.
+const STDIN_BACKLOG: usize = 64;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Meta {
+    sequence_number: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Connected {
+    i_accept_this_is_an_unsupported_api: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type")]
+enum Handshake {
+    #[serde(rename = "websocket/connected")]
+    Connected {
+        payload: Connected,
+        #[allow(dead_code)]
+        meta: Meta,
+    },
+}
+
+/// `code`: one string (the playground), or the files of a crate (as /execute takes).
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a string or a list of {\"name\", \"content\"} objects")]
+enum Code {
+    Text(String),
+    Files(Vec<FileIn>),
+}
+
+/// The payload of `wsExecuteRequest`: every field of /execute, all required.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExecuteRequest {
+    channel: String,
+    mode: String,
+    edition: String,
+    crate_type: String,
+    tests: bool,
+    code: Code,
+    backtrace: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type")]
+enum Incoming {
+    #[serde(rename = "output/execute/wsExecuteRequest")]
+    ExecuteRequest {
+        payload: Box<ExecuteRequest>,
+        meta: Meta,
+    },
+    #[serde(rename = "output/execute/wsExecuteStdin")]
+    ExecuteStdin { payload: String, meta: Meta },
+    #[serde(rename = "output/execute/wsExecuteStdinClose")]
+    ExecuteStdinClose { meta: Meta },
+    #[serde(rename = "output/execute/wsExecuteKill")]
+    ExecuteKill { meta: Meta },
+}
+
+/// One message to the client.
+fn message(kind: &str, payload: Option<Value>, sequence: i64) -> Value {
+    let mut m = json!({"type": kind, "meta": {"sequenceNumber": sequence}});
+    if let Some(p) = payload {
+        m["payload"] = p;
+    }
+    m
+}
+
+fn error(reason: impl Into<String>, sequence: i64) -> Value {
+    message(ERROR, Some(json!({"error": reason.into()})), sequence)
+}
+
+/// What the session loop receives from runs.
+enum Out {
+    Send(Value),
+    /// The run with this sequence number has ended (its last message was sent).
+    Done(i64),
+}
+
+/// The run of this socket, while it runs.
+struct Running {
+    sequence: i64,
+    /// Dropped on stdin close: the program then reads end-of-file.
+    stdin: Option<SyncSender<Vec<u8>>>,
+    stop: Stop,
+}
+
+#[get("/websocket")]
+pub fn websocket<'r>(ws: WebSocket, app: &'r State<App>, client: Client) -> Channel<'r> {
+    let mut config = rocket_ws::Config::default();
+    config.max_message_size = Some(MAX_MESSAGE);
+    config.max_frame_size = Some(MAX_MESSAGE);
+    ws.config(config).channel(move |stream| {
+        Box::pin(async move {
+            session(stream, app, client).await;
+            Ok(())
+        })
+    })
+}
+
+async fn send(stream: &mut DuplexStream, message: &Value) -> bool {
+    stream
+        .send(Message::Text(message.to_string()))
+        .await
+        .is_ok()
+}
+
+async fn session(mut stream: DuplexStream, app: &App, client: Client) {
+    // The handshake: the client's `websocket/connected`, echoed.
+    let first = loop {
+        match stream.next().await {
+            Some(Ok(Message::Text(text))) => break text,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            _ => return,
+        }
+    };
+    match serde_json::from_str::<Handshake>(&first) {
+        Ok(Handshake::Connected { payload, .. }) if payload.i_accept_this_is_an_unsupported_api => {
+            if stream.send(Message::Text(first)).await.is_err() {
+                return;
+            }
+        }
+        other => {
+            let reason = match other {
+                Ok(_) => "the handshake must accept the unsupported API".to_string(),
+                Err(e) => format!("expected the {CONNECTED} handshake first: {e}"),
+            };
+            let _ = send(&mut stream, &error(reason, SERVER_SEQUENCE)).await;
+            let _ = stream.close(None).await;
+            return;
+        }
+    }
+    let flags = message(
+        FEATURE_FLAGS,
+        Some(json!({"multifileThreshold": null})),
+        SERVER_SEQUENCE,
+    );
+    if !send(&mut stream, &flags).await {
+        return;
+    }
+
+    let (out_tx, mut out_rx) = unbounded_channel::<Out>();
+    let mut running: Option<Running> = None;
+    loop {
+        rocket::tokio::select! {
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    if let Some(reply) = handle(&text, app, &client, &out_tx, &mut running)
+                        && !send(&mut stream, &reply).await
+                    {
+                        break;
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    let reply = error("binary messages are not understood; send JSON text", SERVER_SEQUENCE);
+                    if !send(&mut stream, &reply).await {
+                        break;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(_)) => {}
+            },
+            Some(out) = out_rx.recv() => match out {
+                Out::Send(m) => {
+                    if !send(&mut stream, &m).await {
+                        break;
+                    }
+                }
+                Out::Done(sequence) => {
+                    if running.as_ref().is_some_and(|r| r.sequence == sequence) {
+                        running = None;
+                    }
+                }
+            },
+        }
+    }
+    // The client has gone: its run would only hold a slot.
+    if let Some(run) = running {
+        run.stop.kill();
+    }
+}
+
+/// Handles one client message; returns the immediate answer, if any.
+fn handle(
+    text: &str,
+    app: &App,
+    client: &Client,
+    out: &UnboundedSender<Out>,
+    running: &mut Option<Running>,
+) -> Option<Value> {
+    let raw: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return Some(error(format!("invalid JSON: {e}"), SERVER_SEQUENCE)),
+    };
+    let sequence = raw["meta"]["sequenceNumber"]
+        .as_i64()
+        .unwrap_or(SERVER_SEQUENCE);
+    let msg = match Incoming::deserialize(&raw) {
+        Ok(m) => m,
+        Err(e) => return Some(error(format!("invalid message: {e}"), sequence)),
+    };
+    // Stdin, close and kill for a run that has ended are ignored, as the playground does.
+    match msg {
+        Incoming::ExecuteRequest { payload, meta } => {
+            if let Some(r) = running {
+                return Some(error(
+                    format!(
+                        "a run (sequence number {}) is still running on this socket; kill it or wait for its end",
+                        r.sequence
+                    ),
+                    meta.sequence_number,
+                ));
+            }
+            match start(*payload, meta.sequence_number, app, client, out) {
+                Ok(run) => {
+                    *running = Some(run);
+                    None
+                }
+                Err(reason) => Some(error(reason, meta.sequence_number)),
+            }
+        }
+        Incoming::ExecuteStdin { payload, meta } => {
+            let tx = running
+                .as_ref()
+                .filter(|r| r.sequence == meta.sequence_number)?
+                .stdin
+                .as_ref()?;
+            match tx.try_send(payload.into_bytes()) {
+                Err(TrySendError::Full(_)) => Some(error(
+                    "stdin is full: the program is not reading its input",
+                    meta.sequence_number,
+                )),
+                Err(TrySendError::Disconnected(_)) | Ok(()) => None,
+            }
+        }
+        Incoming::ExecuteStdinClose { meta } => {
+            if let Some(r) = running
+                .as_mut()
+                .filter(|r| r.sequence == meta.sequence_number)
+            {
+                r.stdin = None;
+            }
+            None
+        }
+        Incoming::ExecuteKill { meta } => {
+            if let Some(r) = running
+                .as_ref()
+                .filter(|r| r.sequence == meta.sequence_number)
+            {
+                r.stop.kill();
+            }
+            None
+        }
+    }
+}
+
+/// The payload as a pipeline request (through the native request's checks).
+fn request(p: ExecuteRequest) -> Result<corral_rust::request::Request, String> {
+    let (code, files) = match p.code {
+        Code::Text(t) => (Some(t), None),
+        Code::Files(f) => (None, Some(f)),
+    };
+    let native = RunRequest {
+        code,
+        files,
+        harness: Some(if p.tests { "test" } else { "bin" }.into()),
+        channel: Some(p.channel),
+        edition: Some(p.edition),
+        mode: Some(p.mode),
+        // The test harness builds its own libtest binary.
+        crate_type: Some(if p.tests { "bin".into() } else { p.crate_type }),
+        time: Some("real".into()),
+        backtrace: Some(p.backtrace),
+        ..RunRequest::default()
+    };
+    native
+        .into_request()
+        .map(|(req, _)| req)
+        .map_err(|e| e.message)
+}
+
+/// Admits and queues a run; its messages arrive on `out`, then `Out::Done`.
+fn start(
+    payload: ExecuteRequest,
+    sequence: i64,
+    app: &App,
+    client: &Client,
+    out: &UnboundedSender<Out>,
+) -> Result<Running, String> {
+    admit(app, client).map_err(|e| e.message)?;
+    let req = request(payload)?;
+    corral_rust::toolchain::resolve(app.pipeline.toolchains(), &req.channel)
+        .map_err(|e| e.to_string())?;
+    let stop = Stop::default();
+    let (stdin_tx, stdin_rx) = sync_channel(STDIN_BACKLOG);
+    let pipeline = app.pipeline.clone();
+    let tx = out.clone();
+    let job_stop = stop.clone();
+    let job = Box::new(move || -> RunOutcome {
+        if job_stop.killed() {
+            // Killed while it waited in the queue: it never began.
+            return Arc::new(Ok(json!({"status": "killed", "queued": true})));
+        }
+        let _ = tx.send(Out::Send(message(EXECUTE_BEGIN, None, sequence)));
+        let mut text = Utf8Streams::default();
+        let mut emit = |stream: Stream, s: String| {
+            if !s.is_empty() {
+                let kind = match stream {
+                    Stream::Stdout => EXECUTE_STDOUT,
+                    Stream::Stderr => EXECUTE_STDERR,
+                };
+                let _ = tx.send(Out::Send(message(kind, Some(json!(s)), sequence)));
+            }
+        };
+        let outcome = pipeline.run_interactive(&req, false, stdin_rx, &job_stop, &mut |p| match p {
+            Progress::Compiled(c) => emit(Stream::Stderr, c.stderr.clone()),
+            Progress::Output(chunk) => emit(chunk.stream, text.push(chunk.stream, &chunk.data)),
+        });
+        for stream in [Stream::Stdout, Stream::Stderr] {
+            emit(stream, text.finish(stream));
+        }
+        Arc::new(match outcome {
+            Ok(result) => serde_json::to_value(&result).map_err(|e| (500, e.to_string())),
+            Err(e @ RequestError::NotBaked { .. }) => Err((503, e.to_string())),
+            Err(e) => Err((400, e.to_string())),
+        })
+    });
+    let queued = app.jobs.submit(job);
+    let tx = out.clone();
+    rocket::tokio::spawn(async move {
+        let messages = match queued.await {
+            Ok(outcome) => end_messages(&outcome, sequence),
+            Err(QueueError::Full { waiting }) => vec![error(
+                format!("the server is busy ({waiting} runs waiting); try again shortly"),
+                sequence,
+            )],
+            Err(QueueError::Lost(e)) => vec![error(format!("the run was lost: {e}"), sequence)],
+        };
+        for m in messages {
+            let _ = tx.send(Out::Send(m));
+        }
+        let _ = tx.send(Out::Done(sequence));
+    });
+    app.metrics.runs.fetch_add(1, Ordering::Relaxed);
+    Ok(Running {
+        sequence,
+        stdin: Some(stdin_tx),
+        stop,
+    })
+}
+
+/// The messages that end a run: a note when a limit stopped it, its status, its end.
+fn end_messages(outcome: &RunOutcome, sequence: i64) -> Vec<Value> {
+    let end = |success: bool, detail: &str| {
+        message(
+            EXECUTE_END,
+            Some(json!({"success": success, "exitDetail": detail})),
+            sequence,
+        )
+    };
+    let result = match &**outcome {
+        Ok(result) => result,
+        Err((_, reason)) => return vec![error(reason.clone(), sequence), end(false, "")],
+    };
+    let status = result["status"].as_str().unwrap_or("internal_error");
+    if result["queued"] == true {
+        return vec![end(false, KILLED)];
+    }
+    if status == "internal_error" {
+        let reason = result["error"].as_str().unwrap_or("unknown error");
+        return vec![
+            error(format!("corral failed to run the program: {reason}"), sequence),
+            end(false, ""),
+        ];
+    }
+    let mut messages = vec![];
+    let step = if result["run"].is_object() {
+        &result["run"]
+    } else {
+        &result["compile"]
+    };
+    let who = if result["step"] == "run" {
+        "the program"
+    } else {
+        "the compiler"
+    };
+    let why = match status {
+        "timeout" => Some("it ran out of time"),
+        "memory_limit" => Some("it used too much memory"),
+        "output_limit" => Some("it wrote too much output"),
+        _ => None,
+    };
+    if let Some(why) = why {
+        messages.push(message(
+            EXECUTE_STDERR,
+            Some(json!(format!("\ncorral: {who} was stopped: {why}\n"))),
+            sequence,
+        ));
+    }
+    messages.push(message(
+        EXECUTE_STATUS,
+        Some(json!({
+            "residentSetSizeBytes": step["memory_bytes"].as_u64().unwrap_or(0),
+            "totalTimeSecs": step["cpu_ms"].as_u64().unwrap_or(0) as f64 / 1000.0,
+        })),
+        sequence,
+    ));
+    let detail = if status == "killed" {
+        KILLED.to_string()
+    } else if result["run"].is_object() {
+        let code = result["run"]["exit_code"]
+            .as_i64()
+            .and_then(|c| i32::try_from(c).ok());
+        let signal = result["run"]["signal"]
+            .as_i64()
+            .and_then(|s| i32::try_from(s).ok());
+        match corral_rust::tools::exit_detail(code, signal) {
+            d if d.is_empty() && why.is_some() => KILLED.to_string(),
+            d => d,
+        }
+    } else if status == "success" {
+        "Exited with status 0".to_string()
+    } else if why.is_some() {
+        KILLED.to_string()
+    } else {
+        "Exited with status 1".to_string()
+    };
+    messages.push(end(status == "success", &detail));
+    messages
+}
+
+/// Output chunks as text, never splitting a UTF-8 character between two messages.
+#[derive(Default)]
+struct Utf8Streams {
+    pending: [Vec<u8>; 2],
+}
+
+impl Utf8Streams {
+    fn buffer(&mut self, stream: Stream) -> &mut Vec<u8> {
+        &mut self.pending[usize::from(stream == Stream::Stderr)]
+    }
+
+    /// The text of `data` after what was held back, holding back an unfinished character.
+    fn push(&mut self, stream: Stream, data: &[u8]) -> String {
+        let buf = self.buffer(stream);
+        buf.extend_from_slice(data);
+        let mut cut = buf.len();
+        for back in 1..=buf.len().min(3) {
+            let b = buf[buf.len() - back];
+            if b & 0xC0 == 0x80 {
+                continue;
+            }
+            let needs = match b {
+                0xF0.. => 4,
+                0xE0.. => 3,
+                0xC0.. => 2,
+                _ => 1,
+            };
+            if needs > back {
+                cut = buf.len() - back;
+            }
+            break;
+        }
+        let text = String::from_utf8_lossy(&buf[..cut]).into_owned();
+        buf.drain(..cut);
+        text
+    }
+
+    /// Whatever was held back (invalid bytes become U+FFFD).
+    fn finish(&mut self, stream: Stream) -> String {
+        let buf = std::mem::take(self.buffer(stream));
+        String::from_utf8_lossy(&buf).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_are_never_split() {
+        let mut u = Utf8Streams::default();
+        let smile = "é🙂".as_bytes();
+        assert_eq!(u.push(Stream::Stdout, &smile[..1]), "");
+        assert_eq!(u.push(Stream::Stdout, &smile[1..4]), "é");
+        assert_eq!(u.push(Stream::Stderr, b"err"), "err");
+        assert_eq!(u.push(Stream::Stdout, &smile[4..]), "🙂");
+        assert_eq!(u.push(Stream::Stdout, &[b'a', 0xF0, 0x9F]), "a");
+        assert_eq!(u.finish(Stream::Stdout), "\u{fffd}");
+        assert_eq!(u.push(Stream::Stdout, &[0xFF, b'b']), "\u{fffd}b");
+    }
+
+    #[test]
+    fn messages_parse_as_the_playground_sends_them() {
+        let req = r#"{"type":"output/execute/wsExecuteRequest","payload":{"channel":"stable","mode":"debug","edition":"2021","crateType":"bin","tests":false,"code":"fn main(){}","backtrace":false},"meta":{"websocket":true,"sequenceNumber":3}}"#;
+        let Incoming::ExecuteRequest { payload, meta } = serde_json::from_str(req).unwrap() else {
+            panic!("not an execute request")
+        };
+        assert_eq!(meta.sequence_number, 3);
+        let r = request(*payload).unwrap();
+        assert_eq!((r.harness.as_str(), r.code.as_str()), ("bin", "fn main(){}"));
+        let close = r#"{"type":"output/execute/wsExecuteStdinClose","meta":{"websocket":true,"sequenceNumber":3}}"#;
+        assert!(matches!(
+            serde_json::from_str(close).unwrap(),
+            Incoming::ExecuteStdinClose { .. }
+        ));
+        let missing = r#"{"type":"output/execute/wsExecuteRequest","payload":{"channel":"stable"},"meta":{"sequenceNumber":1}}"#;
+        let e = serde_json::from_str::<Incoming>(missing).err().unwrap();
+        assert!(e.to_string().contains("missing field"), "{e}");
+        let unknown = r#"{"type":"output/execute/wsExecuteFly","meta":{"sequenceNumber":1}}"#;
+        assert!(serde_json::from_str::<Incoming>(unknown).is_err());
+    }
+
+    #[test]
+    fn end_messages_say_how_the_run_ended() {
+        let ok: RunOutcome = Arc::new(Ok(json!({"status": "success", "step": "run",
+            "compile": {"memory_bytes": 1, "cpu_ms": 1},
+            "run": {"exit_code": 0, "signal": null, "memory_bytes": 2048, "cpu_ms": 1500}})));
+        let m = end_messages(&ok, 7);
+        assert_eq!(m[0]["type"], EXECUTE_STATUS);
+        assert_eq!(m[0]["payload"]["residentSetSizeBytes"], 2048);
+        assert_eq!(m[0]["payload"]["totalTimeSecs"], 1.5);
+        assert_eq!(m[1]["payload"], json!({"success": true, "exitDetail": "Exited with status 0"}));
+        assert_eq!(m[1]["meta"]["sequenceNumber"], 7);
+        let killed: RunOutcome = Arc::new(Ok(json!({"status": "killed", "step": "run",
+            "compile": {}, "run": {"exit_code": null, "signal": 9}})));
+        let m = end_messages(&killed, 7);
+        assert_eq!(m.last().unwrap()["payload"]["exitDetail"], KILLED);
+        let compile_error: RunOutcome = Arc::new(Ok(
+            json!({"status": "compile_error", "step": "compile", "compile": {}, "run": null}),
+        ));
+        let m = end_messages(&compile_error, 7);
+        assert_eq!(m.last().unwrap()["payload"]["success"], false);
+    }
+}
