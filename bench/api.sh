@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"; runs="${2:-20}"
-cargo build --release -q -p corral -p corral-server --example hello
+cargo build --release -q -p corral
+cargo build --release -q -p corral-server --example hello
 corral="$PWD/target/release/corral"
 data="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT

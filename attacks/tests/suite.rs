@@ -10,8 +10,8 @@
 mod common;
 
 use common::{
-    CANARY_ENV, Case, Run, case, check_with, host, is_root, processes_with, random_hex, serial,
-    spawn_counter, wait_corral, world_dir,
+    CANARY_ENV, Case, Run, Sentinel, case, check_with, host, is_root, processes_with, random_hex,
+    serial, spawn_counter, wait_corral, world_dir,
 };
 use serde_json::Value;
 use std::net::TcpListener;
@@ -156,7 +156,8 @@ fn corral(mode: Mode, flags: &[String], prog: &str, args: &[String]) -> Result<R
         .env(CANARY_ENV, &h.secret)
         .stdin(Stdio::null());
     let done = wait_corral(cmd)?;
-    let (status, stdout, corral_stderr) = (done.status, done.stdout, done.stderr);
+    let (status, stdout, corral_stderr, corral_pid) =
+        (done.status, done.stdout, done.stderr, done.pid);
     // Whatever the run started must be gone once corral returns (a short grace for reaping).
     let mut leftovers = processes_with(&run_id);
     let grace = Instant::now();
@@ -183,6 +184,7 @@ fn corral(mode: Mode, flags: &[String], prog: &str, args: &[String]) -> Result<R
         json,
         corral_stdout: stdout,
         corral_stderr,
+        corral_pid,
         leftovers,
     })
 }
@@ -357,11 +359,8 @@ fn network_attacks_are_contained() {
 
 #[test]
 fn process_attacks_are_contained() {
-    let mut sentinel = Command::new("sleep")
-        .arg("600")
-        .spawn()
-        .expect("spawn sentinel");
-    let sentinel_pid = sentinel.id().to_string();
+    let mut sentinel = Sentinel::spawn();
+    let sentinel_pid = sentinel.pid();
     let tag = format!("corral-daemon-{}", random_hex(6));
     run_cases(|_| {
         vec![
@@ -451,9 +450,8 @@ fn process_attacks_are_contained() {
                 .because("clone3(CLONE_NEWUSER)", &["ENOSYS"]),
         ]
     });
-    let alive = sentinel.try_wait().expect("try_wait").is_none();
-    let _ = sentinel.kill();
-    let _ = sentinel.wait();
+    let alive = sentinel.alive();
+    drop(sentinel);
     assert!(alive, "the host sentinel process did not survive kill(-1)");
     let left = processes_with(&tag);
     assert!(left.is_empty(), "the daemon survived its sandbox: {left:?}");
@@ -896,7 +894,13 @@ fn probes_escape_without_the_sandbox() {
         .env(RUN_ENV, &tag)
         .spawn()
         .expect("spawn sleep");
-    let seen = !processes_with(&tag).is_empty();
+    // The child's environment is the new one only once its exec is done: look for a while.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let mut seen = false;
+    while !seen && std::time::Instant::now() < deadline {
+        seen = !processes_with(&tag).is_empty();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let _ = tagged.kill();
     let _ = tagged.wait();
     assert!(

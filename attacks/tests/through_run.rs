@@ -8,8 +8,8 @@
 mod common;
 
 use common::{
-    CANARY_ENV, Case, Run, case, check_with, host, is_root, processes_with, random_hex, serial,
-    wait_corral,
+    CANARY_ENV, Case, Run, Sentinel, case, check_with, host, is_root, processes_with, random_hex,
+    serial, wait_corral,
 };
 use serde_json::Value;
 use std::path::PathBuf;
@@ -71,39 +71,26 @@ fn unavailable() -> Option<&'static str> {
     .as_deref()
 }
 
-/// Runs a tiny program that needs a baked crate; None when it works.
+/// Why the attacks cannot go through `corral run` here (None: they can). The attacks need libc,
+/// which `corral run` provides from the bake of the stable toolchain (debug mode).
 fn probe_run() -> Option<String> {
+    use corral_rust::{bake, toolchain};
     if !is_root() {
         return Some("the test does not run as root".into());
     }
-    let h = host();
-    let src = h.base.join("probe.rs");
-    std::fs::write(
-        &src,
-        "fn main() {\n    // SAFETY: getpid has no preconditions.\n    \
-         println!(\"pid {}\", unsafe { libc::getpid() });\n}\n",
-    )
-    .expect("write probe");
-    let mut cmd = corral_command();
-    cmd.arg("--json").arg(&src).stdin(Stdio::null());
-    let done = match wait_corral(cmd) {
-        Ok(d) => d,
-        Err(e) => panic!("corral run of a tiny program: {e}"),
+    let installed = toolchain::discover(&toolchain::rustup_home());
+    let stable = match toolchain::resolve(&installed, "stable") {
+        Ok(t) => t,
+        Err(e) => return Some(format!("no stable toolchain: {e}")),
     };
-    let all = format!("{}{}", done.stdout, done.stderr);
-    let ok = serde_json::from_str::<Value>(done.stdout.trim())
-        .ok()
-        .is_some_and(|j| j["status"] == "success");
-    if ok {
-        return None;
+    match bake::load(&bake::default_store(), stable, bake::BakeMode::Debug) {
+        Ok(Some(_)) => None,
+        Ok(None) => Some(format!(
+            "the crates are not baked for {} (run `corral bake`)",
+            stable.name
+        )),
+        Err(e) => Some(format!("the bake cannot be read: {e}")),
     }
-    if all.contains("corral bake") || all.contains("not baked") {
-        return Some(format!(
-            "the baked crates are missing (run `corral bake`): {}",
-            all.trim()
-        ));
-    }
-    panic!("corral run of a tiny `use libc` program failed: {all}");
 }
 
 /// `corral run` with the default limits (no configuration from the environment).
@@ -120,13 +107,17 @@ fn corral_command() -> Command {
     cmd
 }
 
-/// Host processes running a playground binary (the program of some `corral run`).
-fn playground_processes() -> Vec<String> {
+/// Host processes running the playground binary with exactly these arguments (the program of
+/// this case's `corral run`, not of other corral users on the host).
+fn playground_processes(args: &[String]) -> Vec<String> {
+    let mut want = vec![PLAYGROUND_EXE.to_string()];
+    want.extend(args.iter().cloned());
+    let want = want.join(" ");
     processes_with(PLAYGROUND_EXE)
         .into_iter()
         .filter(|p| {
             p.split_once(": ")
-                .is_some_and(|(_, cmd)| cmd.starts_with(&format!("{PLAYGROUND_EXE} ")))
+                .is_some_and(|(_, cmd)| cmd.trim_end() == want.trim_end())
         })
         .collect()
 }
@@ -171,7 +162,7 @@ fn corral_run(c: &Case) -> Result<Run, String> {
     ));
     std::fs::create_dir_all(src.parent().expect("dir")).map_err(|e| e.to_string())?;
     std::fs::write(&src, single_file(c.prog)).map_err(|e| e.to_string())?;
-    let before = playground_processes();
+    let before = playground_processes(&c.args);
     let mut cmd = corral_command();
     cmd.arg("--json")
         .args(&c.flags)
@@ -184,7 +175,7 @@ fn corral_run(c: &Case) -> Result<Run, String> {
     let _ = std::fs::remove_file(&src);
     // Whatever the run started must be gone once corral returns (a short grace for reaping).
     let left = || {
-        let mut l: Vec<String> = playground_processes()
+        let mut l: Vec<String> = playground_processes(&c.args)
             .into_iter()
             .filter(|p| !before.contains(p))
             .collect();
@@ -233,6 +224,7 @@ fn corral_run(c: &Case) -> Result<Run, String> {
         json,
         corral_stdout: done.stdout,
         corral_stderr: done.stderr,
+        corral_pid: done.pid,
         leftovers,
     })
 }
@@ -412,11 +404,11 @@ fn network_attacks_are_contained() {
 
 #[test]
 fn process_attacks_are_contained() {
-    let mut sentinel = Command::new("sleep")
-        .arg("600")
-        .spawn()
-        .expect("spawn sentinel");
-    let sentinel_pid = sentinel.id().to_string();
+    if unavailable().is_some() {
+        return;
+    }
+    let mut sentinel = Sentinel::spawn();
+    let sentinel_pid = sentinel.pid();
     let tag = format!("corral-daemon-{}", random_hex(6));
     let mut tty = case("atk_proc", &["tty"]).contains(&["open /dev/tty"]);
     for fd in 0..3 {
@@ -434,7 +426,7 @@ fn process_attacks_are_contained() {
             }
         }
     }
-    let ran = run_cases(vec![
+    run_cases(vec![
         // The run step's pids limit (128, not settable from the CLI) stops the bombs.
         case("atk_proc", &["forkbomb"])
             .because("fork bomb stopped after", &["EAGAIN"])
@@ -498,12 +490,8 @@ fn process_attacks_are_contained() {
             .line("CONTAINED: clone3 (ENOSYS)")
             .because("clone3(CLONE_NEWUSER)", &["ENOSYS"]),
     ]);
-    let alive = sentinel.try_wait().expect("try_wait").is_none();
-    let _ = sentinel.kill();
-    let _ = sentinel.wait();
-    if !ran {
-        return;
-    }
+    let alive = sentinel.alive();
+    drop(sentinel);
     assert!(alive, "the host sentinel process did not survive kill(-1)");
     let left = processes_with(&tag);
     assert!(left.is_empty(), "the daemon survived its sandbox: {left:?}");

@@ -222,6 +222,8 @@ pub struct Run {
     /// Everything corral printed on stdout (the JSON), searched for the host secret too.
     pub corral_stdout: String,
     pub corral_stderr: String,
+    /// The pid of the corral process (its cgroups are named after it).
+    pub corral_pid: u32,
     pub leftovers: Vec<String>,
 }
 
@@ -303,6 +305,37 @@ pub fn shmem_kib() -> u64 {
         .find_map(|l| l.strip_prefix("Shmem:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
+}
+
+/// A host process that must survive the attacks (kill(-1) and friends); killed when dropped,
+/// also when a test panics, and with its stdio detached so it holds no pipe of the test's.
+pub struct Sentinel(Child);
+
+impl Sentinel {
+    pub fn spawn() -> Sentinel {
+        Sentinel(
+            Command::new("sleep")
+                .arg("600")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn sentinel"),
+        )
+    }
+    pub fn pid(&self) -> String {
+        self.0.id().to_string()
+    }
+    pub fn alive(&mut self) -> bool {
+        self.0.try_wait().expect("try_wait").is_none()
+    }
+}
+
+impl Drop for Sentinel {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// What one corral process printed, and how it ended.
@@ -481,20 +514,27 @@ pub fn check_with(
     };
     let mut bad = Vec::new();
     let mut fail = |m: String| bad.push(format!("{label}: {m}"));
-    // The run's cgroups and its tmpfs must be gone (a short grace for the kernel).
+    // The run's cgroups and its tmpfs must be gone (a short grace for the kernel). corral names
+    // its cgroups `<its pid>-<n>`: other corral processes on the host are not this run's.
+    let prefix = format!("{}-", run.corral_pid);
+    let ours = |dirs: Vec<PathBuf>| -> Vec<PathBuf> {
+        dirs.into_iter()
+            .filter(|d| {
+                !cgroups_before.contains(d)
+                    && d.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+            })
+            .collect()
+    };
     let grace = Instant::now() + Duration::from_secs(1);
-    let (mut cgroups_after, mut shmem_after) = (cgroup_dirs(), shmem_kib());
+    let (mut left, mut shmem_after) = (ours(cgroup_dirs()), shmem_kib());
     while !c.concurrent
-        && (cgroups_after != cgroups_before || shmem_after > shmem_before + (8 << 10))
+        && (!left.is_empty() || shmem_after > shmem_before + (8 << 10))
         && Instant::now() < grace
     {
         std::thread::sleep(Duration::from_millis(50));
-        (cgroups_after, shmem_after) = (cgroup_dirs(), shmem_kib());
+        (left, shmem_after) = (ours(cgroup_dirs()), shmem_kib());
     }
-    let left: Vec<_> = cgroups_after
-        .iter()
-        .filter(|d| !cgroups_before.contains(d))
-        .collect();
     if !left.is_empty() && !c.concurrent {
         fail(format!("cgroups left behind: {left:?}"));
     }

@@ -358,6 +358,20 @@ impl Watch {
             }
         };
         drop(theirs);
+        // The pipes belong to us (host root, in root mode); the sandbox user must be able
+        // to reopen its own stdio through /dev/stdin (/proc/self/fd/N) like any process.
+        // Nobody else can reach these pipes: only processes that hold them can name them.
+        for fd in [
+            child.stdin.as_ref().map(|p| p.as_raw_fd()),
+            child.stdout.as_ref().map(|p| p.as_raw_fd()),
+            child.stderr.as_ref().map(|p| p.as_raw_fd()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            // SAFETY: fchmod on a pipe descriptor we own; no memory is involved.
+            unsafe { libc::fchmod(fd, 0o666) };
+        }
         let helper_pid = child.id() as i32;
         *self.kill.helper.lock().unwrap_or_else(|p| p.into_inner()) =
             sys::pidfd_open(helper_pid).ok();

@@ -16,29 +16,32 @@ pub mod state;
 use rocket::{Build, Rocket, catchers, routes};
 use state::App;
 
+/// The native API's routes: each is described in /api/openapi.json (a test checks).
+pub fn native_routes() -> Vec<rocket::Route> {
+    use routes::{native, openapi, tools};
+    routes![
+        native::run,
+        native::run_harness,
+        native::harnesses,
+        native::toolchains,
+        native::crates,
+        native::healthz,
+        native::metrics,
+        tools::format,
+        tools::clippy,
+        tools::compile,
+        tools::miri,
+        openapi::openapi,
+    ]
+}
+
 /// The Rocket application with every route, over `app`.
 pub fn rocket(app: App, figment: rocket::figment::Figment) -> Rocket<Build> {
-    use routes::native;
     rocket::custom(figment)
         .manage(app)
         .attach(cors::Cors)
-        .mount(
-            "/",
-            routes![
-                native::run,
-                native::run_harness,
-                native::harnesses,
-                native::toolchains,
-                native::crates,
-                native::healthz,
-                native::metrics,
-                routes::tools::format,
-                routes::tools::clippy,
-                routes::tools::compile,
-                routes::tools::miri,
-                cors::preflight,
-            ],
-        )
+        .mount("/", native_routes())
+        .mount("/", routes![cors::preflight, routes::ws::websocket])
         .mount("/", routes::playground::routes())
         .register("/", catchers![error::default_catcher])
 }

@@ -443,3 +443,24 @@ print("init still there")
     assert!(out.ends_with("init still there\n"), "{o}");
     assert_eq!(o["status"], "success", "init reported normally: {o}");
 }
+
+#[test]
+fn dev_stdin_and_stdout_can_be_reopened() {
+    require_sandbox!();
+    // Programs open /dev/stdin, /dev/stdout by name (/proc/self/fd/N): it must work as
+    // it does outside, though the pipes were made by the supervisor.
+    let o = exec_json(
+        &[
+            "--",
+            "sh",
+            "-c",
+            "cat /dev/stdin > /dev/stdout; echo err > /dev/stderr",
+        ],
+        b"piped\n",
+    );
+    assert_eq!(
+        (o["stdout"].as_str(), o["stderr"].as_str()),
+        (Some("piped\n"), Some("err\n")),
+        "{o}"
+    );
+}

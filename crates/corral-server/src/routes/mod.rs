@@ -1,7 +1,7 @@
 //! HTTP routes, one module per API family.
 
 pub mod native;
+pub mod openapi;
 pub mod playground;
 pub mod tools;
-pub mod openapi;
 pub mod ws;

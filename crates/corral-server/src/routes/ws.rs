@@ -69,7 +69,10 @@ enum Handshake {
 
 /// `code`: one string (the playground), or the files of a crate (as /execute takes).
 #[derive(Deserialize)]
-#[serde(untagged, expecting = "a string or a list of {\"name\", \"content\"} objects")]
+#[serde(
+    untagged,
+    expecting = "a string or a list of {\"name\", \"content\"} objects"
+)]
 enum Code {
     Text(String),
     Files(Vec<FileIn>),
@@ -92,16 +95,16 @@ struct ExecuteRequest {
 #[serde(tag = "type")]
 enum Incoming {
     #[serde(rename = "output/execute/wsExecuteRequest")]
-    ExecuteRequest {
+    Request {
         payload: Box<ExecuteRequest>,
         meta: Meta,
     },
     #[serde(rename = "output/execute/wsExecuteStdin")]
-    ExecuteStdin { payload: String, meta: Meta },
+    Stdin { payload: String, meta: Meta },
     #[serde(rename = "output/execute/wsExecuteStdinClose")]
-    ExecuteStdinClose { meta: Meta },
+    StdinClose { meta: Meta },
     #[serde(rename = "output/execute/wsExecuteKill")]
-    ExecuteKill { meta: Meta },
+    Kill { meta: Meta },
 }
 
 /// One message to the client.
@@ -120,8 +123,9 @@ fn error(reason: impl Into<String>, sequence: i64) -> Value {
 /// What the session loop receives from runs.
 enum Out {
     Send(Value),
-    /// The run with this sequence number has ended (its last message was sent).
-    Done(i64),
+    /// The last messages of the run with this sequence number. The run is over before
+    /// they are sent, so a client that has seen its end may start the next at once.
+    End(i64, Vec<Value>),
 }
 
 /// The run of this socket, while it runs.
@@ -134,9 +138,11 @@ struct Running {
 
 #[get("/websocket")]
 pub fn websocket<'r>(ws: WebSocket, app: &'r State<App>, client: Client) -> Channel<'r> {
-    let mut config = rocket_ws::Config::default();
-    config.max_message_size = Some(MAX_MESSAGE);
-    config.max_frame_size = Some(MAX_MESSAGE);
+    let config = rocket_ws::Config {
+        max_message_size: Some(MAX_MESSAGE),
+        max_frame_size: Some(MAX_MESSAGE),
+        ..Default::default()
+    };
     ws.config(config).channel(move |stream| {
         Box::pin(async move {
             session(stream, app, client).await;
@@ -213,9 +219,16 @@ async fn session(mut stream: DuplexStream, app: &App, client: Client) {
                         break;
                     }
                 }
-                Out::Done(sequence) => {
+                Out::End(sequence, messages) => {
                     if running.as_ref().is_some_and(|r| r.sequence == sequence) {
                         running = None;
+                    }
+                    let mut sent = true;
+                    for m in &messages {
+                        sent = sent && send(&mut stream, m).await;
+                    }
+                    if !sent {
+                        break;
                     }
                 }
             },
@@ -248,7 +261,7 @@ fn handle(
     };
     // Stdin, close and kill for a run that has ended are ignored, as the playground does.
     match msg {
-        Incoming::ExecuteRequest { payload, meta } => {
+        Incoming::Request { payload, meta } => {
             if let Some(r) = running {
                 return Some(error(
                     format!(
@@ -266,7 +279,7 @@ fn handle(
                 Err(reason) => Some(error(reason, meta.sequence_number)),
             }
         }
-        Incoming::ExecuteStdin { payload, meta } => {
+        Incoming::Stdin { payload, meta } => {
             let tx = running
                 .as_ref()
                 .filter(|r| r.sequence == meta.sequence_number)?
@@ -280,7 +293,7 @@ fn handle(
                 Err(TrySendError::Disconnected(_)) | Ok(()) => None,
             }
         }
-        Incoming::ExecuteStdinClose { meta } => {
+        Incoming::StdinClose { meta } => {
             if let Some(r) = running
                 .as_mut()
                 .filter(|r| r.sequence == meta.sequence_number)
@@ -289,7 +302,7 @@ fn handle(
             }
             None
         }
-        Incoming::ExecuteKill { meta } => {
+        Incoming::Kill { meta } => {
             if let Some(r) = running
                 .as_ref()
                 .filter(|r| r.sequence == meta.sequence_number)
@@ -326,7 +339,7 @@ fn request(p: ExecuteRequest) -> Result<corral_rust::request::Request, String> {
         .map_err(|e| e.message)
 }
 
-/// Admits and queues a run; its messages arrive on `out`, then `Out::Done`.
+/// Admits and queues a run; its messages arrive on `out`, the last in `Out::End`.
 fn start(
     payload: ExecuteRequest,
     sequence: i64,
@@ -350,7 +363,7 @@ fn start(
         }
         let _ = tx.send(Out::Send(message(EXECUTE_BEGIN, None, sequence)));
         let mut text = Utf8Streams::default();
-        let mut emit = |stream: Stream, s: String| {
+        let emit = |stream: Stream, s: String| {
             if !s.is_empty() {
                 let kind = match stream {
                     Stream::Stdout => EXECUTE_STDOUT,
@@ -359,10 +372,11 @@ fn start(
                 let _ = tx.send(Out::Send(message(kind, Some(json!(s)), sequence)));
             }
         };
-        let outcome = pipeline.run_interactive(&req, false, stdin_rx, &job_stop, &mut |p| match p {
-            Progress::Compiled(c) => emit(Stream::Stderr, c.stderr.clone()),
-            Progress::Output(chunk) => emit(chunk.stream, text.push(chunk.stream, &chunk.data)),
-        });
+        let outcome =
+            pipeline.run_interactive(&req, false, stdin_rx, &job_stop, &mut |p| match p {
+                Progress::Compiled(c) => emit(Stream::Stderr, c.stderr.clone()),
+                Progress::Output(chunk) => emit(chunk.stream, text.push(chunk.stream, &chunk.data)),
+            });
         for stream in [Stream::Stdout, Stream::Stderr] {
             emit(stream, text.finish(stream));
         }
@@ -383,10 +397,7 @@ fn start(
             )],
             Err(QueueError::Lost(e)) => vec![error(format!("the run was lost: {e}"), sequence)],
         };
-        for m in messages {
-            let _ = tx.send(Out::Send(m));
-        }
-        let _ = tx.send(Out::Done(sequence));
+        let _ = tx.send(Out::End(sequence, messages));
     });
     app.metrics.runs.fetch_add(1, Ordering::Relaxed);
     Ok(Running {
@@ -416,7 +427,10 @@ fn end_messages(outcome: &RunOutcome, sequence: i64) -> Vec<Value> {
     if status == "internal_error" {
         let reason = result["error"].as_str().unwrap_or("unknown error");
         return vec![
-            error(format!("corral failed to run the program: {reason}"), sequence),
+            error(
+                format!("corral failed to run the program: {reason}"),
+                sequence,
+            ),
             end(false, ""),
         ];
     }
@@ -540,16 +554,19 @@ mod tests {
     #[test]
     fn messages_parse_as_the_playground_sends_them() {
         let req = r#"{"type":"output/execute/wsExecuteRequest","payload":{"channel":"stable","mode":"debug","edition":"2021","crateType":"bin","tests":false,"code":"fn main(){}","backtrace":false},"meta":{"websocket":true,"sequenceNumber":3}}"#;
-        let Incoming::ExecuteRequest { payload, meta } = serde_json::from_str(req).unwrap() else {
+        let Incoming::Request { payload, meta } = serde_json::from_str(req).unwrap() else {
             panic!("not an execute request")
         };
         assert_eq!(meta.sequence_number, 3);
         let r = request(*payload).unwrap();
-        assert_eq!((r.harness.as_str(), r.code.as_str()), ("bin", "fn main(){}"));
+        assert_eq!(
+            (r.harness.as_str(), r.code.as_str()),
+            ("bin", "fn main(){}")
+        );
         let close = r#"{"type":"output/execute/wsExecuteStdinClose","meta":{"websocket":true,"sequenceNumber":3}}"#;
         assert!(matches!(
             serde_json::from_str(close).unwrap(),
-            Incoming::ExecuteStdinClose { .. }
+            Incoming::StdinClose { .. }
         ));
         let missing = r#"{"type":"output/execute/wsExecuteRequest","payload":{"channel":"stable"},"meta":{"sequenceNumber":1}}"#;
         let e = serde_json::from_str::<Incoming>(missing).err().unwrap();
@@ -567,7 +584,10 @@ mod tests {
         assert_eq!(m[0]["type"], EXECUTE_STATUS);
         assert_eq!(m[0]["payload"]["residentSetSizeBytes"], 2048);
         assert_eq!(m[0]["payload"]["totalTimeSecs"], 1.5);
-        assert_eq!(m[1]["payload"], json!({"success": true, "exitDetail": "Exited with status 0"}));
+        assert_eq!(
+            m[1]["payload"],
+            json!({"success": true, "exitDetail": "Exited with status 0"})
+        );
         assert_eq!(m[1]["meta"]["sequenceNumber"], 7);
         let killed: RunOutcome = Arc::new(Ok(json!({"status": "killed", "step": "run",
             "compile": {}, "run": {"exit_code": null, "signal": 9}})));
