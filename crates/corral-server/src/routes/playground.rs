@@ -16,7 +16,7 @@ use rocket::http::{Header, Status};
 use rocket::request::{self, FromRequest};
 use rocket::response::{self, Responder, Response};
 use rocket::serde::json::Json;
-use rocket::{State, get, options, post};
+use rocket::{State, get, post};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -779,14 +779,6 @@ pub async fn evaluate(
     body: PgJson<EvaluateIn>,
     app: &State<App>,
     client: Client,
-) -> WithCors<Result<Json<EvaluateOut>, ApiError>> {
-    WithCors(evaluate_inner(body, app, client).await)
-}
-
-async fn evaluate_inner(
-    body: PgJson<EvaluateIn>,
-    app: &App,
-    client: Client,
 ) -> Result<Json<EvaluateOut>, ApiError> {
     native::admit(app, &client)?;
     let b = body.0?;
@@ -828,13 +820,6 @@ async fn evaluate_inner(
             error: Some(both),
         }
     }))
-}
-
-/// Preflight of /evaluate.json (its name has a dot, which the CORS fairing leaves to
-/// the page's static files).
-#[options("/evaluate.json")]
-pub fn evaluate_preflight() -> WithCors<Status> {
-    WithCors(Status::NoContent)
 }
 
 #[post("/compile", data = "<body>")]
@@ -1321,7 +1306,6 @@ pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
         execute,
         evaluate,
-        evaluate_preflight,
         compile,
         format,
         clippy,
@@ -1333,26 +1317,6 @@ pub fn routes() -> Vec<rocket::Route> {
         gist_create,
         gist_get,
     ]
-}
-
-/// Adds the CORS headers itself, for routes the fairing does not cover.
-pub struct WithCors<R>(pub R);
-
-impl<'r, R: Responder<'r, 'static>> Responder<'r, 'static> for WithCors<R> {
-    fn respond_to(self, req: &'r rocket::Request<'_>) -> response::Result<'static> {
-        let mut res = self.0.respond_to(req)?;
-        res.set_header(Header::new("Access-Control-Allow-Origin", "*"));
-        res.set_header(Header::new(
-            "Access-Control-Allow-Methods",
-            "GET, POST, OPTIONS",
-        ));
-        res.set_header(Header::new(
-            "Access-Control-Allow-Headers",
-            "Content-Type, Authorization, Accept",
-        ));
-        res.set_header(Header::new("Access-Control-Max-Age", "3600"));
-        Ok(res)
-    }
 }
 
 #[cfg(test)]
