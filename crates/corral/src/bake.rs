@@ -56,7 +56,7 @@ pub fn run(args: BakeArgs) -> anyhow::Result<u8> {
     let store = bake::default_store();
     std::fs::create_dir_all(&store)
         .with_context(|| format!("cannot create the bake store {}", store.display()))?;
-    let sandbox = Sandbox::new("/proc/self/exe")?;
+    let sandbox = Sandbox::new(crate::helper())?;
     let tty = std::io::stderr().is_terminal();
     eprintln!("corral bake: {} into {}", list.origin, store.display());
     let mut done: Vec<(String, BakeMode)> = vec![];

@@ -137,7 +137,7 @@ pub fn run(args: ExecArgs) -> anyhow::Result<u8> {
             args.ablate.join(", ")
         );
     }
-    let sandbox = Sandbox::new("/proc/self/exe")?.with_ablation(ablation);
+    let sandbox = Sandbox::new(crate::helper())?.with_ablation(ablation);
     let mut child = sandbox.spawn(&policy, &args.command, !args.json)?;
     // stdin is a pipe: forward ours unless it is a terminal (then the command sees EOF).
     if let Some(mut pipe) = child.stdin.take()

@@ -34,6 +34,19 @@ enum Command {
     Doctor,
 }
 
+/// The sandbox helper to start for each step: the small `corral-jail` installed next to
+/// this binary when it is there (much cheaper to execute), else this binary itself
+/// (which also answers as the helper).
+pub fn helper() -> std::path::PathBuf {
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("corral-jail")));
+    match beside {
+        Some(jail) if jail.is_file() => jail,
+        _ => "/proc/self/exe".into(),
+    }
+}
+
 fn main() -> ExitCode {
     // When started as the sandbox helper, this never returns.
     corral_sandbox::run_helper_if_requested();
@@ -70,7 +83,7 @@ fn main() -> ExitCode {
 
 fn doctor() -> anyhow::Result<u8> {
     use corral_sandbox::doctor::{self, State};
-    let checks = doctor::run(std::path::Path::new("/proc/self/exe"));
+    let checks = doctor::run(&helper());
     for c in &checks {
         let state = match c.state {
             State::Active => "active",

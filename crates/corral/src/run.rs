@@ -114,7 +114,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     };
     let limits =
         StepLimits::load(args.config.as_deref(), std::env::vars()).map_err(anyhow::Error::msg)?;
-    let sandbox = Sandbox::new("/proc/self/exe")?;
+    let sandbox = Sandbox::new(crate::helper())?;
     let toolchains = corral_rust::toolchain::discover(&corral_rust::toolchain::rustup_home());
     // SAFETY: geteuid has no preconditions.
     let uid = unsafe { libc::geteuid() };

@@ -99,7 +99,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         .with_context(|| format!("creating {}", data_dir.display()))?;
     let memo = Memo::open(&data_dir.join("corral.sqlite"), settings.memo_bytes)
         .context("opening the memo store")?;
-    let sandbox = Sandbox::new("/proc/self/exe")?;
+    let sandbox = Sandbox::new(crate::helper())?;
     let toolchains = corral_rust::toolchain::discover(&corral_rust::toolchain::rustup_home());
     let store = bake::default_store();
     let pipeline = Pipeline::new(
