@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check of the project: format, lints, the vetted crates baked (the tests of
 # `corral run` use them), then the tests: unit, exec and run end to end, and the
-# attack suite as root and as an unprivileged user.
+# attack suite as root and as an unprivileged user; then the page's assets rebuilt
+# from web/'s lockfile and its browser tests in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all --check
@@ -11,3 +12,24 @@ cargo build --workspace
 # a no-op when nothing changed.
 target/debug/corral bake
 cargo test --workspace
+
+# The page (web/): the assets embedded in the binary must be what the lockfile builds.
+# Compared with the tree's web/dist, which in a clean checkout is the committed one.
+if command -v npm >/dev/null; then
+  dist_before=$(mktemp -d)
+  trap 'rm -rf "$dist_before"' EXIT
+  cp -r web/dist/. "$dist_before"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run build --silent)
+  if ! diff -r "$dist_before" web/dist >/dev/null; then
+    echo "web/dist differs from what \`cd web && npm ci && npm run build\` makes; commit the rebuilt assets:" >&2
+    diff -r "$dist_before" web/dist | head -c 2000 >&2 || true
+    git diff --stat -- web/dist >&2 || true
+    exit 1
+  fi
+  # Browser tests against a real `corral serve`; as root (CI) Chromium must be there.
+  page_mode=optional
+  [ "$(id -u)" = 0 ] && page_mode=require
+  CORRAL_BIN="$PWD/target/debug/corral" CORRAL_PAGE_TESTS=$page_mode node --test web/test/
+else
+  echo "SKIP: npm is not installed: the page's assets are not rebuilt, its browser tests not run" >&2
+fi

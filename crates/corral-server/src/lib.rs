@@ -43,5 +43,6 @@ pub fn rocket(app: App, figment: rocket::figment::Figment) -> Rocket<Build> {
         .mount("/", native_routes())
         .mount("/", routes![cors::preflight, routes::ws::websocket])
         .mount("/", routes::playground::routes())
+        .mount("/", routes::page::routes())
         .register("/", catchers![error::default_catcher])
 }

@@ -2,6 +2,7 @@
 
 pub mod native;
 pub mod openapi;
+pub mod page;
 pub mod playground;
 pub mod tools;
 pub mod ws;
