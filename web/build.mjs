@@ -1,0 +1,29 @@
+// Builds web/dist from web/src: one JS bundle, one CSS file and index.html. The output
+// is committed and embedded in the corral binary; CI rebuilds it and fails on any
+// difference, so the build must be deterministic (no dates, no absolute paths).
+import * as esbuild from "esbuild";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+
+rmSync("dist", { recursive: true, force: true });
+mkdirSync("dist");
+await esbuild.build({
+  entryPoints: { app: "src/main.js" },
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: ["es2020"],
+  legalComments: "none",
+  charset: "utf8",
+  outdir: "dist",
+  logLevel: "warning",
+});
+await esbuild.build({
+  entryPoints: { app: "src/style.css" },
+  bundle: true,
+  minify: true,
+  legalComments: "none",
+  charset: "utf8",
+  outdir: "dist",
+  logLevel: "warning",
+});
+copyFileSync("src/index.html", "dist/index.html");
