@@ -79,6 +79,7 @@ function setCode(code) {
 
 // ---- pickers ----
 let harnesses = [];
+const toolchains = new Map(); // channel → its entry in /api/v1/toolchains
 function fillSelect(select, items, chosen) {
   select.replaceChildren(
     ...items.map(([value, label]) => {
@@ -164,6 +165,7 @@ async function loadPickers() {
   let channels = [];
   try {
     for (const t of (await getJson("/api/v1/toolchains")).toolchains) {
+      toolchains.set(t.channel, t);
       channels.push([t.channel, t.channel === t.version ? t.channel : `${t.channel} (${t.version})`]);
     }
   } catch {
@@ -178,6 +180,88 @@ async function loadPickers() {
 for (const id of ["channel", "edition", "mode"]) {
   $(id).addEventListener("change", () => save({ [id]: $(id).value }));
 }
+$("channel").addEventListener("change", updateTools);
+
+// ---- tools: shown only when the selected channel has them ----
+const SHOW = [
+  ["asm", "Assembly"],
+  ["llvm-ir", "LLVM IR"],
+  ["mir", "MIR"],
+  ["hir", "HIR", true],
+  ["macro-expansion", "Macro expansion", true],
+];
+function updateTools() {
+  const channel = $("channel").value;
+  const t = toolchains.get(channel);
+  const has = (name) => (t?.components || []).some((c) => c === name || c.startsWith(name + "-"));
+  $("format").hidden = !(has("rustfmt") || has("rustfmt-preview"));
+  $("clippy").hidden = !(has("clippy") || has("clippy-preview"));
+  const nightly = channel === "nightly" || /nightly/.test(t?.version || "");
+  fillSelect(
+    $("show"),
+    [["", "Show…"], ...SHOW.filter(([, , n]) => !n || nightly).map(([v, l]) => [v, l])],
+    "",
+  );
+}
+
+let toolBusy = false;
+function toolBody(extra) {
+  return {
+    code: view.state.doc.toString(),
+    edition: $("edition").value,
+    channel: $("channel").value || "stable",
+    ...extra,
+  };
+}
+function showTool(title, text) {
+  $("tool-title").textContent = title;
+  $("tool-box").hidden = false;
+  $("tool-out").textContent = text;
+}
+async function tool(label, url, body, done) {
+  if (toolBusy) return;
+  toolBusy = true;
+  for (const id of ["format", "clippy", "show"]) $(id).disabled = true;
+  $("status").textContent = `${label}…`;
+  $("status").className = "status busy";
+  try {
+    const r = await getJson(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    done(r);
+    $("status").textContent = `${label}: ${r.success ? "done" : (r.status || "failed").replace(/_/g, " ")}`;
+    $("status").className = "status " + (r.success ? "ok" : "bad");
+  } catch (e) {
+    showTool(label, "Error: " + e.message);
+    $("status").textContent = `${label} failed: ${e.message}`;
+    $("status").className = "status bad";
+  } finally {
+    toolBusy = false;
+    for (const id of ["format", "clippy", "show"]) $(id).disabled = false;
+  }
+}
+$("format").addEventListener("click", () =>
+  tool("Format", "/api/v1/format", toolBody(), (r) => {
+    if (r.success && typeof r.code === "string") setCode(r.code);
+    show("compile", r.success ? "" : r.stderr);
+  }),
+);
+$("clippy").addEventListener("click", () =>
+  tool("Clippy", "/api/v1/clippy", toolBody(), (r) => show("compile", r.stderr || "No warnings.")),
+);
+$("show").addEventListener("change", () => {
+  const target = $("show").value;
+  if (!target) return;
+  const label = SHOW.find(([v]) => v === target)?.[1] || target;
+  tool(label, "/api/v1/compile", toolBody({ mode: $("mode").value, target }), (r) => {
+    show("compile", r.success ? "" : r.stderr);
+    showTool(label, r.success ? r.code || "" : r.error || "(no output: see the compiler pane)");
+  }).finally(() => {
+    $("show").value = "";
+  });
+});
 $("harness").addEventListener("change", () => {
   save({ harness: $("harness").value });
   $("harness").title = harnesses.find((h) => h.id === $("harness").value)?.description ?? "";
@@ -219,7 +303,7 @@ function inlineDiagnostics(code, diags) {
 
 let running = null;
 async function run() {
-  if (running) return;
+  if (running || socket) return;
   const code = view.state.doc.toString();
   const body = {
     code,
@@ -274,6 +358,131 @@ document.addEventListener("keydown", (e) => {
     run();
   }
 });
+
+// ---- streaming: the Rust Playground's /websocket protocol ----
+let socket = null;
+let streamSeq = 0;
+function liveWrite(text) {
+  const out = $("live-out");
+  const parts = text.split("\f");
+  parts.forEach((part, i) => {
+    if (i > 0) out.replaceChildren(); // a form feed clears the pane
+    if (part) out.append(document.createTextNode(part));
+  });
+  out.parentElement.scrollIntoView?.({ block: "nearest" });
+}
+function streamEnd(text, ok) {
+  $("status").textContent = text;
+  $("status").className = "status " + (ok ? "ok" : "bad");
+  $("stream").disabled = false;
+  $("run").disabled = false;
+  $("stdin").disabled = true;
+  $("kill").disabled = true;
+  const s = socket;
+  socket = null;
+  if (s && s.readyState <= 1) s.close();
+}
+function wsSend(type, payload) {
+  if (!socket || socket.readyState !== 1) return;
+  const m = { type, meta: { sequenceNumber: streamSeq } };
+  if (payload !== undefined) m.payload = payload;
+  socket.send(JSON.stringify(m));
+}
+function stream() {
+  if (socket || running) return;
+  const code = view.state.doc.toString();
+  save({ code });
+  for (const id of ["compile", "stdout", "stderr", "harness"]) show(id, "");
+  $("live-out").replaceChildren();
+  $("live-box").hidden = false;
+  $("stdin").disabled = false;
+  $("kill").disabled = false;
+  $("stream").disabled = true;
+  $("run").disabled = true;
+  $("status").textContent = "Connecting…";
+  $("status").className = "status busy";
+  view.dispatch(setDiagnostics(view.state, []));
+  const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/websocket`);
+  socket = ws;
+  streamSeq += 1;
+  const seq = streamSeq;
+  let ended = false;
+  ws.addEventListener("open", () => {
+    ws.send(
+      JSON.stringify({
+        type: "websocket/connected",
+        payload: { iAcceptThisIsAnUnsupportedApi: true },
+        meta: { sequenceNumber: 0 },
+      }),
+    );
+  });
+  ws.addEventListener("message", (e) => {
+    let m;
+    try {
+      m = JSON.parse(e.data);
+    } catch {
+      return;
+    }
+    const p = m.payload;
+    switch (m.type) {
+      case "websocket/connected":
+        $("status").textContent = "Streaming: compiling…";
+        ws.send(
+          JSON.stringify({
+            type: "output/execute/wsExecuteRequest",
+            payload: {
+              channel: $("channel").value || "stable",
+              mode: $("mode").value,
+              edition: $("edition").value,
+              crateType: "bin",
+              tests: false,
+              backtrace: false,
+              code,
+            },
+            meta: { sequenceNumber: seq },
+          }),
+        );
+        break;
+      case "output/execute/wsExecuteBegin":
+        if (m.meta?.sequenceNumber === seq) $("status").textContent = "Streaming: running…";
+        break;
+      case "output/execute/wsExecuteStdout":
+      case "output/execute/wsExecuteStderr":
+        if (m.meta?.sequenceNumber === seq && typeof p === "string") liveWrite(p);
+        break;
+      case "output/execute/wsExecuteEnd":
+        if (m.meta?.sequenceNumber !== seq) break;
+        ended = true;
+        streamEnd(`${p?.success ? "success" : "failed"} · ${p?.exitDetail || ""}`, !!p?.success);
+        break;
+      case "websocket/error":
+        ended = true;
+        liveWrite(`\nError: ${p?.error ?? "unknown"}\n`);
+        streamEnd(`Error: ${p?.error ?? "unknown"}`, false);
+        break;
+    }
+  });
+  ws.addEventListener("close", () => {
+    if (socket === ws && !ended) streamEnd("Error: the connection closed", false);
+  });
+  ws.addEventListener("error", () => {
+    if (socket === ws && !ended) streamEnd("Error: the connection failed", false);
+  });
+}
+$("stream").addEventListener("click", stream);
+$("stdin-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  wsSend("output/execute/wsExecuteStdin", $("stdin").value + "\n");
+  $("stdin").value = "";
+});
+$("stdin").addEventListener("keydown", (e) => {
+  // Ctrl-D closes stdin, as in a terminal.
+  if (e.key === "d" && e.ctrlKey) {
+    e.preventDefault();
+    wsSend("output/execute/wsExecuteStdinClose");
+  }
+});
+$("kill").addEventListener("click", () => wsSend("output/execute/wsExecuteKill"));
 
 // ---- sharing ----
 $("share").addEventListener("click", async () => {
@@ -341,6 +550,7 @@ loadPickers()
     if (settings.mode) $("mode").value = settings.mode;
     return loadFromUrl();
   })
+  .then(updateTools, updateTools)
   .finally(() => {
     document.body.dataset.ready = "true";
   });

@@ -287,6 +287,97 @@ test("on a phone the panes stack", { timeout: RUN_TIMEOUT }, async (t) => {
   await page.screenshot({ path: join(SHOTS, "phone.png") });
 });
 
+test("Format reformats the code in the editor", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (skip) return t.skip(skip);
+  const page = await open(t);
+  await page.waitForSelector("#format:not([hidden])");
+  await typeCode(page, 'fn main(){println!("hi")}');
+  await page.click("#format");
+  await page.waitForFunction(() => /^Format: /.test(document.getElementById("status").textContent), null, {
+    timeout: RUN_TIMEOUT,
+  });
+  assert.equal(await editorText(page), 'fn main() {\n    println!("hi")\n}\n');
+});
+
+test("Show MIR displays the MIR as text; HIR is offered only on nightly", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (skip) return t.skip(skip);
+  const page = await open(t);
+  await page.selectOption("#channel", "stable");
+  const targets = () => page.evaluate(() => [...document.getElementById("show").options].map((o) => o.value));
+  assert.deepEqual(await targets(), ["", "asm", "llvm-ir", "mir"]);
+  await typeCode(page, 'fn main() {\n    println!("<b>mir</b>");\n}\n');
+  await page.selectOption("#show", "mir");
+  await page.waitForSelector("#tool-box:not([hidden])", { timeout: RUN_TIMEOUT });
+  assert.match(await page.textContent("#tool-out"), /fn main/);
+  assert.equal(await page.locator("#tool-out b").count(), 0, "text, not HTML");
+  assert.equal(await page.inputValue("#show"), "");
+  if (await page.locator("#channel option[value=nightly]").count()) {
+    await page.selectOption("#channel", "nightly");
+    assert.deepEqual(await targets(), ["", "asm", "llvm-ir", "mir", "hir", "macro-expansion"]);
+  }
+});
+
+test("Clippy shows its lints; a server error shows as text", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (skip) return t.skip(skip);
+  const page = await open(t);
+  await page.waitForSelector("#clippy:not([hidden])");
+  await typeCode(page, "fn main() {\n    let x = 1;\n    if x == x {}\n}\n");
+  await page.click("#clippy");
+  await page.waitForFunction(() => /^Clippy: /.test(document.getElementById("status").textContent), null, {
+    timeout: RUN_TIMEOUT,
+  });
+  assert.match(await page.textContent("#compile-out"), /eq_op/);
+  // A channel the server lacks: no Format or Clippy, and the 4xx's error as text.
+  const other = await open(t, "/?version=<b>no-such</b>");
+  assert.equal(await other.isVisible("#format"), false);
+  assert.equal(await other.isVisible("#clippy"), false);
+  await other.selectOption("#show", "asm");
+  await other.waitForSelector("#tool-box:not([hidden])", { timeout: RUN_TIMEOUT });
+  assert.match(await other.textContent("#tool-out"), /^Error: .*no-such/);
+  assert.equal(await other.locator("#tool-out b").count(), 0);
+});
+
+test("Stream shows output as it comes, sends stdin, and echoes it", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (skip) return t.skip(skip);
+  const page = await open(t);
+  await typeCode(
+    page,
+    'use std::io::{BufRead, Write};\nfn main() {\n    print!("cleared by a form feed\\x0cname? ");\n    std::io::stdout().flush().unwrap();\n    let mut l = String::new();\n    std::io::stdin().lock().read_line(&mut l).unwrap();\n    println!("hello <{}>", l.trim());\n}\n',
+  );
+  await page.click("#stream");
+  await page.waitForFunction(() => document.getElementById("live-out").textContent === "name? ", null, {
+    timeout: RUN_TIMEOUT,
+  });
+  assert.match(await page.textContent("#status"), /^Streaming/, "still running, waiting for stdin");
+  await page.fill("#stdin", "crab 🦀");
+  await page.press("#stdin", "Enter");
+  await page.waitForFunction(() => /^(success|failed)/.test(document.getElementById("status").textContent), null, {
+    timeout: RUN_TIMEOUT,
+  });
+  assert.equal(await page.textContent("#live-out"), "name? hello <crab 🦀>\n");
+  assert.match(await page.textContent("#status"), /^success/);
+});
+
+test("Kill ends an endless streamed program", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (skip) return t.skip(skip);
+  const page = await open(t);
+  await typeCode(
+    page,
+    'fn main() {\n    println!("looping");\n    loop {\n        std::thread::sleep(std::time::Duration::from_millis(10));\n    }\n}\n',
+  );
+  await page.click("#stream");
+  await page.waitForFunction(() => document.getElementById("live-out").textContent === "looping\n", null, {
+    timeout: RUN_TIMEOUT,
+  });
+  await page.click("#kill");
+  await page.waitForFunction(() => /^(success|failed)/.test(document.getElementById("status").textContent), null, {
+    timeout: 30_000,
+  });
+  const status = await page.textContent("#status");
+  assert.match(status, /^failed/);
+  assert.match(status, /kill/i);
+});
+
 test("the page is served with a strict policy and cacheable assets", async (t) => {
   if (skip) return t.skip(skip);
   const r = await fetch(`${base}/p/abc`);
