@@ -98,6 +98,41 @@ impl App {
         fut
     }
 
+    /// Runs `job` on the queue. A full queue (503) or a lost worker (500) become an
+    /// outcome like any other, so callers map every failure in one place.
+    pub fn queued(&self, job: crate::queue::Job<RunOutcome>) -> BoxFuture<'static, RunOutcome> {
+        use crate::queue::QueueError;
+        let fut = self.jobs.submit(job);
+        async move {
+            match fut.await {
+                Ok(outcome) => outcome,
+                Err(QueueError::Full { waiting }) => Arc::new(Err((
+                    503,
+                    format!("the server is busy ({waiting} runs waiting); try again shortly"),
+                ))),
+                Err(QueueError::Lost(e)) => Arc::new(Err((500, format!("the run was lost: {e}")))),
+            }
+        }
+        .boxed()
+    }
+
+    /// A failed outcome as the client sees it: 503 (counted, with Retry-After) or the
+    /// outcome's own status.
+    pub fn outcome_error(&self, code: u16, message: &str) -> crate::error::ApiError {
+        use crate::error::ApiError;
+        use rocket::http::Status;
+        if code == 503 {
+            self.metrics
+                .rejected_busy
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return ApiError::busy(message, 5);
+        }
+        ApiError::new(
+            Status::from_code(code).unwrap_or(Status::InternalServerError),
+            message,
+        )
+    }
+
     pub fn finished(&self, key: &str) {
         self.inflight
             .lock()

@@ -5,7 +5,6 @@ use crate::error::ApiError;
 use crate::state::{App, RunOutcome};
 use corral_rust::key::TimeMode;
 use corral_rust::request::Request;
-use futures::FutureExt;
 use rocket::http::{ContentType, Status};
 use rocket::request::{self, FromRequest};
 use rocket::serde::json::Json;
@@ -118,20 +117,7 @@ pub async fn execute(app: &App, req: Request, time: TimeMode) -> Result<Value, A
                 }
             })
         });
-        let fut = app.jobs.submit(job);
-        async move {
-            match fut.await {
-                Ok(outcome) => outcome,
-                Err(crate::queue::QueueError::Full { waiting }) => Arc::new(Err((
-                    503,
-                    format!("the server is busy ({waiting} runs waiting); try again shortly"),
-                ))),
-                Err(crate::queue::QueueError::Lost(e)) => {
-                    Arc::new(Err((500, format!("the run was lost: {e}"))))
-                }
-            }
-        }
-        .boxed()
+        app.queued(job)
     };
     let outcome = if memoize {
         let shared = app.single_flight(&key, submit);
@@ -155,14 +141,7 @@ pub async fn execute(app: &App, req: Request, time: TimeMode) -> Result<Value, A
             v["key"] = json!(key);
             Ok(v)
         }
-        Err((503, msg)) => {
-            app.metrics.rejected_busy.fetch_add(1, Ordering::Relaxed);
-            Err(ApiError::busy(msg.clone(), 5))
-        }
-        Err((code, msg)) => Err(ApiError::new(
-            Status::from_code(*code).unwrap_or(Status::InternalServerError),
-            msg.clone(),
-        )),
+        Err((code, msg)) => Err(app.outcome_error(*code, msg)),
     }
 }
 

@@ -10,7 +10,6 @@ use corral_rust::key::TimeMode;
 use corral_rust::pipeline::Pipeline;
 use corral_rust::request::{BuildMode, CrateType, Edition, Request};
 use corral_rust::tools::{AsmFlavor, EmitTarget, ToolError, ToolOutput, exit_detail};
-use futures::FutureExt;
 use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::http::{Header, Status};
 use rocket::request::{self, FromRequest};
@@ -485,20 +484,7 @@ where
     let pipeline = app.pipeline.clone();
     let submit = move || {
         let job = Box::new(move || -> RunOutcome { Arc::new(tool_value(work(&pipeline))) });
-        let fut = app.jobs.submit(job);
-        async move {
-            match fut.await {
-                Ok(outcome) => outcome,
-                Err(crate::queue::QueueError::Full { waiting }) => Arc::new(Err((
-                    503,
-                    format!("the server is busy ({waiting} runs waiting); try again shortly"),
-                ))),
-                Err(crate::queue::QueueError::Lost(e)) => {
-                    Arc::new(Err((500, format!("the run was lost: {e}"))))
-                }
-            }
-        }
-        .boxed()
+        app.queued(job)
     };
     let outcome = match &key {
         Some(k) => {
@@ -519,14 +505,7 @@ where
             }
             Ok(v.clone())
         }
-        Err((503, msg)) => {
-            app.metrics.rejected_busy.fetch_add(1, Ordering::Relaxed);
-            Err(ApiError::busy(msg.clone(), 5))
-        }
-        Err((code, msg)) => Err(ApiError::new(
-            Status::from_code(*code).unwrap_or(Status::InternalServerError),
-            msg.clone(),
-        )),
+        Err((code, msg)) => Err(app.outcome_error(*code, msg)),
     }
 }
 

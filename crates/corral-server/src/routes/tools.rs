@@ -6,7 +6,6 @@ use crate::routes::native::{Client, admit};
 use crate::state::{App, RunOutcome};
 use corral_rust::request::{BuildMode, CrateType, Edition};
 use corral_rust::tools::{EmitTarget, ToolError, ToolOutput};
-use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{State, post};
 use serde::Deserialize;
@@ -82,21 +81,9 @@ async fn run_tool(
                 .and_then(|o| serde_json::to_value(o).map_err(|e| (500, e.to_string()))),
         )
     });
-    match app.jobs.submit(job).await {
-        Ok(outcome) => match &*outcome {
-            Ok(v) => Ok(Json(v.clone())),
-            Err((code, msg)) => Err(ApiError::new(
-                Status::from_code(*code).unwrap_or(Status::InternalServerError),
-                msg.clone(),
-            )),
-        },
-        Err(crate::queue::QueueError::Full { waiting }) => Err(ApiError::busy(
-            format!("the server is busy ({waiting} runs waiting)"),
-            5,
-        )),
-        Err(crate::queue::QueueError::Lost(e)) => {
-            Err(ApiError::new(Status::InternalServerError, e))
-        }
+    match &*app.queued(job).await {
+        Ok(v) => Ok(Json(v.clone())),
+        Err((code, msg)) => Err(app.outcome_error(*code, msg)),
     }
 }
 
