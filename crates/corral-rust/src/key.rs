@@ -10,19 +10,14 @@ use crate::toolchain;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-/// Whether the program's clock is virtual (the default) or real.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimeMode {
-    Virtual,
-    Real,
-}
+pub use crate::request::TimeMode;
 
 impl Pipeline {
     /// `sha256:<hex>` of corral's version, the toolchain's commit hash, the baked
     /// lockfile's hash, harness id and version, canonical arguments, edition, mode,
     /// crate type, effective limits, time mode and seed, stdin, argv and the sources
     /// after normalisation (BOM stripped, CRLF -> LF).
-    pub fn memo_key(&self, req: &Request, time: TimeMode) -> Result<String, RequestError> {
+    pub fn memo_key(&self, req: &Request) -> Result<String, RequestError> {
         let tc = toolchain::resolve(self.toolchains(), &req.channel)?;
         let h = harness::find(&req.harness).ok_or_else(|| {
             let ids: Vec<&str> = harness::builtin().iter().map(|h| h.id.as_str()).collect();
@@ -56,8 +51,8 @@ impl Pipeline {
             "mode": req.mode.as_str(),
             "crate_type": req.crate_type,
             "limits": {"compile": compile, "run": run},
-            "time": match time { TimeMode::Virtual => "virtual", TimeMode::Real => "real" },
-            "seed": null,
+            "time": req.time.as_str(),
+            "seed": req.seed,
             "backtrace": req.backtrace,
             "stdin": hex(&req.stdin),
             "argv": req.argv,

@@ -6,14 +6,15 @@ use crate::bake;
 use crate::config::{StepLimits, lowered};
 use crate::diagnostics::{self, UserLines};
 use crate::harness;
-use crate::request::{BuildMode, CrateType, Request, RequestError, normalise_source};
-use crate::result::{CompileResult, Event, RunResult, RustResult, Step};
+use crate::request::{BuildMode, CrateType, Request, RequestError, TimeMode, normalise_source};
+use crate::result::{CompileResult, RunResult, RustResult, Step};
 use crate::toolchain::{self, TOOLCHAIN_MOUNT, Toolchain};
 use corral_sandbox::{Child, Chunk, Killer, Network, Outcome, Policy, Sandbox, Status, Stream};
+use corral_vtime::{Decoder, Event, Segment, StreamName};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 /// Where the request's work dir appears in the compile step (sources, `target/`).
 pub const WORK_MOUNT: &str = "/playground";
@@ -34,7 +35,12 @@ pub struct Pipeline {
     limits: StepLimits,
     bake_store: PathBuf,
     work_root: PathBuf,
+    /// The virtual-time library on the host, written on first use.
+    vtime: OnceLock<Result<PathBuf, String>>,
 }
+
+/// Where programs with virtual time find the preloaded clock library.
+pub const VTIME_MOUNT: &str = "/corral/libcorral_vtime.so";
 
 /// A request's work dir on the host, removed on drop (without following links).
 pub(crate) struct WorkDir(pub(crate) PathBuf);
@@ -107,6 +113,7 @@ impl Pipeline {
             limits,
             bake_store,
             work_root,
+            vtime: OnceLock::new(),
         }
     }
 
@@ -148,7 +155,7 @@ impl Pipeline {
                 let _ = pipe.write_all(&input);
             });
         }
-        Ok(ready.collect(child, watch))
+        Ok(ready.collect(child, self.virtual_cap(req), watch))
     }
 
     /// Like [`Pipeline::run`], but live: after `req.stdin`, the program reads the chunks
@@ -186,7 +193,12 @@ impl Pipeline {
                 }
             });
         }
-        Ok(ready.collect(child, watch))
+        Ok(ready.collect(child, self.virtual_cap(req), watch))
+    }
+
+    /// The output cap of a program with virtual time (whose streams are framed).
+    fn virtual_cap(&self, req: &Request) -> Option<u64> {
+        (req.time == TimeMode::Virtual).then(|| lowered(&self.limits.run, &req.run_limits).output)
     }
 
     /// Checks `req`, writes its work dir and runs rustc (step 1). `stop`, when given,
@@ -400,6 +412,27 @@ impl Pipeline {
             policy.set_env("RUST_BACKTRACE", "1");
         }
         policy.limits = lowered(&self.limits.run, &req.run_limits);
+        if req.time == TimeMode::Virtual {
+            let library = self
+                .vtime
+                .get_or_init(|| {
+                    corral_vtime::install(&self.work_root.join("vtime"))
+                        .map_err(|e| format!("cannot write the virtual-time library: {e}"))
+                })
+                .clone()?;
+            policy.bind(library, VTIME_MOUNT, false);
+            policy.set_env("LD_PRELOAD", VTIME_MOUNT);
+            policy.set_env(corral_vtime::SEED_ENV, &req.seed.to_string());
+            // Same addresses on every run ({:p}, hash seeds derived from them).
+            policy.aslr = false;
+            // Each write carries a 20-byte frame; the user's cap applies to the decoded
+            // bytes (see `Ready::collect`).
+            policy.limits.output = policy
+                .limits
+                .output
+                .saturating_mul(4)
+                .saturating_add(1 << 20);
+        }
         let mut argv = vec![format!("{WORK_MOUNT}/{PROGRAM}")];
         argv.extend(ready.run_args.iter().cloned());
         argv.extend(req.argv.iter().cloned());
@@ -447,23 +480,60 @@ impl Ready {
     }
 
     /// Passes the program's output to `watch` as it comes, then waits for its end.
-    fn collect(self, child: Child, watch: &mut dyn FnMut(Progress)) -> RustResult {
+    /// `virtual_cap` is the output cap when the program ran with virtual time: its
+    /// streams are then framed and decoded here into plain bytes and timed events.
+    fn collect(
+        self,
+        child: Child,
+        virtual_cap: Option<u64>,
+        watch: &mut dyn FnMut(Progress),
+    ) -> RustResult {
         let mut events = vec![];
         let mut last = std::time::Duration::ZERO;
+        let mut decoders = [Decoder::default(), Decoder::default()];
+        let mut segments: [Vec<Segment>; 2] = [vec![], vec![]];
         for chunk in child.output().iter() {
+            let i = usize::from(chunk.stream == Stream::Stderr);
+            if virtual_cap.is_some() {
+                let segs = decoders[i].feed(&chunk.data);
+                let data: Vec<u8> = segs.iter().flat_map(|s| s.data.iter().copied()).collect();
+                segments[i].extend(segs);
+                if !data.is_empty() {
+                    watch(Progress::Output(&Chunk { data, ..chunk }));
+                }
+                continue;
+            }
             watch(Progress::Output(&chunk));
             events.push(Event {
                 message: String::from_utf8_lossy(&chunk.data).into_owned(),
-                stream: if chunk.stream == Stream::Stdout {
-                    "stdout"
+                stream: if i == 0 {
+                    StreamName::Stdout
                 } else {
-                    "stderr"
+                    StreamName::Stderr
                 },
                 delay_ns: chunk.at.saturating_sub(last).as_nanos() as u64,
             });
             last = chunk.at;
         }
-        let ran: Outcome = child.wait();
+        let mut ran: Outcome = child.wait();
+        if let Some(cap) = virtual_cap {
+            let [mut out, mut err] = segments;
+            out.extend(decoders[0].finish());
+            err.extend(decoders[1].finish());
+            let out_cut = cap_segments(&mut out, cap);
+            let err_cut = cap_segments(&mut err, cap);
+            let decoded = corral_vtime::decode(out, err);
+            ran.stdout = String::from_utf8_lossy(&decoded.stdout).into_owned();
+            ran.stderr = String::from_utf8_lossy(&decoded.stderr).into_owned();
+            ran.stdout_truncated |= out_cut;
+            ran.stderr_truncated |= err_cut;
+            if (out_cut || err_cut) && matches!(ran.status, Status::Success | Status::RuntimeError)
+            {
+                ran.status = Status::OutputLimit;
+                ran.limit = Some(corral_sandbox::LimitKind::Output);
+            }
+            events = decoded.events;
+        }
         let (harness_json, stdout) =
             self.harness
                 .interpret(&ran.stdout, &ran.stderr, ran.exit_code);
@@ -491,6 +561,21 @@ impl Ready {
             ran.error,
         )
     }
+}
+
+/// Keeps the first `cap` bytes of a stream's segments; true when some were cut.
+fn cap_segments(segments: &mut Vec<Segment>, cap: u64) -> bool {
+    let mut left = usize::try_from(cap).unwrap_or(usize::MAX);
+    let mut cut = false;
+    segments.retain_mut(|s| {
+        if s.data.len() > left {
+            s.data.truncate(left);
+            cut = true;
+        }
+        left -= s.data.len();
+        !s.data.is_empty()
+    });
+    cut
 }
 
 /// Makes `dir` (if needed) a directory only we can enter, and refuses one that is a

@@ -107,6 +107,28 @@ pub struct Request {
     pub backtrace: bool,
     pub compile_limits: LimitRequest,
     pub run_limits: LimitRequest,
+    /// The program's clock (the compiler always has real time).
+    pub time: TimeMode,
+    /// Seeds the program's randomness under virtual time.
+    pub seed: u64,
+}
+
+/// Whether the program's clock is virtual (the default: sleeps return at once, output
+/// is timed, randomness is seeded) or real.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeMode {
+    #[default]
+    Virtual,
+    Real,
+}
+
+impl TimeMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeMode::Virtual => "virtual",
+            TimeMode::Real => "real",
+        }
+    }
 }
 
 impl Default for Request {
@@ -125,6 +147,8 @@ impl Default for Request {
             backtrace: false,
             compile_limits: LimitRequest::default(),
             run_limits: LimitRequest::default(),
+            time: TimeMode::Virtual,
+            seed: 0,
         }
     }
 }

@@ -21,12 +21,8 @@ pub struct CompileResult {
     pub memory_bytes: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Event {
-    pub message: String,
-    pub stream: &'static str,
-    pub delay_ns: u64,
-}
+/// Timed output (CONTRACTS.md section 2), decoded by `corral-vtime`.
+pub use corral_vtime::Event;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct RunResult {

@@ -7,8 +7,8 @@
 //! init:    private mounts -> open bind sources (still with the caller's file access)
 //!          -> become uid/gid 1000 -> build the new root -> pivot_root -> time namespace
 //!          -> fork the command -> reap everything -> report
-//! command: new session -> rlimits -> no_new_privs -> Landlock -> drop capabilities
-//!          -> close fds -> seccomp -> exec
+//! command: new session -> persona (ASLR) and umask -> rlimits -> no_new_privs -> Landlock
+//!          -> drop capabilities -> close fds -> seccomp -> exec
 
 use crate::landlock_rules;
 use crate::policy::{Mount, Network, Policy, SANDBOX_ID};
@@ -230,6 +230,15 @@ fn init_main(
     let root = Path::new(NEW_ROOT);
     build_root(root, policy, sources, devices)?;
     nix::unistd::sethostname(&policy.hostname).step("sethostname")?;
+    // The new UTS namespace copied the host's NIS domain name: reset it to the kernel's default.
+    let domain = b"(none)";
+    // SAFETY: the pointer and length describe a live buffer.
+    if unsafe { libc::setdomainname(domain.as_ptr().cast(), domain.len()) } != 0 {
+        return Err(format!(
+            "setdomainname: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
     if policy.network == Network::Loopback {
         sys::loopback_up().step("bring up lo")?;
     }
@@ -506,7 +515,9 @@ fn command_main(setup: &Setup, argv: &[String], err_fd: RawFd) -> String {
 fn prepare_command(setup: &Setup, err_fd: RawFd) -> Result<CString> {
     let policy = &setup.policy;
     sys::unblock_all_signals();
-    for sig in 1..32 {
+    // Every disposition the caller may have set, real-time signals included (glibc's
+    // sigaction refuses the two it reserves; those calls fail harmlessly).
+    for sig in 1..=libc::SIGRTMAX() {
         if sig != libc::SIGKILL && sig != libc::SIGSTOP {
             sys::set_signal_handler(sig, libc::SIG_DFL);
         }
@@ -514,6 +525,9 @@ fn prepare_command(setup: &Setup, err_fd: RawFd) -> Result<CString> {
     nix::unistd::setsid().step("setsid")?;
     chdir(&policy.cwd).step(&format!("chdir {}", policy.cwd.display()))?;
     let program = resolve_program(&setup.argv[0], policy)?;
+    set_persona(policy.aslr)?;
+    // Not the caller's umask: files the command creates get the same modes everywhere.
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o022));
     set_rlimits(policy, setup.memory_by_rlimit)?;
     nix::sys::prctl::set_no_new_privs().step("PR_SET_NO_NEW_PRIVS")?;
     if !setup.ablate_landlock {
@@ -532,6 +546,22 @@ fn prepare_command(setup: &Setup, err_fd: RawFd) -> Result<CString> {
         seccomp::install(&seccomp::program()).step("install seccomp filter")?;
     }
     Ok(program)
+}
+
+/// The command's persona, replacing whatever the caller's was: Linux with layout
+/// randomisation, or without it. Both are set before seccomp, which afterwards lets the
+/// command only query its persona or return to plain `PER_LINUX`.
+fn set_persona(aslr: bool) -> Result<()> {
+    let persona = if aslr {
+        0 // PER_LINUX
+    } else {
+        libc::ADDR_NO_RANDOMIZE as libc::c_ulong
+    };
+    // SAFETY: personality only changes flags of this process that take effect at exec.
+    if unsafe { libc::personality(persona) } == -1 {
+        return Err(format!("personality: {}", std::io::Error::last_os_error()));
+    }
+    Ok(())
 }
 
 fn exec(program: CString, argv: &[String], policy: &Policy) -> String {

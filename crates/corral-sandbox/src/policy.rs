@@ -42,6 +42,17 @@ pub struct Policy {
     pub hostname: String,
     /// Refuse to run when Landlock is unavailable (otherwise it is tried).
     pub require_landlock: bool,
+    /// Address-space layout randomisation of the command. When false, the command
+    /// starts with `personality(ADDR_NO_RANDOMIZE)`: the stack, heap, mmap, vDSO and
+    /// PIE bases (and so printed addresses) are the same on every run. The command
+    /// may turn randomisation back on for what it executes (`personality(PER_LINUX)`)
+    /// but cannot set any other persona flag (seccomp).
+    #[serde(default = "yes")]
+    pub aslr: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The uid and gid the command runs as inside the sandbox.
@@ -95,6 +106,7 @@ impl Default for Policy {
             cwd: "/work".into(),
             hostname: "corral".into(),
             require_landlock: false,
+            aslr: true,
         }
     }
 }
@@ -232,6 +244,16 @@ mod tests {
         assert_eq!(p.cwd, Path::new("/work"));
         let names: Vec<_> = p.env.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["PATH", "HOME", "LANG"]);
+    }
+
+    #[test]
+    fn aslr_is_on_unless_asked_off() {
+        assert!(Policy::default().aslr);
+        // A policy serialised before the field existed keeps randomisation on.
+        let mut json = serde_json::to_value(Policy::default()).unwrap();
+        json.as_object_mut().unwrap().remove("aslr");
+        let p: Policy = serde_json::from_value(json).unwrap();
+        assert!(p.aslr);
     }
 
     #[test]

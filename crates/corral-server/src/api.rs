@@ -43,6 +43,8 @@ pub struct RunRequest {
     pub stdin: Option<String>,
     pub argv: Option<Vec<String>>,
     pub time: Option<String>,
+    /// Seeds the program's randomness (virtual time only); 0 when absent.
+    pub seed: Option<u64>,
     pub limits: Option<LimitsIn>,
     pub backtrace: Option<bool>,
 }
@@ -57,7 +59,7 @@ fn limits(l: Option<StepLimitsIn>) -> LimitRequest {
 }
 
 impl RunRequest {
-    pub fn into_request(self) -> Result<(Request, TimeMode), ApiError> {
+    pub fn into_request(self) -> Result<Request, ApiError> {
         let crate_type = CrateType::parse(self.crate_type.as_deref().unwrap_or("bin"))?;
         let root = if crate_type == CrateType::Lib {
             "src/lib.rs"
@@ -118,8 +120,10 @@ impl RunRequest {
             backtrace: self.backtrace.unwrap_or(false),
             compile_limits: limits(limits_in.compile),
             run_limits: limits(limits_in.run),
+            time,
+            seed: self.seed.unwrap_or(0),
         };
-        Ok((req, time))
+        Ok(req)
     }
 }
 
@@ -130,9 +134,9 @@ mod tests {
     #[test]
     fn files_need_the_crate_root_and_code_xor_files() {
         let r: RunRequest = serde_json::from_str(r#"{"files": [{"name": "src/main.rs", "content": "mod a; fn main() {}"}, {"name": "src/a.rs", "content": ""}]}"#).unwrap();
-        let (req, time) = r.into_request().unwrap();
+        let req = r.into_request().unwrap();
         assert_eq!(
-            (req.code.as_str(), req.extra_files.len(), time),
+            (req.code.as_str(), req.extra_files.len(), req.time),
             ("mod a; fn main() {}", 1, TimeMode::Virtual)
         );
         let r: RunRequest =

@@ -48,6 +48,10 @@ pub struct ExecArgs {
     /// Working directory inside the sandbox (default /work).
     #[arg(long)]
     cwd: Option<PathBuf>,
+    /// Turn address-space randomisation off: the same command lays out its memory
+    /// (and prints its addresses) identically on every run.
+    #[arg(long = "no-aslr")]
+    no_aslr: bool,
     /// Switch one layer off (seccomp, landlock, cgroups) to test that the others hold. Testing only.
     #[arg(long, hide = true, value_parser = ["seccomp", "landlock", "cgroups"])]
     ablate: Vec<String>,
@@ -121,6 +125,7 @@ pub fn policy_from(args: &ExecArgs) -> anyhow::Result<Policy> {
     if let Some(cwd) = &args.cwd {
         p.cwd = cwd.clone();
     }
+    p.aslr = !args.no_aslr;
     Ok(p)
 }
 

@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::Args;
 use corral_rust::config::StepLimits;
 use corral_rust::pipeline::{Pipeline, Progress};
-use corral_rust::request::{BuildMode, CrateType, Edition, LimitRequest, Request};
+use corral_rust::request::{BuildMode, CrateType, Edition, LimitRequest, Request, TimeMode};
 use corral_sandbox::{Sandbox, Stream, parse_duration, parse_size};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -42,9 +42,13 @@ pub struct RunArgs {
     /// Output kept per stream (can only lower the configured one).
     #[arg(long, value_parser = parse_size)]
     output: Option<u64>,
-    /// Real time instead of virtual time (virtual time is not implemented yet: every run uses real time).
+    /// Real time instead of virtual time (virtual: sleeps return at once, time starts
+    /// at 2015-05-15T00:00:00Z, randomness is seeded, output is timed).
     #[arg(long = "real-time")]
     real_time: bool,
+    /// Seeds the program's randomness under virtual time.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
     /// RUST_BACKTRACE=1 and line tables, for readable panics.
     #[arg(long)]
     backtrace: bool,
@@ -111,6 +115,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             memory: args.memory,
             output: args.output,
         },
+        time: if args.real_time {
+            TimeMode::Real
+        } else {
+            TimeMode::Virtual
+        },
+        seed: args.seed,
     };
     let limits =
         StepLimits::load(args.config.as_deref(), std::env::vars()).map_err(anyhow::Error::msg)?;

@@ -464,3 +464,81 @@ fn dev_stdin_and_stdout_can_be_reopened() {
         "{o}"
     );
 }
+
+/// `corral exec ARGS` that must succeed; returns its stdout.
+fn stdout_of(args: &[&str]) -> String {
+    let (code, out, err) = exec_raw(&[&["exec"], args].concat(), b"");
+    assert_eq!(code, 0, "corral exec {args:?}: {err}");
+    out
+}
+
+#[test]
+fn no_aslr_lays_out_memory_identically_on_every_run() {
+    require_sandbox!();
+    let maps = ["/bin/cat", "/proc/self/maps"];
+    let fixed = stdout_of(&[&["--no-aslr", "--"], &maps[..]].concat());
+    assert!(fixed.contains("[stack]"), "{fixed}");
+    assert_eq!(
+        stdout_of(&[&["--no-aslr", "--"], &maps[..]].concat()),
+        fixed,
+        "the same command without ASLR maps the same addresses"
+    );
+    if std::fs::read_to_string("/proc/sys/kernel/randomize_va_space").is_ok_and(|v| v.trim() == "0")
+    {
+        eprintln!("SKIP: the host has address-space randomisation off for everyone");
+        return;
+    }
+    // On by default: three runs that all equal the fixed layout would mean it is not.
+    let runs: Vec<String> = (0..3)
+        .map(|_| stdout_of(&[&["--"], &maps[..]].concat()))
+        .collect();
+    assert!(
+        runs.iter().any(|r| *r != fixed) && runs.iter().any(|r| *r != runs[0]),
+        "ASLR is on by default: {runs:#?}"
+    );
+}
+
+#[test]
+fn the_command_is_pid_2_in_a_fixed_session_every_run() {
+    require_sandbox!();
+    for _ in 0..2 {
+        assert_eq!(stdout_of(&["--", "sh", "-c", "echo $$ $PPID"]), "2 1\n");
+        // pid (comm) state ppid pgrp session: the command leads its own session.
+        let stat = stdout_of(&["--no-aslr", "--", "/bin/cat", "/proc/self/stat"]);
+        let fields: Vec<&str> = stat.split(' ').take(6).collect();
+        assert_eq!(fields, ["2", "(cat)", "R", "1", "2", "2"], "{stat}");
+    }
+}
+
+#[test]
+fn identity_does_not_depend_on_the_host_or_the_caller() {
+    require_sandbox!();
+    // The caller's umask stays outside.
+    let out = std::process::Command::new("sh")
+        .args([
+            "-c",
+            r#"umask 077; exec "$0" "$@""#,
+            CORRAL,
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "id -u; id -g; id -un; hostname; cat /proc/sys/kernel/domainname; umask",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "1000\n1000\nsandbox\ncorral\n(none)\n0022\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if is_root() {
+        // Root mode drops the caller's supplementary groups (unprivileged mode cannot,
+        // and they show as the overflow group).
+        assert_eq!(
+            stdout_of(&["--", "id"]),
+            "uid=1000(sandbox) gid=1000(sandbox) groups=1000(sandbox)\n"
+        );
+    }
+}

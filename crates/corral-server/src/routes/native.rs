@@ -89,9 +89,9 @@ pub fn admit(app: &App, client: &Client) -> Result<(), ApiError> {
 }
 
 /// Runs a request through the memo store, single-flight and the queue.
-pub async fn execute(app: &App, req: Request, time: TimeMode) -> Result<Value, ApiError> {
-    let key = app.pipeline.memo_key(&req, time)?;
-    let memoize = time == TimeMode::Virtual;
+pub async fn execute(app: &App, req: Request) -> Result<Value, ApiError> {
+    let key = app.pipeline.memo_key(&req)?;
+    let memoize = req.time == TimeMode::Virtual;
     if memoize && let Some(hit) = app.memo.get(&key) {
         app.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
         let mut v: Value = serde_json::from_str(&hit)
@@ -158,8 +158,8 @@ pub async fn run(
         }
         other => ApiError::bad_request(format!("invalid request: {other}")),
     })?;
-    let (req, time) = body.into_inner().into_request()?;
-    Ok(Json(execute(app, req, time).await?))
+    let req = body.into_inner().into_request()?;
+    Ok(Json(execute(app, req).await?))
 }
 
 /// Reserved query keys of /run/<harness>; every other key is a harness argument.
@@ -201,8 +201,8 @@ pub async fn run_harness(
     }
     debug_assert!(RUN_OPTIONS.iter().all(|o| !args.contains_key(*o)));
     body.args = Some(args);
-    let (req, time) = body.into_request()?;
-    let result = execute(app, req, time).await?;
+    let req = body.into_request()?;
+    let result = execute(app, req).await?;
     if !text.0 {
         return Ok((ContentType::JSON, result.to_string()));
     }

@@ -69,6 +69,7 @@ mod tests {
             "stdin",
             "argv",
             "time",
+            "seed",
             "limits",
         ] {
             assert!(request[field].is_object(), "RunRequest lacks {field}");

@@ -6,7 +6,6 @@
 use crate::error::ApiError;
 use crate::routes::native::{self, Client};
 use crate::state::{App, RunOutcome};
-use corral_rust::key::TimeMode;
 use corral_rust::pipeline::Pipeline;
 use corral_rust::request::{BuildMode, CrateType, Edition, Request};
 use corral_rust::tools::{AsmFlavor, EmitTarget, ToolError, ToolOutput, exit_detail};
@@ -440,7 +439,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// holds corral's version, the toolchain, the baked lockfile and the limits) with
 /// the tool and its options. None when the channel is missing (nothing to cache).
 fn tool_key(app: &App, req: &Request, tool: &str) -> Option<String> {
-    let base = app.pipeline.memo_key(req, TimeMode::Virtual).ok()?;
+    let base = app.pipeline.memo_key(req).ok()?;
     Some(format!(
         "sha256:{}",
         sha256_hex(format!("{base}\0tool\0{tool}").as_bytes())
@@ -749,7 +748,7 @@ pub async fn execute(
         b.backtrace,
         b.code,
     )?;
-    let result = native::execute(app, req, TimeMode::Virtual).await?;
+    let result = native::execute(app, req).await?;
     Ok(Json(execute_out(&result)?))
 }
 
@@ -784,7 +783,7 @@ pub async fn evaluate(
                 false,
                 Code::Text(b.code),
             )?;
-            execute_out(&native::execute(app, req, TimeMode::Virtual).await?)?
+            execute_out(&native::execute(app, req).await?)?
         }
     };
     Ok(Json(if out.success {

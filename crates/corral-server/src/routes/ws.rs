@@ -333,10 +333,7 @@ fn request(p: ExecuteRequest) -> Result<corral_rust::request::Request, String> {
         backtrace: Some(p.backtrace),
         ..RunRequest::default()
     };
-    native
-        .into_request()
-        .map(|(req, _)| req)
-        .map_err(|e| e.message)
+    native.into_request().map_err(|e| e.message)
 }
 
 /// Admits and queues a run; its messages arrive on `out`, the last in `Out::End`.
