@@ -96,7 +96,10 @@ fn probe_run() -> Option<String> {
 /// `corral run` with the default limits (no configuration from the environment).
 fn corral_command() -> Command {
     let mut cmd = Command::new(&host().corral);
-    cmd.arg("run");
+    // Real time: several attacks rely on real sleeps (children that outlive their
+    // parent, a sleep cut by the wall clock). The virtual clock is no security layer:
+    // a program can bypass it with raw syscalls.
+    cmd.args(["run", "--real-time"]);
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy();
         if k == "CORRAL_CONFIG" || k.starts_with("CORRAL_RUN_") || k.starts_with("CORRAL_COMPILE_")

@@ -9,8 +9,9 @@
  * - Timed waits (nanosleep, clock_nanosleep, futex waits with a timeout, poll, ppoll,
  *   select, epoll_wait, epoll_pwait) register a virtual deadline and block. The
  *   clock moves only when every thread of the process is blocked: then the sleeper
- *   with the earliest (deadline, registration order) is woken and "now" jumps to its
- *   deadline. One sleeper is woken at a time, so ties resolve the same way each run.
+ *   with the earliest deadline is woken and "now" jumps to its deadline. One sleeper
+ *   is woken at a time; ties go to the older thread (lower tid), so they resolve the
+ *   same way each run.
  * - "Every thread is blocked" is read from the kernel: each other thread must be in
  *   state S (or dead) on two scans of /proc/self/task with unchanged context-switch
  *   counts (so no thread ran between them), and no thread may be inside this
@@ -261,8 +262,11 @@ static void advance_locked(int self, int (*would_block)(void *), void *ctx) {
     for (int i = 0; i < MAX_SLEEPERS; i++) {
         struct sleeper *s = &sleepers[i];
         if (!s->used || atomic_load(&s->fired)) continue;
+        /* Ties go to the older thread (lower tid: created earlier), then to the
+         * earlier registration: both repeat from run to run. */
         if (!best || s->deadline < best->deadline ||
-            (s->deadline == best->deadline && s->seq < best->seq))
+            (s->deadline == best->deadline &&
+             (s->tid < best->tid || (s->tid == best->tid && s->seq < best->seq))))
             best = s;
     }
     if (!best || !others_blocked(self)) return;

@@ -57,7 +57,7 @@ fn a_run_is_remembered_and_answered_from_the_memo() {
         (Some(false), Some(false))
     );
     // A timeout is never cached.
-    let slow = json!({"code": "fn main() { std::thread::sleep(std::time::Duration::from_secs(5)); }", "limits": {"run": {"wall_ms": 300}}});
+    let slow = json!({"code": "fn main() { loop { std::hint::black_box(0); } }", "limits": {"run": {"wall_ms": 300}}});
     let (_, t1, _) = s.post("/api/v1/run", &slow);
     assert_eq!(t1["status"], "timeout", "{t1}");
     let (_, t2, _) = s.post("/api/v1/run", &slow);
@@ -67,8 +67,10 @@ fn a_run_is_remembered_and_answered_from_the_memo() {
 #[test]
 fn identical_requests_in_flight_share_one_execution() {
     let Some(s) = start(DEFAULT) else { return };
-    // Prints bytes from /dev/urandom: two executions would print different values.
-    let code = "use std::io::Read;\nfn main() {\n    let mut b = [0u8; 8];\n    std::fs::File::open(\"/dev/urandom\").unwrap().read_exact(&mut b).unwrap();\n    std::thread::sleep(std::time::Duration::from_millis(800));\n    println!(\"{b:?}\");\n}\n";
+    // Prints the kernel's AT_RANDOM bytes (the one source of randomness virtual time
+    // cannot seed): two executions would print different values. Spins on real CPU
+    // time (which stays real) so the three requests overlap.
+    let code = "unsafe extern \"C\" {\n    fn getauxval(kind: u64) -> u64;\n    fn clock() -> i64;\n}\nfn main() {\n    // SAFETY: AT_RANDOM (25) points at 16 bytes the kernel wrote.\n    let b = unsafe { *(getauxval(25) as *const [u8; 16]) };\n    // SAFETY: clock has no preconditions.\n    while unsafe { clock() } < 800_000 {\n        std::hint::black_box(0);\n    }\n    println!(\"{b:?}\");\n}\n";
     let req = json!({"code": code});
     let handles: Vec<_> = (0..3)
         .map(|_| {
@@ -103,7 +105,7 @@ fn a_full_queue_answers_503_with_retry_after() {
         .map(|i| {
             let url = s.url("/api/v1/run");
             // Distinct programs (no single-flight), each sleeping.
-            let body = json!({"code": format!("fn main() {{ std::thread::sleep(std::time::Duration::from_millis(1500)); println!(\"{i}\"); }}")}).to_string();
+            let body = json!({"code": format!("fn main() {{ std::thread::sleep(std::time::Duration::from_millis(1500)); println!(\"{i}\"); }}"), "time": "real"}).to_string();
             std::thread::spawn(move || match ureq::post(&url).set("Content-Type", "application/json").send_string(&body) {
                 Ok(r) => (r.status(), None),
                 Err(ureq::Error::Status(code, r)) => (code, r.header("Retry-After").map(String::from)),

@@ -1,0 +1,389 @@
+//! Virtual time and determinism, end to end: real programs through `corral run` (and
+//! `corral serve` for the memo), with the preloaded clock library in the real sandbox.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+/// Whether a toolchain and (when `crates` is set) stable's debug bake exist; prints
+/// why the test skips otherwise.
+fn ready(crates: bool) -> bool {
+    if !sandbox_available() {
+        return false;
+    }
+    let toolchains = corral_rust::toolchain::discover(&corral_rust::toolchain::rustup_home());
+    let Ok(stable) = corral_rust::toolchain::resolve(&toolchains, "stable") else {
+        eprintln!("SKIP: no stable toolchain");
+        return false;
+    };
+    if !crates {
+        return true;
+    }
+    let store = corral_rust::bake::default_store();
+    let baked = matches!(
+        corral_rust::bake::load(&store, stable, corral_rust::bake::BakeMode::Debug),
+        Ok(Some(_))
+    );
+    if !baked {
+        eprintln!(
+            "SKIP: the vetted crates are not baked in {} (run `corral bake`; CI does)",
+            store.display()
+        );
+    }
+    baked
+}
+
+/// `corral run --json ARGS` on `code`; the parsed result.
+fn run(args: &[&str], code: &str) -> Value {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "corral-vtime-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("main.rs");
+    std::fs::write(&file, code).unwrap();
+    let f = file.display().to_string();
+    let mut all = vec!["run", "--json"];
+    all.extend_from_slice(args);
+    all.push(&f);
+    let (status, stdout, stderr) = exec_raw(&all, b"");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(status, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["status"], "success", "{v:#}");
+    v
+}
+
+fn stdout(v: &Value) -> &str {
+    v["run"]["stdout"].as_str().unwrap()
+}
+
+#[test]
+fn an_hour_of_sleep_takes_no_time() {
+    if !ready(false) {
+        return;
+    }
+    let v = run(
+        &[],
+        r#"use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+fn main() {
+    let unix = || SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let (t0, s0) = (Instant::now(), unix());
+    std::thread::sleep(Duration::from_secs(3600));
+    println!("{s0} {} {}", t0.elapsed().as_secs(), unix() - s0);
+}
+"#,
+    );
+    // Starts at the documented instant, and an hour passes on both clocks.
+    assert_eq!(stdout(&v), "1431648000 3600 3600\n");
+    let wall = v["run"]["wall_ms"].as_u64().unwrap();
+    assert!(wall < 3000, "far inside the 10 s limit: {wall} ms");
+}
+
+#[test]
+fn three_tickers_interleave_by_their_virtual_deadlines() {
+    if !ready(false) {
+        return;
+    }
+    let v = run(
+        &[],
+        r#"use std::time::{Duration, Instant};
+fn main() {
+    let start = Instant::now();
+    let tickers: Vec<_> = [3u64, 7, 11]
+        .into_iter()
+        .map(|period| {
+            std::thread::spawn(move || loop {
+                std::thread::sleep(Duration::from_secs(period));
+                let t = start.elapsed().as_secs();
+                if t > 40 {
+                    break;
+                }
+                println!("{period}@{t}");
+            })
+        })
+        .collect();
+    for t in tickers {
+        t.join().unwrap();
+    }
+}
+"#,
+    );
+    let lines: Vec<&str> = stdout(&v).lines().collect();
+    // Every multiple of each period up to 40 s, in time order; at 21 s (3 and 7) and
+    // 33 s (3 and 11) the older thread goes first.
+    let expected = [
+        "3@3", "3@6", "7@7", "3@9", "11@11", "3@12", "7@14", "3@15", "3@18", "3@21", "7@21",
+        "11@22", "3@24", "3@27", "7@28", "3@30", "3@33", "11@33", "7@35", "3@36", "3@39",
+    ];
+    assert_eq!(lines, expected);
+    // The events carry the virtual gaps: 3 s, 3 s, 1 s, 2 s, …
+    let delays: Vec<u64> = v["run"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["delay_ns"].as_u64().unwrap() / 1_000_000_000)
+        .collect();
+    assert_eq!(&delays[..5], [3, 3, 1, 2, 2]);
+}
+
+#[test]
+fn tokio_sleep_and_interval_run_on_virtual_time() {
+    if !ready(true) {
+        return;
+    }
+    let code = r#"use std::time::Duration;
+use tokio::time::{Instant, interval, sleep};
+
+#[tokio::main]
+async fn main() {
+    let start = Instant::now();
+    let ticks = tokio::spawn(async move {
+        let mut every = interval(Duration::from_millis(300));
+        for _ in 0..5 {
+            every.tick().await;
+            println!("tick at {:?}", start.elapsed());
+        }
+    });
+    let sleeps = tokio::spawn(async move {
+        for i in 0..3 {
+            sleep(Duration::from_millis(500)).await;
+            println!("sleep {i} at {:?}", start.elapsed());
+        }
+    });
+    ticks.await.unwrap();
+    sleeps.await.unwrap();
+    sleep(Duration::from_secs(3600)).await;
+    println!("done at {:?}", start.elapsed());
+}
+"#;
+    let expected = "tick at 0ns\ntick at 300ms\nsleep 0 at 500ms\ntick at 600ms\ntick at 900ms\n\
+                    sleep 1 at 1s\ntick at 1.2s\nsleep 2 at 1.5s\ndone at 3601.5s\n";
+    // The multi-threaded runtime (two workers: the visible CPU count) and the
+    // current-thread one.
+    for code in [
+        code.to_string(),
+        code.replace(
+            "#[tokio::main]",
+            "#[tokio::main(flavor = \"current_thread\")]",
+        ),
+    ] {
+        for _ in 0..3 {
+            let v = run(&[], &code);
+            assert_eq!(stdout(&v), expected);
+            assert!(v["run"]["wall_ms"].as_u64().unwrap() < 3000);
+        }
+    }
+}
+
+/// Threads, channels, a lock, randomness from every source, a HashMap, addresses and
+/// identity: all of it the same bytes on every run.
+const NOISY: &str = r#"use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant, SystemTime};
+
+fn main() {
+    // Heap addresses repeat while one thread allocates (after threads ran, malloc's
+    // arenas depend on who freed what first).
+    let boxed = Box::new(5u8);
+    let start = Instant::now();
+    let (tx, rx) = mpsc::channel();
+    let total = Arc::new(Mutex::new(0u64));
+    let workers: Vec<_> = (0..4u64)
+        .map(|i| {
+            let (tx, total) = (tx.clone(), total.clone());
+            std::thread::spawn(move || {
+                for round in 0..3 {
+                    std::thread::sleep(Duration::from_millis(10 * (i + 1)));
+                    *total.lock().unwrap() += i * round;
+                    tx.send((i, round, start.elapsed())).unwrap();
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    for (i, round, at) in rx {
+        println!("worker {i} round {round} at {at:?}");
+    }
+    for w in workers {
+        w.join().unwrap();
+    }
+    let map: HashMap<String, usize> = (0..12).map(|i| (format!("k{i}"), i)).collect();
+    let set: HashSet<u32> = (0..12).collect();
+    let mut urandom = [0u8; 16];
+    std::fs::File::open("/dev/urandom").unwrap().read_exact(&mut urandom).unwrap();
+    println!("{map:?}\n{set:?}");
+    println!("rand {} {:?} urandom {urandom:?}", rand::random::<u64>(), rand::random::<[u8; 4]>());
+    println!("heap {:p} stack {:p}", boxed, &urandom);
+    println!("pid {} cpus {:?} now {:?}", std::process::id(),
+        std::thread::available_parallelism().map(|n| n.get()),
+        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap());
+    println!("host {:?} env {:?}", std::fs::read_to_string("/etc/hostname").unwrap(),
+        std::env::vars().map(|(k, _)| k).collect::<Vec<_>>());
+    eprintln!("total {} elapsed {:?}", total.lock().unwrap(), start.elapsed());
+}
+"#;
+
+#[test]
+fn the_same_program_gives_the_same_bytes_ten_times() {
+    if !ready(true) {
+        return;
+    }
+    let first = run(&[], NOISY);
+    let out = stdout(&first);
+    assert!(
+        out.contains("cpus Ok(2)") && out.contains("pid 2 "),
+        "{out}"
+    );
+    assert!(out.contains("now 1431648000.12s"), "{out}");
+    for _ in 1..10 {
+        let again = run(&[], NOISY);
+        assert_eq!(again["run"]["stdout"], first["run"]["stdout"]);
+        assert_eq!(again["run"]["stderr"], first["run"]["stderr"]);
+        assert_eq!(again["run"]["events"], first["run"]["events"]);
+    }
+    // Another seed, other random numbers (and HashMap order), again the same each run.
+    let seeded = run(&["--seed", "7"], NOISY);
+    assert_ne!(stdout(&seeded), out);
+    assert_eq!(stdout(&run(&["--seed", "7"], NOISY)), stdout(&seeded));
+}
+
+#[test]
+fn events_carry_stream_and_virtual_delay() {
+    if !ready(false) {
+        return;
+    }
+    let v = run(
+        &[],
+        r#"use std::time::Duration;
+fn main() {
+    println!("A");
+    eprintln!("B");
+    std::thread::sleep(Duration::from_secs(1));
+    println!("C");
+    std::thread::sleep(Duration::from_millis(1));
+    eprintln!("D");
+    print!("\x0cE");
+}
+"#,
+    );
+    let events: Vec<(&str, &str, u64)> = v["run"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["message"].as_str().unwrap(),
+                e["stream"].as_str().unwrap(),
+                e["delay_ns"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("A\n", "stdout", 0),
+            ("B\n", "stderr", 0),
+            ("C\n", "stdout", 1_000_000_000),
+            ("D\n", "stderr", 1_000_000),
+            ("\x0cE", "stdout", 0),
+        ]
+    );
+    // The plain streams hold the same bytes, without frames.
+    assert_eq!(stdout(&v), "A\nC\n\x0cE");
+    assert_eq!(v["run"]["stderr"], "B\nD\n");
+}
+
+#[test]
+fn the_output_cap_applies_to_the_program_bytes_not_the_frames() {
+    if !ready(false) {
+        return;
+    }
+    // 4,000 writes of 3 bytes: 12,000 bytes of output, 92,000 with frames.
+    let code = "use std::io::Write;\nfn main() {\n    let mut out = std::io::stdout().lock();\n    for _ in 0..4000 {\n        out.write_all(b\"ab\\n\").unwrap();\n        out.flush().unwrap();\n    }\n}\n";
+    let v = run(&["--output", "16K"], code);
+    assert_eq!(stdout(&v).len(), 12_000);
+    assert_eq!(v["run"]["stdout_truncated"], false);
+    let dir = std::env::temp_dir().join(format!("corral-vtime-cap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.rs"), code).unwrap();
+    let f = dir.join("main.rs").display().to_string();
+    let (_, out, _) = exec_raw(&["run", "--json", "--output", "8K", &f], b"");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let capped: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (capped["status"].as_str(), capped["limit"].as_str()),
+        (Some("output_limit"), Some("output"))
+    );
+    assert_eq!(capped["run"]["stdout"].as_str().unwrap().len(), 8192);
+    assert_eq!(capped["run"]["stdout_truncated"], true);
+}
+
+#[test]
+fn real_time_mode_uses_the_real_clock() {
+    if !ready(false) {
+        return;
+    }
+    let v = run(
+        &["--real-time"],
+        r#"use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+fn main() {
+    let t0 = Instant::now();
+    println!("before");
+    std::thread::sleep(Duration::from_millis(300));
+    let unix = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    println!("{} {}", t0.elapsed().as_millis() >= 300, unix > 1_700_000_000);
+}
+"#,
+    );
+    assert_eq!(stdout(&v), "before\ntrue true\n");
+    assert!(v["run"]["wall_ms"].as_u64().unwrap() >= 300);
+    let events = v["run"]["events"].as_array().unwrap();
+    let gap: u64 = events[1..]
+        .iter()
+        .map(|e| e["delay_ns"].as_u64().unwrap())
+        .sum();
+    assert!(
+        gap >= 250_000_000,
+        "the real gap is in the events: {events:?}"
+    );
+}
+
+#[test]
+fn the_memo_keys_the_time_mode_and_replays_virtual_results_identically() {
+    if !ready(false) {
+        return;
+    }
+    let Some(s) = common::server::Server::start("", &[]) else {
+        return;
+    };
+    let code = "use std::time::Duration;\nfn main() {\n    for i in 0..3 {\n        std::thread::sleep(Duration::from_millis(400));\n        println!(\"frame {i}\");\n    }\n}\n";
+    let (status, first, _) = s.post("/api/v1/run", &json!({ "code": code }));
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["cached"], false);
+    let (_, again, _) = s.post("/api/v1/run", &json!({ "code": code, "time": "virtual" }));
+    assert_eq!(again["cached"], true);
+    assert_eq!(again["key"], first["key"]);
+    assert_eq!(again["run"], first["run"], "replayed byte for byte");
+    let delays: Vec<u64> = first["run"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["delay_ns"].as_u64().unwrap())
+        .collect();
+    assert_eq!(delays, [400_000_000; 3]);
+    // Real time and another seed are other keys; real time is never cached.
+    let (_, real, _) = s.post("/api/v1/run", &json!({ "code": code, "time": "real" }));
+    assert_ne!(real["key"], first["key"]);
+    assert_eq!(real["cached"], false);
+    let (_, seeded, _) = s.post("/api/v1/run", &json!({ "code": code, "seed": 3 }));
+    assert_ne!(seeded["key"], first["key"]);
+    let (code_400, err, _) = s.post("/api/v1/run", &json!({ "code": code, "time": "slow" }));
+    assert_eq!(code_400, 400);
+    assert!(err["error"].as_str().unwrap().contains("virtual or real"));
+}
