@@ -1,4 +1,5 @@
-// Builds web/dist from web/src: one JS bundle, one CSS file and index.html. The output
+// Builds web/dist from web/src: the page (app.js, app.css, index.html) and the embed
+// (embed.js for other sites and the frame page embed.html, with embed.css). The output
 // is committed and embedded in the corral binary; CI rebuilds it and fails on any
 // difference, so the build must be deterministic (no dates, no absolute paths).
 import * as esbuild from "esbuild";
@@ -7,7 +8,7 @@ import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 rmSync("dist", { recursive: true, force: true });
 mkdirSync("dist");
 await esbuild.build({
-  entryPoints: { app: "src/main.js" },
+  entryPoints: { app: "src/main.js", embed: "src/embed.js" },
   bundle: true,
   minify: true,
   format: "iife",
@@ -18,7 +19,7 @@ await esbuild.build({
   logLevel: "warning",
 });
 await esbuild.build({
-  entryPoints: { app: "src/style.css" },
+  entryPoints: { app: "src/style.css", embed: "src/embed.css" },
   bundle: true,
   minify: true,
   legalComments: "none",
@@ -27,3 +28,4 @@ await esbuild.build({
   logLevel: "warning",
 });
 copyFileSync("src/index.html", "dist/index.html");
+copyFileSync("src/embed.html", "dist/embed.html");

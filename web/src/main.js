@@ -7,6 +7,7 @@ import { setDiagnostics, lintGutter } from "@codemirror/lint";
 import { oneDark } from "@codemirror/theme-one-dark";
 import { renderAnsi } from "./ansi.js";
 import { byteToUtf16, lineColumnToUtf16 } from "./offsets.js";
+import { duration, formatNs, isTimed, play } from "./replay.js";
 
 const $ = (id) => document.getElementById(id);
 const STORE = "corral.settings";
@@ -92,13 +93,14 @@ function fillSelect(select, items, chosen) {
   if (chosen != null && items.some(([v]) => v === chosen)) select.value = chosen;
 }
 
-function argsForm() {
+// The harness's argument form, filled with `given` (from a link) or the saved values.
+function argsForm(given) {
   const form = $("args");
   const h = harnesses.find((x) => x.id === $("harness").value);
   form.replaceChildren();
   form.hidden = !h || h.args.length === 0;
   if (!h) return;
-  const saved = (settings.args || {})[h.id] || {};
+  const saved = given || (settings.args || {})[h.id] || {};
   for (const a of h.args) {
     const label = document.createElement("label");
     const name = document.createElement("span");
@@ -180,6 +182,7 @@ async function loadPickers() {
 for (const id of ["channel", "edition", "mode"]) {
   $(id).addEventListener("change", () => save({ [id]: $(id).value }));
 }
+$("realtime").addEventListener("change", () => save({ time: $("realtime").checked ? "real" : "virtual" }));
 $("channel").addEventListener("change", updateTools);
 
 // ---- tools: shown only when the selected channel has them ----
@@ -301,16 +304,112 @@ function inlineDiagnostics(code, diags) {
   view.dispatch(setDiagnostics(view.state, out));
 }
 
+// ---- the output timeline: a result's events replayed with their delays ----
+// Each pane shows its stream's text since the last form feed in it, so a program can
+// animate by printing "\f" and a new frame. A new run, Stream or Stop ends a replay.
+let replay = null; // the replay playing, if any
+let timeline = null; // the last result's timeline: {events, mode, status}
+
+function paneWriter() {
+  const text = { stdout: "", stderr: "" };
+  const dirty = new Set();
+  return {
+    write(e) {
+      const s = e.stream === "stderr" ? "stderr" : "stdout";
+      let t = text[s] + (typeof e.message === "string" ? e.message : "");
+      const ff = t.lastIndexOf("\f");
+      if (ff >= 0) t = t.slice(ff + 1);
+      text[s] = t;
+      dirty.add(s);
+    },
+    flush() {
+      for (const s of dirty) show(s, text[s]);
+      dirty.clear();
+    },
+  };
+}
+
+function timelineUi(state, label) {
+  $("timeline").hidden = false;
+  $("timeline-label").textContent = label;
+  $("replay-stop").hidden = state !== "playing";
+  $("replay-skip").hidden = state !== "playing";
+  $("replay-again").hidden = state === "playing";
+}
+
+function setStatus(text, cls) {
+  $("status").textContent = text;
+  $("status").className = "status " + cls;
+}
+
+function playTimeline(t) {
+  stopReplay();
+  show("stdout", "");
+  show("stderr", "");
+  const total = formatNs(duration(t.events));
+  const writer = paneWriter();
+  let shown = 0;
+  setStatus(`Replaying the output (${t.mode} time)…`, "busy");
+  timelineUi("playing", `0 ms of ${total}`);
+  const handle = play(t.events, {
+    write: writer.write,
+    flush(elapsed) {
+      shown = elapsed;
+      writer.flush();
+      $("timeline-label").textContent = `${formatNs(elapsed)} of ${total}`;
+    },
+    done(finished) {
+      replay = null;
+      setStatus(t.status.text, t.status.cls);
+      timelineUi(
+        finished ? "done" : "stopped",
+        finished
+          ? `Output timeline: ${total} (${t.mode} time)`
+          : `Stopped at ${formatNs(shown)} of ${total}`,
+      );
+    },
+  });
+  if (handle.playing) replay = handle;
+}
+
+function stopReplay() {
+  replay?.stop();
+  replay = null;
+}
+
+function hideTimeline() {
+  stopReplay();
+  timeline = null;
+  $("timeline").hidden = true;
+}
+
+$("replay-stop").addEventListener("click", stopReplay);
+$("replay-skip").addEventListener("click", () => replay?.skip());
+$("replay-again").addEventListener("click", () => timeline && playTimeline(timeline));
+
+function resultStatus(r) {
+  const parts = [r.status.replace(/_/g, " ")];
+  if (r.run?.exit_code != null) parts.push(`exit ${r.run.exit_code}`);
+  if (r.limit) parts.push(`limit: ${typeof r.limit === "string" ? r.limit : JSON.stringify(r.limit)}`);
+  if (r.compile?.wall_ms != null) parts.push(`compile ${r.compile.wall_ms} ms`);
+  if (r.run?.wall_ms != null) parts.push(`run ${r.run.wall_ms} ms`);
+  if (r.cached) parts.push("cached");
+  return { text: parts.join(" · "), cls: r.status === "success" ? "ok" : "bad" };
+}
+
 let running = null;
 async function run() {
   if (running || socket) return;
+  hideTimeline();
   const code = view.state.doc.toString();
+  const time = $("realtime").checked ? "real" : "virtual";
   const body = {
     code,
     harness: $("harness").value || "bin",
     channel: $("channel").value || "stable",
     edition: $("edition").value,
     mode: $("mode").value,
+    time,
   };
   const args = collectArgs();
   if (Object.keys(args).length) body.args = args;
@@ -330,18 +429,18 @@ async function run() {
     // Offsets refer to the text that was sent; skip them if it has changed since.
     if (doc === code) inlineDiagnostics(code, r.compile?.diagnostics);
     show("compile", r.compile?.stderr);
-    show("stdout", r.run?.stdout);
-    show("stderr", r.run?.stderr);
     const h = r.run?.harness;
     show("harness", h && Object.keys(h).length ? JSON.stringify(h, null, 2) : "");
-    const parts = [r.status.replace(/_/g, " ")];
-    if (r.run?.exit_code != null) parts.push(`exit ${r.run.exit_code}`);
-    if (r.limit) parts.push(`limit: ${typeof r.limit === "string" ? r.limit : JSON.stringify(r.limit)}`);
-    if (r.compile?.wall_ms != null) parts.push(`compile ${r.compile.wall_ms} ms`);
-    if (r.run?.wall_ms != null) parts.push(`run ${r.run.wall_ms} ms`);
-    if (r.cached) parts.push("cached");
-    $("status").textContent = parts.join(" · ");
-    $("status").className = "status " + (r.status === "success" ? "ok" : "bad");
+    const status = resultStatus(r);
+    if (isTimed(r.run?.events)) {
+      // Output that came over time is played back over time; otherwise all at once.
+      timeline = { events: r.run.events, mode: time, status };
+      playTimeline(timeline);
+    } else {
+      show("stdout", r.run?.stdout);
+      show("stderr", r.run?.stderr);
+      setStatus(status.text, status.cls);
+    }
   } catch (e) {
     for (const id of ["compile", "stdout", "stderr", "harness"]) show(id, "");
     $("status").textContent = "Error: " + e.message;
@@ -390,6 +489,7 @@ function wsSend(type, payload) {
 }
 function stream() {
   if (socket || running) return;
+  hideTimeline();
   const code = view.state.doc.toString();
   save({ code });
   for (const id of ["compile", "stdout", "stderr", "harness"]) show(id, "");
@@ -531,6 +631,16 @@ async function loadFromUrl() {
   if (q.has("channel")) choose($("channel"), q.get("channel"));
   if (q.has("edition")) choose($("edition"), q.get("edition"));
   if (q.has("mode")) choose($("mode"), q.get("mode"));
+  if (q.has("harness") && harnesses.some((h) => h.id === q.get("harness"))) {
+    $("harness").value = q.get("harness");
+    let args;
+    try {
+      args = q.has("args") ? JSON.parse(q.get("args")) : undefined;
+    } catch {
+      args = undefined;
+    }
+    argsForm(args && typeof args === "object" ? args : undefined);
+  }
   if (gist) {
     try {
       setCode((await getJson(`/meta/gist/${encodeURIComponent(gist)}`)).code);
@@ -548,6 +658,7 @@ loadPickers()
   .then(() => {
     if (settings.edition) $("edition").value = settings.edition;
     if (settings.mode) $("mode").value = settings.mode;
+    $("realtime").checked = settings.time === "real";
     return loadFromUrl();
   })
   .then(updateTools, updateTools)

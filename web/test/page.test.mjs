@@ -1,118 +1,13 @@
 // The page in a real headless Chromium (Debian's `chromium`, driven by playwright-core)
-// against a real `corral serve` on a loopback port with a temporary data dir.
-// Prints `SKIP: <reason>` and passes when Chromium or the sandbox is missing, unless
-// CORRAL_PAGE_TESTS=require (CI as root), where a missing browser fails; a server that
-// cannot become ready here (no sandbox) skips, as the Rust server tests do.
+// against a real `corral serve` on a loopback port with a temporary data dir (see
+// ../test-support.mjs for the setup and when the tests skip).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { env, open, RUN_TIMEOUT, setup, SHOTS, teardown } from "../test-support.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
-const CORRAL = process.env.CORRAL_BIN || join(root, "target/debug/corral");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const SHOTS = join(root, "web/screenshots");
-const REQUIRE = process.env.CORRAL_PAGE_TESTS === "require";
-const RUN_TIMEOUT = 120_000;
-
-let server = null;
-let dataDir = null;
-let browser = null;
-let base = null;
-let skip = null;
-
-function skipOrFail(reason, always = false) {
-  if (REQUIRE && !always) throw new Error(`the page tests cannot run: ${reason}`);
-  console.log(`SKIP: ${reason}`);
-  skip = reason;
-}
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-    s.on("error", fail);
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  dataDir = mkdtempSync(join(tmpdir(), "corral-page-test-"));
-  server = spawn(CORRAL, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  server.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
-  base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  let last = "";
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) return `corral serve exited: ${stderr}`;
-    try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.status === 200) return null;
-      last = await r.text();
-    } catch (e) {
-      last = String(e);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return `corral serve did not become ready: ${last}`;
-}
-
-before(async () => {
-  if (!existsSync(CORRAL)) return skipOrFail(`no corral binary at ${CORRAL}`);
-  if (!existsSync(CHROMIUM)) return skipOrFail(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-  let chromium;
-  try {
-    ({ chromium } = await import("playwright-core"));
-  } catch (e) {
-    return skipOrFail(`playwright-core is not installed (cd web && npm ci): ${e.message}`);
-  }
-  try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
-  } catch (e) {
-    return skipOrFail(`Chromium does not start: ${e.message.split("\n")[0]}`);
-  }
-  const why = await startServer();
-  if (why) return skipOrFail(why, true);
-});
-
-after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill();
-    await new Promise((r) => server.once("exit", r));
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-// A fresh page (own storage) that fails the test on any script error or CSP report.
-async function open(t, path = "/", options = {}) {
-  const context = await browser.newContext({ colorScheme: "light", ...options });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error" && !/Failed to load resource/.test(m.text())) problems.push(m.text());
-  });
-  t.after(() => assert.deepEqual(problems, [], "no script errors or CSP violations"));
-  await page.goto(base + path);
-  await page.waitForSelector("body[data-ready=true]");
-  return page;
-}
+before(setup);
+after(teardown);
 
 const editorText = (page) => page.evaluate(() => window.corralEditor.state.doc.toString());
 
@@ -132,7 +27,8 @@ async function runAndWait(page, how = "button") {
   } else {
     await page.click("#run");
   }
-  await page.waitForFunction(() => !/^Running/.test(document.getElementById("status").textContent), null, {
+  // The run, then the replay of its output timeline, if any.
+  await page.waitForFunction(() => !/^(Running|Replaying)/.test(document.getElementById("status").textContent), null, {
     timeout: RUN_TIMEOUT,
   });
   return page.textContent("#status");
@@ -151,7 +47,7 @@ async function errorMarks(page) {
 }
 
 test("a typed program runs with Ctrl-Enter and its stdout shows", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t);
   await typeCode(page, 'fn main() {\n    println!("hello from the page");\n}\n');
   const status = await runAndWait(page, "keys");
@@ -161,7 +57,7 @@ test("a typed program runs with Ctrl-Enter and its stdout shows", { timeout: RUN
 });
 
 test("a compile error is marked inline at its line", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t);
   await typeCode(page, 'fn main() {\n    let a = 1;\n    let x: i32 = "no";\n    println!("{a}{x}");\n}\n');
   assert.match(await runAndWait(page), /^compile error/);
@@ -172,7 +68,7 @@ test("a compile error is marked inline at its line", { timeout: RUN_TIMEOUT }, a
 });
 
 test("non-ASCII text before the error still marks the right span", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t);
   // é is 2 bytes and 1 UTF-16 unit, 🦀 4 bytes and 2 units, 中 3 bytes and 1 unit.
   await typeCode(page, 'fn main() {\n    // é 🦀 中\n    let s = "é🦀中"; let x: i32 = "🦀no";\n    println!("{s}{x}");\n}\n');
@@ -181,7 +77,7 @@ test("non-ASCII text before the error still marks the right span", { timeout: RU
 });
 
 test("program output containing HTML shows as text, ANSI colours as spans", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t);
   await typeCode(
     page,
@@ -195,7 +91,7 @@ test("program output containing HTML shows as text, ANSI colours as spans", { ti
 });
 
 test("the rocket-request harness runs with arguments from its generated form", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t);
   await page.selectOption("#harness", "rocket-request");
   await page.waitForSelector("#args:not([hidden])");
@@ -221,7 +117,7 @@ test("the rocket-request harness runs with arguments from its generated form", {
 });
 
 test("a share link round trip, and /?gist=", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t);
   const code = 'fn main() {\n    println!("shared 🦀");\n}\n';
   await typeCode(page, code);
@@ -239,7 +135,7 @@ test("a share link round trip, and /?gist=", { timeout: RUN_TIMEOUT }, async (t)
 });
 
 test("a playground-style ?code= link sets the code, channel, edition and mode", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const code = 'fn main() {\n    println!("from a link");\n}\n';
   const q = new URLSearchParams({ code, version: "stable", edition: "2021", mode: "release" });
   const page = await open(t, `/?${q}`);
@@ -253,7 +149,7 @@ test("a playground-style ?code= link sets the code, channel, edition and mode", 
 });
 
 test("dark mode follows the system, toggles, and is remembered", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t, "/", { colorScheme: "dark" });
   const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
   const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -274,7 +170,7 @@ test("dark mode follows the system, toggles, and is remembered", { timeout: RUN_
 });
 
 test("on a phone the panes stack", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t, "/", { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await typeCode(page, 'fn main() {\n    println!("small screen");\n}\n');
   assert.match(await runAndWait(page), /^success/);
@@ -288,7 +184,7 @@ test("on a phone the panes stack", { timeout: RUN_TIMEOUT }, async (t) => {
 });
 
 test("Format reformats the code in the editor", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t);
   await page.waitForSelector("#format:not([hidden])");
   await typeCode(page, 'fn main(){println!("hi")}');
@@ -300,7 +196,7 @@ test("Format reformats the code in the editor", { timeout: RUN_TIMEOUT }, async 
 });
 
 test("Show MIR displays the MIR as text; HIR is offered only on nightly", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t);
   await page.selectOption("#channel", "stable");
   const targets = () => page.evaluate(() => [...document.getElementById("show").options].map((o) => o.value));
@@ -318,7 +214,7 @@ test("Show MIR displays the MIR as text; HIR is offered only on nightly", { time
 });
 
 test("Clippy shows its lints; a server error shows as text", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t);
   await page.waitForSelector("#clippy:not([hidden])");
   await typeCode(page, "fn main() {\n    let x = 1;\n    if x == x {}\n}\n");
@@ -338,7 +234,7 @@ test("Clippy shows its lints; a server error shows as text", { timeout: RUN_TIME
 });
 
 test("Stream shows output as it comes, sends stdin, and echoes it", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t);
   await typeCode(
     page,
@@ -359,7 +255,7 @@ test("Stream shows output as it comes, sends stdin, and echoes it", { timeout: R
 });
 
 test("Kill ends an endless streamed program", { timeout: RUN_TIMEOUT }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (env.skip) return t.skip(env.skip);
   const page = await open(t);
   await typeCode(
     page,
@@ -378,9 +274,155 @@ test("Kill ends an endless streamed program", { timeout: RUN_TIMEOUT }, async (t
   assert.match(status, /kill/i);
 });
 
+// Records every change of the output panes from now on: its time (ms) and the text of
+// stdout, stderr and the status line.
+async function recordPanes(page) {
+  await page.evaluate(() => {
+    const t0 = performance.now();
+    const text = (id) => document.getElementById(id).textContent;
+    window.paneLog = [];
+    new MutationObserver(() =>
+      window.paneLog.push({ t: performance.now() - t0, stdout: text("stdout"), stderr: text("stderr"), status: text("status") }),
+    ).observe(document.querySelector(".output-pane"), { childList: true, subtree: true, characterData: true });
+  });
+}
+
+// The successive non-empty texts of one pane once the result came (the last run's output
+// stays while a run is on its way), each with the time it first showed.
+async function paneStates(page, pane = "stdout") {
+  const log = await page.evaluate(() => window.paneLog);
+  const states = [];
+  for (const l of log) {
+    if (/^Running/.test(l.status)) continue;
+    if (l[pane] !== "" && states[states.length - 1]?.text !== l[pane]) states.push({ text: l[pane], t: l.t });
+  }
+  return states;
+}
+
+const stdoutIs = (page, text) =>
+  page.waitForFunction((want) => document.getElementById("stdout").textContent === want, text, { timeout: 10_000 });
+
+test("the output timeline replays events with their delays; a form feed clears the pane", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (env.skip) return t.skip(env.skip);
+  const page = await open(t);
+  // A result as virtual time makes it: the program slept, the events carry the delays.
+  const ms = 1e6;
+  const timed = {
+    status: "success",
+    step: "run",
+    limit: null,
+    compile: { success: true, stderr: "", diagnostics: [], wall_ms: 90 },
+    run: {
+      exit_code: 0,
+      signal: null,
+      stdout: "frame 1\nframe 2\n\fframe 3 <b>x</b>\ndone\n",
+      stderr: "warming up\n",
+      events: [
+        { message: "frame 1\n", stream: "stdout", delay_ns: 0 },
+        { message: "warming up\n", stream: "stderr", delay_ns: 0 },
+        { message: "frame 2\n", stream: "stdout", delay_ns: 400 * ms },
+        { message: "\fframe 3 <b>x</b>\n", stream: "stdout", delay_ns: 400 * ms },
+        { message: "done\n", stream: "stdout", delay_ns: 400 * ms },
+      ],
+      harness: {},
+      wall_ms: 3,
+    },
+    cached: false,
+    key: "sha256:test",
+  };
+  let reply = timed;
+  const sent = [];
+  await page.route("**/api/v1/run", (route) => {
+    sent.push(JSON.parse(route.request().postData()));
+    route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(reply) });
+  });
+  await recordPanes(page);
+  await page.click("#run");
+  // What is due at once shows at once, the rest follows with its delays.
+  await stdoutIs(page, "frame 1\n");
+  assert.match(await page.textContent("#status"), /^Replaying/);
+  assert.equal(await page.isVisible("#replay-skip"), true);
+  assert.equal(await page.isVisible("#replay-stop"), true);
+  assert.equal(await page.isVisible("#replay-again"), false);
+  assert.match(await runAndWait(page), /^success · exit 0/);
+  const states = await paneStates(page);
+  assert.deepEqual(
+    states.map((s) => s.text),
+    ["frame 1\n", "frame 1\nframe 2\n", "frame 3 <b>x</b>\n", "frame 3 <b>x</b>\ndone\n"],
+    "the form feed cleared what came before it",
+  );
+  for (let i = 1; i < states.length; i++) {
+    const gap = states[i].t - states[i - 1].t;
+    assert.ok(gap >= 380, `event ${i} came after its 400 ms delay (${gap.toFixed(0)} ms)`);
+  }
+  assert.equal(await page.textContent("#stderr"), "warming up\n", "stderr's pane is its own");
+  assert.equal(await page.locator("#stdout b").count(), 0, "text, not HTML");
+  assert.match(await page.textContent("#timeline-label"), /^Output timeline: 1\.20 s \(virtual time\)$/);
+  assert.equal(sent[0].time, "virtual");
+
+  // Replay, then skip to the end: everything at once.
+  await page.click("#replay-again");
+  assert.equal(await page.textContent("#stdout"), "frame 1\n");
+  await page.click("#replay-skip");
+  assert.equal(await page.textContent("#stdout"), "frame 3 <b>x</b>\ndone\n");
+  assert.match(await page.textContent("#status"), /^success/);
+  assert.equal(await page.isVisible("#replay-again"), true);
+
+  // Replay, then stop: what was shown stays, nothing more comes.
+  await page.click("#replay-again");
+  await page.click("#replay-stop");
+  await page.waitForTimeout(900);
+  assert.equal(await page.textContent("#stdout"), "frame 1\n");
+  assert.match(await page.textContent("#timeline-label"), /^Stopped at 0 ms of 1\.20 s/);
+
+  // A new run cancels a replay; output without delays shows at once, with no timeline.
+  await page.click("#replay-again");
+  reply = {
+    ...timed,
+    run: { ...timed.run, stdout: "hello\n", stderr: "", events: [{ message: "hello\n", stream: "stdout", delay_ns: 0 }] },
+  };
+  assert.match(await runAndWait(page), /^success/);
+  assert.equal(await page.textContent("#stdout"), "hello\n");
+  assert.equal(await page.isVisible("#timeline"), false);
+  await page.waitForTimeout(900);
+  assert.equal(await page.textContent("#stdout"), "hello\n", "the old replay wrote nothing more");
+  assert.equal(await page.isVisible("#stderr-box"), false);
+
+  // The real-time switch goes into the request and is remembered.
+  await page.check("#realtime");
+  await runAndWait(page);
+  assert.equal(sent[sent.length - 1].time, "real");
+  await page.reload();
+  await page.waitForSelector("body[data-ready=true]");
+  assert.equal(await page.isChecked("#realtime"), true);
+});
+
+test("a program that sleeps replays its output with its delays, in virtual and real time", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (env.skip) return t.skip(env.skip);
+  const page = await open(t);
+  await typeCode(
+    page,
+    'fn main() {\n    println!("tick 1");\n    std::thread::sleep(std::time::Duration::from_millis(500));\n    print!("\\x0ctick 2\\n");\n}\n',
+  );
+  for (const mode of ["virtual", "real"]) {
+    if (mode === "real") await page.check("#realtime");
+    await recordPanes(page);
+    assert.match(await runAndWait(page), /^success/);
+    const states = await paneStates(page);
+    assert.deepEqual(
+      states.map((s) => s.text),
+      ["tick 1\n", "tick 2\n"],
+      mode,
+    );
+    const gap = states[1].t - states[0].t;
+    assert.ok(gap >= 450, `${mode} time: replayed with the program's delay (${gap} ms)`);
+    assert.match(await page.textContent("#timeline-label"), new RegExp(`\\(${mode} time\\)$`));
+  }
+});
+
 test("the page is served with a strict policy and cacheable assets", async (t) => {
-  if (skip) return t.skip(skip);
-  const r = await fetch(`${base}/p/abc`);
+  if (env.skip) return t.skip(env.skip);
+  const r = await fetch(`${env.base}/p/abc`);
   assert.equal(r.status, 200);
   const csp = r.headers.get("content-security-policy");
   assert.match(csp, /default-src 'self'/);
@@ -389,14 +431,12 @@ test("the page is served with a strict policy and cacheable assets", async (t) =
   assert.equal(r.headers.get("x-frame-options"), "DENY");
   const html = await r.text();
   const js = html.match(/src="(\/assets\/app\.js\?v=[0-9a-f]{16})"/)[1];
-  const a = await fetch(base + js);
+  const a = await fetch(env.base + js);
   assert.equal(a.headers.get("content-type"), "text/javascript");
   assert.match(a.headers.get("cache-control"), /immutable/);
-  const again = await fetch(base + js, { headers: { "If-None-Match": a.headers.get("etag") } });
+  const again = await fetch(env.base + js, { headers: { "If-None-Match": a.headers.get("etag") } });
   assert.equal(again.status, 304);
-  const css = await fetch(`${base}/assets/app.css`);
+  const css = await fetch(`${env.base}/assets/app.css`);
   assert.equal(css.headers.get("content-type"), "text/css; charset=utf-8");
-  assert.equal((await fetch(`${base}/assets/../Cargo.toml`)).status, 404);
+  assert.equal((await fetch(`${env.base}/assets/../Cargo.toml`)).status, 404);
 });
-
-mkdirSync(SHOTS, { recursive: true });

@@ -537,6 +537,18 @@ impl Ready {
         let (harness_json, stdout) =
             self.harness
                 .interpret(&ran.stdout, &ran.stderr, ran.exit_code);
+        // What the harness took out of stdout (its marker line) leaves the events too.
+        let start = ran
+            .stdout
+            .bytes()
+            .zip(stdout.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        cut_stdout_events(
+            &mut events,
+            start,
+            ran.stdout.len().saturating_sub(stdout.len()),
+        );
         let run = RunResult {
             exit_code: ran.exit_code,
             signal: ran.signal,
@@ -561,6 +573,36 @@ impl Ready {
             ran.error,
         )
     }
+}
+
+/// Removes bytes `start..start + len` of stdout from the events that carried them
+/// (an event left empty goes, its delay passing to the next one).
+fn cut_stdout_events(events: &mut Vec<Event>, start: usize, len: usize) {
+    if len == 0 {
+        return;
+    }
+    let (mut at, mut carry) = (0, 0);
+    let mut kept = Vec::with_capacity(events.len());
+    for mut e in events.drain(..) {
+        e.delay_ns += std::mem::take(&mut carry);
+        if e.stream == StreamName::Stdout {
+            let (from, to) = (at, at + e.message.len());
+            at = to;
+            let (a, b) = (
+                start.clamp(from, to) - from,
+                (start + len).clamp(from, to) - from,
+            );
+            if a < b && e.message.is_char_boundary(a) && e.message.is_char_boundary(b) {
+                e.message.replace_range(a..b, "");
+                if e.message.is_empty() {
+                    carry = e.delay_ns;
+                    continue;
+                }
+            }
+        }
+        kept.push(e);
+    }
+    *events = kept;
 }
 
 /// Keeps the first `cap` bytes of a stream's segments; true when some were cut.
@@ -670,4 +712,36 @@ fn internal(error: String) -> RustResult {
         None,
         Some(error),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_harness_marker_leaves_the_events() {
+        let ev = |m: &str, stream, delay_ns| Event {
+            message: m.into(),
+            stream,
+            delay_ns,
+        };
+        let mut events = vec![
+            ev("user ", StreamName::Stdout, 0),
+            ev("err\n", StreamName::Stderr, 5),
+            ev("line\nMARK {}\n", StreamName::Stdout, 7),
+            ev("MORE\n", StreamName::Stdout, 9),
+            ev("end\n", StreamName::Stdout, 11),
+        ];
+        // stdout is "user line\nMARK {}\nMORE\nend\n": cut "MARK {}\nMORE\n".
+        cut_stdout_events(&mut events, 10, 13);
+        assert_eq!(
+            events,
+            [
+                ev("user ", StreamName::Stdout, 0),
+                ev("err\n", StreamName::Stderr, 5),
+                ev("line\n", StreamName::Stdout, 7),
+                ev("end\n", StreamName::Stdout, 20),
+            ]
+        );
+    }
 }

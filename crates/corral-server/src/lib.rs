@@ -40,6 +40,8 @@ pub fn rocket(app: App, figment: rocket::figment::Figment) -> Rocket<Build> {
     rocket::custom(figment)
         .manage(app)
         .attach(cors::Cors)
+        .attach(routes::page::shield())
+        .attach(routes::page::FrameGuard)
         .mount("/", native_routes())
         .mount("/", routes![cors::preflight, routes::ws::websocket])
         .mount("/", routes::playground::routes())

@@ -129,6 +129,19 @@ fn rocket_guide_hello_world_answers_a_request() {
     assert_eq!(o["status"], "success", "{o}");
     assert_eq!(o["run"]["harness"]["status"], 200, "{o}");
     assert_eq!(o["run"]["harness"]["body"], "Hello, world!");
+    // The harness's own line is neither in stdout nor in the timed events.
+    assert!(
+        !o["run"]["stdout"]
+            .as_str()
+            .unwrap()
+            .contains("__CORRAL_HARNESS__")
+    );
+    assert!(
+        !o["run"]["events"]
+            .to_string()
+            .contains("__CORRAL_HARNESS__"),
+        "{o}"
+    );
     let o = run(
         &["--harness", "rocket-request", "--arg", "uri=/missing"],
         HELLO,
