@@ -539,27 +539,25 @@ static int track_open(const char *path, long fd) {
     return (int)ret_errno(fd);
 }
 
-EXPORT int openat(int dir, const char *path, int flags, ...) {
-    mode_t mode = 0;
-    if (flags & (O_CREAT | __O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
+/* The optional mode argument of open and openat (only there with these flags). */
+#define MODE_ARG(flags)                                  \
+    mode_t mode = 0;                                     \
+    if ((flags) & (O_CREAT | __O_TMPFILE)) {             \
+        va_list ap;                                      \
+        va_start(ap, flags);                             \
+        mode = va_arg(ap, mode_t);                       \
+        va_end(ap);                                      \
     }
+
+EXPORT int openat(int dir, const char *path, int flags, ...) {
+    MODE_ARG(flags)
     return track_open(path, R4(SYS_openat, dir, path, flags, mode));
 }
 EXPORT int openat64(int dir, const char *path, int flags, ...)
     __attribute__((alias("openat")));
 
 EXPORT int open(const char *path, int flags, ...) {
-    mode_t mode = 0;
-    if (flags & (O_CREAT | __O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
-    }
+    MODE_ARG(flags)
     return track_open(path, R4(SYS_openat, AT_FDCWD, path, flags, mode));
 }
 EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));

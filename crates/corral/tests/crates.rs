@@ -4,59 +4,16 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
-
-/// Whether stable's debug bake exists; prints why the tests skip otherwise.
-fn baked() -> bool {
-    if !sandbox_available() {
-        return false;
-    }
-    let toolchains = corral_rust::toolchain::discover(&corral_rust::toolchain::rustup_home());
-    let Ok(stable) = corral_rust::toolchain::resolve(&toolchains, "stable") else {
-        eprintln!("SKIP: no stable toolchain");
-        return false;
-    };
-    let store = corral_rust::bake::default_store();
-    match corral_rust::bake::load(&store, stable, corral_rust::bake::BakeMode::Debug) {
-        Ok(Some(_)) => true,
-        _ => {
-            eprintln!(
-                "SKIP: the vetted crates are not baked in {} (run `corral bake`; CI does)",
-                store.display()
-            );
-            false
-        }
-    }
-}
-
-fn run(args: &[&str], code: &str) -> Value {
-    let dir = std::env::temp_dir().join(format!(
-        "corral-crates-{}-{}",
-        std::process::id(),
-        code.len()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("main.rs");
-    std::fs::write(&file, code).unwrap();
-    let f = file.display().to_string();
-    let mut all = vec!["run", "--json"];
-    all.extend_from_slice(args);
-    all.push(&f);
-    let (status, stdout, stderr) = exec_raw(&all, b"");
-    std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(status, 0, "{stderr}");
-    serde_json::from_str(&stdout).unwrap()
-}
 
 fn stdout_of(code: &str) -> String {
-    let o = run(&[], code);
+    let o = run_code(&[], code);
     assert_eq!(o["status"], "success", "{o}");
     o["run"]["stdout"].as_str().unwrap().to_string()
 }
 
 #[test]
 fn each_general_purpose_crate_works_without_a_manifest() {
-    if !baked() {
+    if !stable_baked() {
         return;
     }
     let cases: &[(&str, &str)] = &[
@@ -122,10 +79,10 @@ fn rocket() -> _ {
 
 #[test]
 fn rocket_guide_hello_world_answers_a_request() {
-    if !baked() {
+    if !stable_baked() {
         return;
     }
-    let o = run(&["--harness", "rocket-request", "--arg", "uri=/"], HELLO);
+    let o = run_code(&["--harness", "rocket-request", "--arg", "uri=/"], HELLO);
     assert_eq!(o["status"], "success", "{o}");
     assert_eq!(o["run"]["harness"]["status"], 200, "{o}");
     assert_eq!(o["run"]["harness"]["body"], "Hello, world!");
@@ -142,7 +99,7 @@ fn rocket_guide_hello_world_answers_a_request() {
             .contains("__CORRAL_HARNESS__"),
         "{o}"
     );
-    let o = run(
+    let o = run_code(
         &["--harness", "rocket-request", "--arg", "uri=/missing"],
         HELLO,
     );
@@ -151,7 +108,7 @@ fn rocket_guide_hello_world_answers_a_request() {
 
 #[test]
 fn rocket_json_post_with_headers() {
-    if !baked() {
+    if !stable_baked() {
         return;
     }
     let app = r#"#[macro_use] extern crate rocket;
@@ -171,7 +128,7 @@ fn rocket() -> _ {
     rocket::build().mount("/", routes![new])
 }
 "#;
-    let o = run(
+    let o = run_code(
         &[
             "--harness",
             "rocket-request",

@@ -5,24 +5,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// `corral run --json ARGS FILE` with `code` as the file.
-fn run_json(args: &[&str], code: &str) -> Value {
-    let dir =
-        std::env::temp_dir().join(format!("corral-run-{}-{:x}", std::process::id(), rand_id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("main.rs");
-    std::fs::write(&file, code).unwrap();
-    let mut all = vec!["run", "--json"];
-    all.extend_from_slice(args);
-    let f = file.to_str().unwrap().to_string();
-    all.push(&f);
-    let (code, stdout, stderr) = exec_raw(&all, b"");
-    std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(code, 0, "--json exits 0; stderr: {stderr}");
-    serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("bad JSON {stdout:?}: {e}; stderr: {stderr}"))
-}
-
 fn rand_id() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
@@ -66,7 +48,7 @@ macro_rules! require {
 #[test]
 fn hello_world_compiles_and_runs() {
     require!();
-    let o = run_json(&[], "fn main() { println!(\"hello, corral\"); }\n");
+    let o = run_code(&[], "fn main() { println!(\"hello, corral\"); }\n");
     assert_eq!(o["status"], "success", "{o}");
     assert_eq!(o["step"], "run");
     assert_eq!(o["compile"]["success"], true);
@@ -81,7 +63,7 @@ fn hello_world_compiles_and_runs() {
 fn compile_errors_point_at_the_users_text() {
     require!();
     let code = "fn main() {\n    let s = \"héllo\"; let x: i32 = \"no\";\n}\n";
-    let o = run_json(&[], code);
+    let o = run_code(&[], code);
     assert_eq!(
         (o["status"].as_str(), o["step"].as_str()),
         (Some("compile_error"), Some("compile")),
@@ -134,18 +116,18 @@ fn compile_errors_point_at_the_users_text() {
 #[test]
 fn panics_exit_codes_and_signals() {
     require!();
-    let o = run_json(&[], "fn main() { panic!(\"boom\"); }");
+    let o = run_code(&[], "fn main() { panic!(\"boom\"); }");
     assert_eq!(
         (o["status"].as_str(), o["run"]["exit_code"].as_i64()),
         (Some("runtime_error"), Some(101))
     );
     assert!(o["run"]["stderr"].as_str().unwrap().contains("boom"));
-    let o = run_json(&[], "fn main() { std::process::exit(7) }");
+    let o = run_code(&[], "fn main() { std::process::exit(7) }");
     assert_eq!(
         (o["status"].as_str(), o["run"]["exit_code"].as_i64()),
         (Some("runtime_error"), Some(7))
     );
-    let o = run_json(&[], "fn main() { std::process::abort() }");
+    let o = run_code(&[], "fn main() { std::process::abort() }");
     assert_eq!(
         (o["status"].as_str(), o["run"]["signal"].as_i64()),
         (Some("runtime_error"), Some(6))
@@ -183,29 +165,29 @@ fn stdin_and_program_arguments() {
 fn editions_and_modes() {
     require!();
     // `async` is an identifier in 2015 only; `gen` is reserved from 2024.
-    let o = run_json(
+    let o = run_code(
         &["--edition", "2015"],
         "fn main() { let async = 1; println!(\"{}\", async); }",
     );
     assert_eq!(o["run"]["stdout"], "1\n", "{o}");
     for edition in ["2018", "2021", "2024"] {
-        let o = run_json(&["--edition", edition], "fn main() { let async = 1; }");
+        let o = run_code(&["--edition", edition], "fn main() { let async = 1; }");
         assert_eq!(o["status"], "compile_error", "{edition}: {o}");
     }
-    let o = run_json(
+    let o = run_code(
         &["--edition", "2021"],
         "fn main() { let gen = 2; println!(\"{gen}\"); }",
     );
     assert_eq!(o["run"]["stdout"], "2\n");
-    let o = run_json(&["--edition", "2024"], "fn main() { let gen = 2; }");
+    let o = run_code(&["--edition", "2024"], "fn main() { let gen = 2; }");
     assert_eq!(o["status"], "compile_error");
     let overflow = "fn main() { let x: u8 = std::hint::black_box(255); println!(\"{}\", x + 1); }";
-    let debug = run_json(&["--mode", "debug"], overflow);
+    let debug = run_code(&["--mode", "debug"], overflow);
     assert_eq!(
         debug["status"], "runtime_error",
         "debug builds check overflow: {debug}"
     );
-    let release = run_json(&["--mode", "release"], overflow);
+    let release = run_code(&["--mode", "release"], overflow);
     assert_eq!(
         release["run"]["stdout"], "0\n",
         "release builds wrap: {release}"
@@ -215,7 +197,7 @@ fn editions_and_modes() {
 #[test]
 fn a_library_crate_compiles_without_running() {
     require!();
-    let o = run_json(
+    let o = run_code(
         &["--crate-type", "lib"],
         "pub fn add(a: u32, b: u32) -> u32 { a + b }\n",
     );
@@ -253,7 +235,7 @@ fn an_unknown_channel_is_a_clear_error() {
 #[test]
 fn run_limits_apply_to_the_program() {
     require!();
-    let o = run_json(
+    let o = run_code(
         &["--time", "1s"],
         "fn main() { loop { std::hint::black_box(0); } }",
     );
@@ -266,12 +248,12 @@ fn run_limits_apply_to_the_program() {
         (Some("timeout"), Some("run"), Some("wall")),
         "{o}"
     );
-    let o = run_json(
+    let o = run_code(
         &["--memory", "64M"],
         "fn main() { let v = vec![1u8; 512 << 20]; println!(\"{}\", v.len()); }",
     );
     assert_eq!(o["status"], "memory_limit", "{o}");
-    let o = run_json(
+    let o = run_code(
         &["--output", "1K"],
         "fn main() { loop { println!(\"flood\"); } }",
     );
@@ -311,23 +293,23 @@ fn compile_time_attacks_are_contained() {
         "const S: &str = include_str!(\"/proc/1/environ\"); fn main() { println!(\"{S}\"); }"
             .to_string(),
     ] {
-        let o = run_json(&cfg, &code);
+        let o = run_code(&cfg, &code);
         assert_eq!(o["status"], "compile_error", "{o}");
         assert!(!o.to_string().contains(&secret), "the secret leaked: {o}");
     }
     // The server's environment is not the compiler's.
-    let o = run_json(
+    let o = run_code(
         &cfg,
         "fn main() { println!(\"{}\", env!(\"CORRAL_TEST_SECRET\")); }",
     );
     assert_eq!(o["status"], "compile_error", "{o}");
-    let o = run_json(
+    let o = run_code(
         &cfg,
         "fn main() { println!(\"{:?} {:?}\", option_env!(\"CORRAL_TEST_SECRET\"), option_env!(\"HOME\")); }",
     );
     assert_eq!(o["run"]["stdout"], "None Some(\"/work\")\n", "{o}");
     // A device that never ends: the compile step's limits end it.
-    let o = run_json(
+    let o = run_code(
         &cfg,
         "const Z: &[u8] = include_bytes!(\"/dev/zero\"); fn main() { println!(\"{}\", Z.len()); }",
     );
@@ -338,7 +320,7 @@ fn compile_time_attacks_are_contained() {
     );
     // Exponential macro expansion.
     let bomb = "macro_rules! b { () => {}; ($x:tt $($r:tt)*) => { b!($($r)*); b!($($r)*); }; }\nfn main() { b!(a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a); }\n";
-    let o = run_json(&cfg, bomb);
+    let o = run_code(&cfg, bomb);
     assert_eq!(o["step"], "compile", "{o}");
     assert!(
         ["memory_limit", "timeout", "compile_error"].contains(&o["status"].as_str().unwrap()),
@@ -349,7 +331,7 @@ fn compile_time_attacks_are_contained() {
         .map(|i| format!("fn f{i}() -> u8 {{ \"x\" }}\n"))
         .collect::<String>()
         + "fn main() {}";
-    let o = run_json(&cfg, &flood);
+    let o = run_code(&cfg, &flood);
     assert_eq!(o["step"], "compile", "{o}");
     assert!(
         ["compile_error", "output_limit"].contains(&o["status"].as_str().unwrap()),
@@ -361,13 +343,13 @@ fn compile_time_attacks_are_contained() {
 #[test]
 fn every_std_harness_through_corral_run() {
     require!();
-    let o = run_json(
+    let o = run_code(
         &["--harness", "expr"],
         "(1..=4).map(|x| x * x).collect::<Vec<u32>>()\n",
     );
     assert_eq!(o["run"]["stdout"], "[1, 4, 9, 16]\n", "{o}");
     let tests = "#[test]\nfn passes() { assert_eq!(2 + 2, 4); }\n#[test]\nfn fails() { assert_eq!(2 + 2, 5); }\n#[test]\n#[ignore]\nfn skipped() {}\n";
-    let o = run_json(&["--harness", "test"], tests);
+    let o = run_code(&["--harness", "test"], tests);
     assert_eq!(
         o["status"], "runtime_error",
         "a failing test fails the run: {o}"
@@ -376,17 +358,17 @@ fn every_std_harness_through_corral_run() {
         o["run"]["harness"],
         serde_json::json!({"passed": 1, "failed": 1, "ignored": 1})
     );
-    let o = run_json(&["--harness", "test"], "#[test]\nfn passes() {}\n");
+    let o = run_code(&["--harness", "test"], "#[test]\nfn passes() {}\n");
     assert_eq!(
         (o["status"].as_str(), o["run"]["harness"]["passed"].as_u64()),
         (Some("success"), Some(1)),
         "{o}"
     );
     let doc = "# use std::collections::HashMap;\n# fn count() -> usize {\nlet mut m = HashMap::new();\nm.insert(\"a\", 1);\n# m.len()\n# }\n# println!(\"{}\", count());\n";
-    let o = run_json(&["--harness", "doctest"], doc);
+    let o = run_code(&["--harness", "doctest"], doc);
     assert_eq!(o["run"]["stdout"], "1\n", "{o}");
     // A diagnostic in a doctest points at the user's line and column, past the `# `.
-    let o = run_json(
+    let o = run_code(
         &["--harness", "doctest"],
         "let x = 1;\n# let y: u8 = \"no\";\n",
     );

@@ -6,54 +6,19 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-/// Whether a toolchain and (when `crates` is set) stable's debug bake exist; prints
-/// why the test skips otherwise.
+/// Whether the sandbox and (when `crates` is set) stable's bake are here; prints why
+/// the test skips otherwise.
 fn ready(crates: bool) -> bool {
-    if !sandbox_available() {
-        return false;
+    if crates {
+        stable_baked()
+    } else {
+        sandbox_available()
     }
-    let toolchains = corral_rust::toolchain::discover(&corral_rust::toolchain::rustup_home());
-    let Ok(stable) = corral_rust::toolchain::resolve(&toolchains, "stable") else {
-        eprintln!("SKIP: no stable toolchain");
-        return false;
-    };
-    if !crates {
-        return true;
-    }
-    let store = corral_rust::bake::default_store();
-    let baked = matches!(
-        corral_rust::bake::load(&store, stable, corral_rust::bake::BakeMode::Debug),
-        Ok(Some(_))
-    );
-    if !baked {
-        eprintln!(
-            "SKIP: the vetted crates are not baked in {} (run `corral bake`; CI does)",
-            store.display()
-        );
-    }
-    baked
 }
 
-/// `corral run --json ARGS` on `code`; the parsed result.
+/// `corral run --json ARGS` on `code`, which must succeed.
 fn run(args: &[&str], code: &str) -> Value {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "corral-vtime-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("main.rs");
-    std::fs::write(&file, code).unwrap();
-    let f = file.display().to_string();
-    let mut all = vec!["run", "--json"];
-    all.extend_from_slice(args);
-    all.push(&f);
-    let (status, stdout, stderr) = exec_raw(&all, b"");
-    std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(status, 0, "{stderr}");
-    let v: Value = serde_json::from_str(&stdout).unwrap();
+    let v = run_code(args, code);
     assert_eq!(v["status"], "success", "{v:#}");
     v
 }
@@ -309,13 +274,7 @@ fn the_output_cap_applies_to_the_program_bytes_not_the_frames() {
     let v = run(&["--output", "16K"], code);
     assert_eq!(stdout(&v).len(), 12_000);
     assert_eq!(v["run"]["stdout_truncated"], false);
-    let dir = std::env::temp_dir().join(format!("corral-vtime-cap-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("main.rs"), code).unwrap();
-    let f = dir.join("main.rs").display().to_string();
-    let (_, out, _) = exec_raw(&["run", "--json", "--output", "8K", &f], b"");
-    std::fs::remove_dir_all(&dir).unwrap();
-    let capped: Value = serde_json::from_str(&out).unwrap();
+    let capped = run_code(&["--output", "8K"], code);
     assert_eq!(
         (capped["status"].as_str(), capped["limit"].as_str()),
         (Some("output_limit"), Some("output"))

@@ -65,3 +65,49 @@ pub fn exec_raw(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
 }
 
 pub mod server;
+
+/// `corral run --json ARGS FILE` with `code` written to a fresh FILE; asserts that a
+/// result was printed (exit 0) and returns it.
+pub fn run_code(args: &[&str], code: &str) -> Value {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "corral-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("main.rs");
+    std::fs::write(&file, code).unwrap();
+    let f = file.display().to_string();
+    let all = [&["run", "--json"], args, &[f.as_str()]].concat();
+    let (status, stdout, stderr) = exec_raw(&all, b"");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(status, 0, "--json exits 0; stderr: {stderr}");
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("bad JSON {stdout:?}: {e}; stderr: {stderr}"))
+}
+
+/// Whether stable's debug bake of the vetted crates exists (and the sandbox works);
+/// prints why the caller skips otherwise.
+pub fn stable_baked() -> bool {
+    if !sandbox_available() {
+        return false;
+    }
+    let toolchains = corral_rust::toolchain::discover(&corral_rust::toolchain::rustup_home());
+    let Ok(stable) = corral_rust::toolchain::resolve(&toolchains, "stable") else {
+        eprintln!("SKIP: no stable toolchain");
+        return false;
+    };
+    let store = corral_rust::bake::default_store();
+    match corral_rust::bake::load(&store, stable, corral_rust::bake::BakeMode::Debug) {
+        Ok(Some(_)) => true,
+        _ => {
+            eprintln!(
+                "SKIP: the vetted crates are not baked in {} (run `corral bake`; CI does)",
+                store.display()
+            );
+            false
+        }
+    }
+}
