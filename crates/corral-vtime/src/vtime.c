@@ -63,6 +63,9 @@
 #define SLICE_MIN_NS 200000ULL   /* first real re-check of a waiting sleeper */
 #define SLICE_MAX_NS 20000000ULL /* ... doubling up to this */
 #define KICK_SIGNAL (SIGRTMAX - 3)
+/* The clock stops here (~126 years in): sleeps past it return at once, and the
+ * realtime reading (epoch + now) still fits in a time_t. */
+#define NOW_MAX 4000000000000000000ULL
 
 /* ---- raw syscalls ------------------------------------------------------ */
 
@@ -195,7 +198,7 @@ static int read_thread(int tid, struct thread_state *out) {
 static int scan(int self, struct thread_state *states, int max) {
     char buf[4096];
     long dir = R4(SYS_openat, AT_FDCWD, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-    if (dir < 0) return -1;
+    if (dir < 0) return 0; /* no /proc (not in corral's jail): as if single-threaded */
     int count = 0, running = 0;
     for (;;) {
         long len = R3(SYS_getdents64, dir, buf, sizeof buf);
@@ -313,7 +316,14 @@ static struct timespec to_ts(uint64_t ns) {
 
 static uint64_t from_ts(const struct timespec *ts) {
     if (ts->tv_sec < 0) return 0;
+    if ((uint64_t)ts->tv_sec >= NOW_MAX / NS) return NOW_MAX;
     return (uint64_t)ts->tv_sec * NS + (uint64_t)ts->tv_nsec;
+}
+
+/* now + a relative timeout, saturating at NOW_MAX. */
+static uint64_t after(uint64_t rel) {
+    uint64_t now = atomic_load(&now_ns);
+    return rel >= NOW_MAX - now ? NOW_MAX : now + rel;
 }
 
 /* Waits (virtually) until `deadline`. Always blocks until woken. */
@@ -407,7 +417,7 @@ EXPORT int clock_nanosleep(clockid_t c, int flags, const struct timespec *req,
     if (req->tv_nsec < 0 || req->tv_nsec >= (long)NS || req->tv_sec < 0) return EINVAL;
     uint64_t deadline = flags & TIMER_ABSTIME
                             ? (from_ts(req) > base ? from_ts(req) - base : 0)
-                            : atomic_load(&now_ns) + from_ts(req);
+                            : after(from_ts(req));
     sleep_until(deadline);
     if (rem) rem->tv_sec = 0, rem->tv_nsec = 0;
     return 0;
@@ -423,12 +433,12 @@ EXPORT int nanosleep(const struct timespec *req, struct timespec *rem) {
 }
 
 EXPORT int usleep(useconds_t us) {
-    sleep_until(atomic_load(&now_ns) + (uint64_t)us * 1000);
+    sleep_until(after((uint64_t)us * 1000));
     return 0;
 }
 
 EXPORT unsigned int sleep(unsigned int s) {
-    sleep_until(atomic_load(&now_ns) + (uint64_t)s * NS);
+    sleep_until(after((uint64_t)s * NS));
     return 0;
 }
 
@@ -449,7 +459,7 @@ static long timed_futex_wait(int *uaddr, int op, int val, const struct timespec 
     int private_flag = op & FUTEX_PRIVATE_FLAG;
     uint64_t deadline;
     if (cmd == FUTEX_WAIT) {
-        deadline = atomic_load(&now_ns) + from_ts(timeout);
+        deadline = after(from_ts(timeout));
     } else {
         uint64_t base = op & FUTEX_CLOCK_REALTIME ? VT_EPOCH_S * NS : VT_MONO_S * NS;
         deadline = from_ts(timeout) > base ? from_ts(timeout) - base : 0;
@@ -674,7 +684,7 @@ static long timed_ready_wait(struct waiter *w, uint64_t timeout_ns) {
     if (r != 0) return r;
     busy_enter();
     lock(&sched_lock);
-    struct sleeper *s = enlist(K_SIGNAL, atomic_load(&now_ns) + timeout_ns);
+    struct sleeper *s = enlist(K_SIGNAL, after(timeout_ns));
     if (!s) {
         unlock(&sched_lock);
         busy_exit();
