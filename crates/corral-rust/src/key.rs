@@ -52,6 +52,8 @@ impl Pipeline {
             "crate_type": req.crate_type,
             "limits": {"compile": compile, "run": run},
             "time": req.time.as_str(),
+            // The clock library's build: it shapes every virtual-time result.
+            "vtime": (req.time == TimeMode::Virtual).then(corral_vtime::library_hash),
             "seed": req.seed,
             "backtrace": req.backtrace,
             "stdin": hex(&req.stdin),

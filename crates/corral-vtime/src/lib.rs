@@ -25,14 +25,23 @@ pub const SEED_ENV: &str = "CORRAL_SEED";
 const MAGIC: &[u8; 4] = b"\0\0VT";
 const HEADER: usize = 20;
 
+/// Hex SHA-256 of [`LIBRARY`]: results of programs run with another build of the
+/// library are other results (it is part of the memo key).
+pub fn library_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        Sha256::digest(LIBRARY)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    })
+}
+
 /// Writes [`LIBRARY`] under `dir` (once per content) and returns its path. The file is
 /// world-readable: the sandbox user maps to another host uid.
 pub fn install(dir: &Path) -> std::io::Result<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
-    let hash: String = Sha256::digest(LIBRARY)[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = &library_hash()[..16];
     let path = dir.join(format!("libcorral_vtime-{hash}.so"));
     if std::fs::read(&path).is_ok_and(|b| b == LIBRARY) {
         return Ok(path);
