@@ -671,6 +671,7 @@ fn information_does_not_leak() {
             "read /proc/kmsg",
             "read /proc/timer_list",
             "read /proc/sched_debug",
+            "read /proc/sys/kernel/random/boot_id",
         ]),
         case("atk_leak", &["sys"]).contains(&["/sys ("]),
     ]);

@@ -6,7 +6,7 @@
 //! - `mounts [EXTRA_MOUNTPOINT...]`: mount points outside the sandbox's own tree leak.
 //! - `cgroup`: cgroup paths (evidence only).
 //! - `uname HOST_NODENAME`: the host's hostname leaks.
-//! - `kallsyms`: kernel addresses leak.
+//! - `kallsyms`: kernel addresses leak (and other /proc files about the host, boot_id included).
 //! - `sys`: /sys content leaks.
 
 use corral_attacks::{contained, escaped, info, io_err, read_text, usage};
@@ -193,6 +193,8 @@ fn kallsyms() {
         "/proc/sched_debug",
         "/proc/sysrq-trigger",
         "/proc/kmsg",
+        // Identifies the host's boot: the same value in every sandbox on one host.
+        "/proc/sys/kernel/random/boot_id",
     ] {
         // A masked file (e.g. /dev/null bound over it) opens but reads nothing.
         let mut buf = [0u8; 256];

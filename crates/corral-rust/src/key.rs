@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 pub use crate::request::TimeMode;
 
 impl Pipeline {
-    /// `sha256:<hex>` of corral's version, the toolchain's commit hash, the baked
+    /// `sha256:<hex>` of corral's version (with a hash of the sources that shape
+    /// results), the toolchain's commit hash, the baked
     /// lockfile's hash, harness id and version, canonical arguments, edition, mode,
     /// crate type, effective limits, time mode and seed, stdin, argv and the sources
     /// after normalisation (BOM stripped, CRLF -> LF).
@@ -42,7 +43,7 @@ impl Pipeline {
             .collect();
         files.sort();
         let canonical = json!({
-            "corral": env!("CARGO_PKG_VERSION"),
+            "corral": concat!(env!("CARGO_PKG_VERSION"), "+", env!("CORRAL_SOURCE_HASH")),
             "toolchain": tc.commit_hash,
             "lock": lock,
             "harness": [h.id, h.version],

@@ -37,7 +37,7 @@ const NEW_ROOT: &str = "/tmp";
 const DEVICES: [&str; 5] = ["null", "zero", "full", "random", "urandom"];
 /// /proc files that describe the host rather than the sandbox (kernel command line,
 /// loaded modules, kernel symbols, timers and keys of other processes).
-const PROC_MASKED: [&str; 7] = [
+const PROC_MASKED: [&str; 8] = [
     "cmdline",
     "modules",
     "kallsyms",
@@ -45,6 +45,8 @@ const PROC_MASKED: [&str; 7] = [
     "keys",
     "key-users",
     "kcore",
+    // Names the host's boot: the same in every sandbox on one host.
+    "sys/kernel/random/boot_id",
 ];
 
 type Result<T> = std::result::Result<T, String>;
