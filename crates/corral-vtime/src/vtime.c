@@ -10,15 +10,22 @@
  *   select, epoll_wait, epoll_pwait) register a virtual deadline and block. The
  *   clock moves only when every thread of the process is blocked: then the sleeper
  *   with the earliest deadline is woken and "now" jumps to its deadline. One sleeper
- *   is woken at a time; ties go to the older thread (lower tid), so they resolve the
- *   same way each run.
- * - "Every thread is blocked" is read from the kernel: each other thread must be in
- *   state S (or dead) on two scans of /proc/self/task with unchanged context-switch
- *   counts (so no thread ran between them), and no thread may be inside this
- *   library outside its blocking call (`busy`).
+ *   is woken at a time (none while a woken one has not left the library); ties go to
+ *   the older thread (lower tid), so they resolve the same way each run. Deadlines
+ *   past NOW_MAX never come (such a wait is a wait forever).
+ * - "Every thread is blocked" is read from the kernel: three passes over
+ *   /proc/self/task (CPU times, states, CPU times again) must find every other thread
+ *   in state S (or dead) with unchanged CPU times, so none ran or could run in
+ *   between, and no thread may be inside this library outside its blocking call
+ *   (`busy`, which also covers a read of stdin: its bytes are all there at time 0).
+ *   Registered sleepers wake now and then to re-check: that they ran is no event
+ *   (nor, in nanosleep, that they run: they return only once fired). One thread
+ *   scans at a time, less and less often while the scans fail.
  * - Writes to fd 1 and 2 are framed: a 20-byte header (magic "\0\0VT", virtual time
  *   u64 LE, global sequence u32 LE, length u32 LE) then the bytes. corral decodes
- *   the frames into the result's `events` (crates/corral-vtime/src/lib.rs).
+ *   the frames into the result's `events` (crates/corral-vtime/src/lib.rs). Only the
+ *   program frames: its child processes (each with its own clock) write plain bytes,
+ *   which follow the program's last frame.
  * - getrandom, getentropy, syscall(SYS_getrandom) and reads of /dev/urandom and
  *   /dev/random return a stream seeded by CORRAL_SEED; the visible CPU count is
  *   VT_CPUS.
@@ -63,8 +70,9 @@
 #define SLICE_MIN_NS 200000ULL   /* first real re-check of a waiting sleeper */
 #define SLICE_MAX_NS 20000000ULL /* ... doubling up to this */
 #define KICK_SIGNAL (SIGRTMAX - 3)
-/* The clock stops here (~126 years in): sleeps past it return at once, and the
- * realtime reading (epoch + now) still fits in a time_t. */
+#define MARK_SIGNAL (SIGRTMAX - 4)
+/* The clock stops here (~126 years in): waits past it never end, and the realtime
+ * reading (epoch + now) still fits in a time_t. */
 #define NOW_MAX 4000000000000000000ULL
 
 /* ---- raw syscalls ------------------------------------------------------ */
@@ -97,9 +105,24 @@ static long ret_errno(long r) {
 
 static int gettid_raw(void) { return (int)R0(SYS_gettid); }
 
+static uint64_t next_slice(uint64_t slice) {
+    return slice * 2 > SLICE_MAX_NS ? SLICE_MAX_NS : slice * 2;
+}
+
+static struct timespec to_ts(uint64_t ns) {
+    struct timespec ts = {(time_t)(ns / NS), (long)(ns % NS)};
+    return ts;
+}
+
+static uint64_t from_ts(const struct timespec *ts) {
+    if (ts->tv_sec < 0) return 0;
+    if ((uint64_t)ts->tv_sec >= NOW_MAX / NS) return NOW_MAX;
+    return (uint64_t)ts->tv_sec * NS + (uint64_t)ts->tv_nsec;
+}
+
 /* ---- a futex mutex that never enters interposed code -------------------- */
 
-static _Atomic int sched_lock; /* guards now, sleepers, next_seq */
+static _Atomic int sched_lock; /* guards sleepers, next_seq, waiting, gate_slice */
 static _Atomic int out_lock;   /* keeps frames whole and in sequence order */
 
 static void lock(_Atomic int *l) {
@@ -110,6 +133,11 @@ static void lock(_Atomic int *l) {
         R4(SYS_futex, l, FUTEX_WAIT_PRIVATE, 2, 0);
         c = atomic_exchange(l, 2);
     }
+}
+
+static int trylock(_Atomic int *l) {
+    int c = 0;
+    return atomic_compare_exchange_strong(l, &c, 1);
 }
 
 static void unlock(_Atomic int *l) {
@@ -128,8 +156,6 @@ struct sleeper {
     uint64_t seq;
     _Atomic int fired; /* set (under sched_lock) when the clock reached deadline */
     _Atomic int word;  /* K_WORD: the futex the sleeper waits on */
-    int *uaddr;        /* K_FUTEX: the program's futex */
-    int private_flag;
 };
 
 static _Atomic uint64_t now_ns;
@@ -140,147 +166,156 @@ static _Atomic uint32_t write_seq;
 static uint64_t seed;
 static _Atomic uint64_t random_counter;
 static struct stat stdio_stat[3];
+static int framing; /* this process is the program, not one of its children */
 static _Atomic unsigned char random_fds[4096];
+static _Atomic uint64_t gate; /* real ns before which re-checks do not scan */
+static uint64_t gate_slice = SLICE_MIN_NS;
 
 static void busy_enter(void) { atomic_fetch_add(&busy, 1); }
 static void busy_exit(void) { atomic_fetch_sub(&busy, 1); }
 
-/* ---- is every other thread blocked? ------------------------------------- */
-
-struct thread_state {
-    int tid;
-    char state;
-    long switches;
-};
-
-/* Reads "State:" and the two context-switch counters of one thread. */
-static int read_thread(int tid, struct thread_state *out) {
-    char path[64], buf[4096];
-    char digits[16];
-    int n = 0, t = tid;
-    do {
-        digits[n++] = (char)('0' + t % 10);
-        t /= 10;
-    } while (t && n < 15);
-    strcpy(path, "/proc/self/task/");
-    size_t p = strlen(path);
-    while (n) path[p++] = digits[--n];
-    strcpy(path + p, "/status");
-    long fd = R4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
-    if (fd < 0) return -1; /* gone: it exited */
-    long len = R3(SYS_read, fd, buf, sizeof buf - 1);
-    R3(SYS_close, fd, 0, 0);
-    if (len <= 0) return -1;
-    buf[len] = 0;
-    out->tid = tid;
-    out->state = '?';
-    out->switches = 0;
-    char *s = strstr(buf, "\nState:");
-    if (s) {
-        s += 7;
-        while (*s == ' ' || *s == '\t') s++;
-        out->state = *s;
-    }
-    const char *keys[2] = {"\nvoluntary_ctxt_switches:", "\nnonvoluntary_ctxt_switches:"};
-    for (int k = 0; k < 2; k++) {
-        char *v = strstr(buf, keys[k]);
-        if (!v) continue;
-        v += strlen(keys[k]);
-        while (*v == ' ' || *v == '\t') v++;
-        long x = 0;
-        while (*v >= '0' && *v <= '9') x = x * 10 + (*v++ - '0');
-        out->switches += x;
-    }
-    return 0;
+static uint64_t splitmix(uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
 }
 
-/* One scan of the other threads; fills `states`, returns how many, -1 if one runs. */
-static int scan(int self, struct thread_state *states, int max) {
-    char buf[4096];
+static uint64_t real_now(void) {
+    struct timespec ts;
+    R3(SYS_clock_gettime, CLOCK_MONOTONIC, &ts, 0);
+    return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- is every other thread blocked? ------------------------------------- */
+
+/* The registered sleepers not yet woken, sorted by tid (rebuilt under sched_lock). */
+static struct sleeper *waiting[MAX_SLEEPERS];
+static int n_waiting;
+
+static struct sleeper *waiting_tid(int tid) {
+    int lo = 0, hi = n_waiting;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (waiting[mid]->tid < tid) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n_waiting && waiting[lo]->tid == tid ? waiting[lo] : NULL;
+}
+
+/* A sleeper in nanosleep seen running is only re-checking: it returns to the program
+ * only once fired. (Futex and poll waits may have been woken by the program.) */
+static int rechecking(const struct sleeper *s) { return s->kind == K_WORD; }
+
+/* A thread's state letter from /proc/self/task/<tid>/stat, 0 if it is gone. */
+static char thread_state(long dir, const char *name) {
+    char path[32], buf[128];
+    size_t n = strnlen(name, 16);
+    memcpy(path, name, n);
+    memcpy(path + n, "/stat", 6);
+    long fd = R4(SYS_openat, dir, path, O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    long len = R3(SYS_read, fd, buf, sizeof buf - 1);
+    R3(SYS_close, fd, 0, 0);
+    if (len <= 0) return 0;
+    buf[len] = 0;
+    char *p = strrchr(buf, ')'); /* after the name, which may hold anything */
+    return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* A thread's CPU time (its clock MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED)). */
+static uint64_t thread_cpu(int tid) {
+    struct timespec ts;
+    if (R3(SYS_clock_gettime, (clockid_t)((~(unsigned)tid << 3) | 6), &ts, 0) != 0) return 0;
+    return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+}
+
+/* One pass over the other threads: with `states`, clears *ok if one may run; else
+ * returns a digest of their tids and CPU times (not a waiting sleeper's: re-checks). */
+static uint64_t scan(int self, int states, int *ok) {
+    char buf[2048];
+    uint64_t digest = 0;
     long dir = R4(SYS_openat, AT_FDCWD, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
     if (dir < 0) return 0; /* no /proc (not in corral's jail): as if single-threaded */
-    int count = 0, running = 0;
-    for (;;) {
-        long len = R3(SYS_getdents64, dir, buf, sizeof buf);
-        if (len <= 0) break;
-        for (long off = 0; off < len;) {
-            unsigned short reclen = *(unsigned short *)(buf + off + 16);
+    long len;
+    while (*ok && (len = R3(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < len && *ok;) {
             const char *name = buf + off + 19;
-            off += reclen;
+            off += *(unsigned short *)(buf + off + 16);
             if (name[0] < '0' || name[0] > '9') continue;
             int tid = atoi(name);
             if (tid == self) continue;
-            struct thread_state st;
-            if (read_thread(tid, &st) != 0) continue;
-            if (st.state != 'S' && st.state != 'Z' && st.state != 'X') running = 1;
-            if (count < max) states[count++] = st;
-            else running = 1; /* too many to compare: be conservative */
+            struct sleeper *s = waiting_tid(tid);
+            if (!states) {
+                digest += splitmix((uint64_t)tid << 40 ^ (s ? 0 : thread_cpu(tid)));
+                continue;
+            }
+            char st = thread_state(dir, name);
+            if (st && st != 'S' && st != 'Z' && st != 'X' && !(st == 'R' && s && rechecking(s)))
+                *ok = 0;
         }
-        if (running) break;
     }
     R3(SYS_close, dir, 0, 0);
-    return running ? -1 : count;
+    return digest;
 }
 
-#define MAX_THREADS 256
-static struct thread_state scan_a[MAX_THREADS], scan_b[MAX_THREADS];
-
-static int others_blocked(int self) {
-    if (atomic_load(&busy) > 1) return 0;
-    int a = scan(self, scan_a, MAX_THREADS);
-    if (a < 0) return 0;
-    if (a == 0) return 1;
-    int b = scan(self, scan_b, MAX_THREADS);
-    if (b != a) return 0;
-    for (int i = 0; i < a; i++)
-        if (scan_a[i].tid != scan_b[i].tid || scan_a[i].switches != scan_b[i].switches)
-            return 0;
+/* `self_busy`: whether the caller itself counts in `busy`. */
+static int others_blocked(int self, int self_busy) {
+    if (atomic_load(&busy) > self_busy) return 0;
+    int ok = 1;
+    uint64_t before = scan(self, 0, &ok);
+    scan(self, 1, &ok);
+    if (!ok || scan(self, 0, &ok) != before) return 0;
     /* A thread that entered this library during the scans is not blocked. */
-    return atomic_load(&busy) <= 1;
+    return atomic_load(&busy) <= self_busy;
 }
 
 /* ---- the scheduler ------------------------------------------------------- */
 
 static void kick(struct sleeper *s, int self) {
-    switch (s->kind) {
-    case K_WORD:
+    if (s->kind == K_WORD) {
         atomic_store(&s->word, 1);
         R3(SYS_futex, &s->word, FUTEX_WAKE_PRIVATE, 1);
-        break;
-    case K_FUTEX: /* spurious wake-ups of the program's other waiters are allowed */
-        R3(SYS_futex, s->uaddr, FUTEX_WAKE | s->private_flag, INT_MAX);
-        break;
-    case K_SIGNAL:
-        if (s->tid != self) R3(SYS_tgkill, R0(SYS_getpid), s->tid, KICK_SIGNAL);
-        break;
+    } else if (s->tid != self) {
+        /* A signal, not a futex wake: that would wake the program's other waiters. */
+        R3(SYS_tgkill, R0(SYS_getpid), s->tid, KICK_SIGNAL);
     }
 }
 
 /* With sched_lock held: if every other thread is blocked, and the caller would
  * block too (`would_block`, checked last: an event may have reached the caller while
  * the others went to sleep), wake the earliest sleeper and move the clock to its
- * deadline. */
-static void advance_locked(int self, int (*would_block)(void *), void *ctx) {
+ * deadline. Returns whether it did. */
+static int advance_locked(int self, int self_busy, int (*would_block)(void *), void *ctx) {
     struct sleeper *best = NULL;
+    n_waiting = 0;
     for (int i = 0; i < MAX_SLEEPERS; i++) {
         struct sleeper *s = &sleepers[i];
-        if (!s->used || atomic_load(&s->fired)) continue;
+        if (!s->used) continue;
+        /* One at a time: a woken sleeper has not yet returned to the program (if its
+         * kick was lost, it sees `fired` at its next re-check). */
+        if (atomic_load(&s->fired)) return 0;
+        int j = n_waiting++;
+        for (; j > 0 && waiting[j - 1]->tid > s->tid; j--) waiting[j] = waiting[j - 1];
+        waiting[j] = s;
         /* Ties go to the older thread (lower tid: created earlier), then to the
          * earlier registration: both repeat from run to run. */
-        if (!best || s->deadline < best->deadline ||
-            (s->deadline == best->deadline &&
-             (s->tid < best->tid || (s->tid == best->tid && s->seq < best->seq))))
+        if (s->deadline < NOW_MAX &&
+            (!best || s->deadline < best->deadline ||
+             (s->deadline == best->deadline &&
+              (s->tid < best->tid || (s->tid == best->tid && s->seq < best->seq)))))
             best = s;
     }
-    if (!best || !others_blocked(self)) return;
-    if (would_block && !would_block(ctx)) return;
+    if (!best || !others_blocked(self, self_busy)) return 0;
+    if (would_block && !would_block(ctx)) return 0;
     if (best->deadline > atomic_load(&now_ns)) atomic_store(&now_ns, best->deadline);
     atomic_store(&best->fired, 1);
     kick(best, self);
+    return 1;
 }
 
-/* With sched_lock held. NULL when the table is full (the caller then waits in
- * real time). */
+/* With sched_lock held. NULL when the table is full (the caller then waits in real
+ * time). The caller then tries to advance at once: it may be the last to block. */
 static struct sleeper *enlist(enum kind kind, uint64_t deadline) {
     for (int i = 0; i < MAX_SLEEPERS; i++) {
         struct sleeper *s = &sleepers[i];
@@ -292,32 +327,32 @@ static struct sleeper *enlist(enum kind kind, uint64_t deadline) {
         s->seq = next_seq++;
         atomic_store(&s->fired, 0);
         atomic_store(&s->word, 0);
-        s->uaddr = NULL;
-        s->private_flag = 0;
+        gate_slice = SLICE_MIN_NS; /* something happened: re-checks may scan soon */
+        atomic_store(&gate, 0);
         return s;
     }
     return NULL;
 }
 
-static void retire(struct sleeper *s) {
-    lock(&sched_lock);
-    s->used = 0;
+/* A sleeper's re-check after a real slice of waiting: scans unless another thread
+ * scans or scanned lately (the interval doubles while the scans fail). */
+static void recheck(int self, int (*would_block)(void *), void *ctx) {
+    if (real_now() < atomic_load(&gate) || !trylock(&sched_lock)) return;
+    if (advance_locked(self, 0, would_block, ctx)) {
+        gate_slice = SLICE_MIN_NS;
+    } else {
+        atomic_store(&gate, real_now() + gate_slice);
+        gate_slice = next_slice(gate_slice);
+    }
     unlock(&sched_lock);
 }
 
-static uint64_t next_slice(uint64_t slice) {
-    return slice * 2 > SLICE_MAX_NS ? SLICE_MAX_NS : slice * 2;
-}
-
-static struct timespec to_ts(uint64_t ns) {
-    struct timespec ts = {(time_t)(ns / NS), (long)(ns % NS)};
-    return ts;
-}
-
-static uint64_t from_ts(const struct timespec *ts) {
-    if (ts->tv_sec < 0) return 0;
-    if ((uint64_t)ts->tv_sec >= NOW_MAX / NS) return NOW_MAX;
-    return (uint64_t)ts->tv_sec * NS + (uint64_t)ts->tv_nsec;
+static void retire(struct sleeper *s) {
+    busy_enter();
+    lock(&sched_lock);
+    s->used = 0;
+    unlock(&sched_lock);
+    busy_exit();
 }
 
 /* now + a relative timeout, saturating at NOW_MAX. */
@@ -326,33 +361,30 @@ static uint64_t after(uint64_t rel) {
     return rel >= NOW_MAX - now ? NOW_MAX : now + rel;
 }
 
-/* Waits (virtually) until `deadline`. Always blocks until woken. */
+/* Waits (virtually) until `deadline`. */
 static void sleep_until(uint64_t deadline) {
     busy_enter();
     lock(&sched_lock);
-    struct sleeper *s = deadline > atomic_load(&now_ns) ? enlist(K_WORD, deadline) : NULL;
+    uint64_t now = atomic_load(&now_ns);
+    struct sleeper *s = deadline > now ? enlist(K_WORD, deadline) : NULL;
+    if (s) advance_locked(s->tid, 1, NULL, NULL);
+    unlock(&sched_lock);
+    busy_exit();
     if (!s) {
-        unlock(&sched_lock);
-        busy_exit();
+        struct timespec ts = to_ts(deadline - now); /* the table is full: real time */
+        while (deadline > now && R3(SYS_nanosleep, &ts, &ts, 0) == -EINTR) {
+        }
         return;
     }
-    int self = s->tid;
-    advance_locked(self, NULL, NULL);
-    unlock(&sched_lock);
     uint64_t slice = SLICE_MIN_NS;
     while (!atomic_load(&s->fired)) {
         struct timespec ts = to_ts(slice);
-        busy_exit();
-        R4(SYS_futex, &s->word, FUTEX_WAIT_PRIVATE, 0, &ts);
-        busy_enter();
-        if (atomic_load(&s->fired)) break;
-        lock(&sched_lock);
-        advance_locked(self, NULL, NULL);
-        unlock(&sched_lock);
-        slice = next_slice(slice);
+        if (R4(SYS_futex, &s->word, FUTEX_WAIT_PRIVATE, 0, &ts) == -ETIMEDOUT) {
+            recheck(s->tid, NULL, NULL);
+            slice = next_slice(slice);
+        }
     }
     retire(s);
-    busy_exit();
 }
 
 /* ---- clocks ---------------------------------------------------------------- */
@@ -413,7 +445,7 @@ EXPORT int timespec_get(struct timespec *ts, int base) {
 EXPORT int clock_nanosleep(clockid_t c, int flags, const struct timespec *req,
                            struct timespec *rem) {
     uint64_t base = virtual_base(c);
-    if (!base) return (int)-R4(SYS_clock_nanosleep, c, flags, req, rem);
+    if (!base || !req) return (int)-R4(SYS_clock_nanosleep, c, flags, req, rem);
     if (req->tv_nsec < 0 || req->tv_nsec >= (long)NS || req->tv_sec < 0) return EINVAL;
     uint64_t deadline = flags & TIMER_ABSTIME
                             ? (from_ts(req) > base ? from_ts(req) - base : 0)
@@ -457,6 +489,8 @@ static int futex_would_block(void *ctx) {
 static long timed_futex_wait(int *uaddr, int op, int val, const struct timespec *timeout) {
     int cmd = op & FUTEX_CMD_MASK;
     int private_flag = op & FUTEX_PRIVATE_FLAG;
+    if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= (long)NS)
+        return -EINVAL;
     uint64_t deadline;
     if (cmd == FUTEX_WAIT) {
         deadline = after(from_ts(timeout));
@@ -464,21 +498,22 @@ static long timed_futex_wait(int *uaddr, int op, int val, const struct timespec 
         uint64_t base = op & FUTEX_CLOCK_REALTIME ? VT_EPOCH_S * NS : VT_MONO_S * NS;
         deadline = from_ts(timeout) > base ? from_ts(timeout) - base : 0;
     }
+    /* A wait that times out takes at least 1 ns, as a real one would: callers that
+     * wait again until their time is up (Condvar::wait_timeout_while, at exactly its
+     * deadline, waits for 0 s) would otherwise never see it pass. */
+    if (deadline <= atomic_load(&now_ns)) deadline = after(1);
     if (atomic_load((_Atomic int *)uaddr) != val) return -EAGAIN;
+    struct futex_wait fw = {(_Atomic int *)uaddr, val};
     busy_enter();
     lock(&sched_lock);
-    struct sleeper *s = deadline > atomic_load(&now_ns) ? enlist(K_FUTEX, deadline) : NULL;
-    if (!s) {
-        unlock(&sched_lock);
-        busy_exit();
-        return -ETIMEDOUT;
-    }
-    s->uaddr = uaddr;
-    s->private_flag = private_flag;
-    int self = s->tid;
-    struct futex_wait fw = {(_Atomic int *)uaddr, val};
-    advance_locked(self, futex_would_block, &fw);
+    struct sleeper *s = enlist(K_FUTEX, deadline);
+    if (s) advance_locked(s->tid, 1, futex_would_block, &fw);
     unlock(&sched_lock);
+    busy_exit();
+    if (!s) { /* full: real time */
+        struct timespec ts = to_ts(deadline - atomic_load(&now_ns));
+        return R4(SYS_futex, uaddr, FUTEX_WAIT | private_flag, val, &ts);
+    }
     uint64_t slice = SLICE_MIN_NS;
     long r;
     for (;;) {
@@ -487,32 +522,20 @@ static long timed_futex_wait(int *uaddr, int op, int val, const struct timespec 
             break;
         }
         struct timespec ts = to_ts(slice);
-        busy_exit();
         r = R4(SYS_futex, uaddr, FUTEX_WAIT | private_flag, val, &ts);
-        busy_enter();
         if (atomic_load(&s->fired)) {
             r = -ETIMEDOUT;
             break;
         }
-        if (r != -ETIMEDOUT) break; /* woken, value changed, or a signal */
-        lock(&sched_lock);
-        advance_locked(self, futex_would_block, &fw);
-        unlock(&sched_lock);
+        if (r != -ETIMEDOUT) break; /* woken, value changed, a signal, or an error */
+        recheck(s->tid, futex_would_block, &fw);
         slice = next_slice(slice);
     }
     retire(s);
-    busy_exit();
     return r;
 }
 
 /* ---- randomness ------------------------------------------------------------ */
-
-static uint64_t splitmix(uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 static void fill_random(void *buf, size_t len) {
     unsigned char *p = buf;
@@ -577,24 +600,28 @@ EXPORT int close(int fd) {
     return (int)ret_errno(R3(SYS_close, fd, 0, 0));
 }
 
+/* Is fd the stream corral gave the program? (The program may have replaced it.) */
+static int is_stdio(int fd) {
+    struct stat st;
+    if (!framing || R3(SYS_fstat, fd, &st, 0) != 0) return 0;
+    return stdio_stat[fd].st_ino && st.st_ino == stdio_stat[fd].st_ino &&
+           st.st_dev == stdio_stat[fd].st_dev;
+}
+
 EXPORT ssize_t read(int fd, void *buf, size_t len) {
     if (fd >= 0 && fd < 4096 && atomic_load(&random_fds[fd])) {
         fill_random(buf, len);
         return (ssize_t)len;
     }
-    return ret_errno(R3(SYS_read, fd, buf, len));
+    if (fd != 0 || !is_stdio(0)) return ret_errno(R3(SYS_read, fd, buf, len));
+    /* All of stdin is known at time 0: a thread waiting for its bytes still runs. */
+    busy_enter();
+    long r = R3(SYS_read, fd, buf, len);
+    busy_exit();
+    return ret_errno(r);
 }
 
 /* ---- output frames ---------------------------------------------------------- */
-
-/* Is fd 1 or 2 still the stream corral reads? (The program may have replaced it.) */
-static int is_framed(int fd) {
-    if (fd != 1 && fd != 2) return 0;
-    struct stat st;
-    if (R3(SYS_fstat, fd, &st, 0) != 0) return 0;
-    return stdio_stat[fd].st_ino && st.st_ino == stdio_stat[fd].st_ino &&
-           st.st_dev == stdio_stat[fd].st_dev;
-}
 
 /* Writes all of iov (retrying short writes and EAGAIN); -errno if nothing could be. */
 static long write_all(int fd, struct iovec *iov, int cnt) {
@@ -622,41 +649,62 @@ static long write_all(int fd, struct iovec *iov, int cnt) {
     return total;
 }
 
+/* Set while this thread writes a frame: a signal handler writing then (Rust's stack
+ * overflow message) writes plain bytes instead of waiting for out_lock forever. */
+static __thread int writing __attribute__((tls_model("initial-exec")));
+
+#define FRAME_IOV 8 /* pieces per frame: a small stack frame (signal stacks are small) */
+
 static ssize_t framed_write(int fd, const struct iovec *user, int cnt) {
-    struct iovec iov[IOV_MAX + 1];
     size_t len = 0;
     if (cnt < 0 || cnt > IOV_MAX) return ret_errno(-EINVAL);
-    for (int i = 0; i < cnt; i++) {
-        iov[i + 1] = user[i];
-        len += user[i].iov_len;
-    }
-    if (len == 0 || len > UINT32_MAX) return ret_errno(R3(SYS_writev, fd, user, cnt));
-    unsigned char header[20] = {0, 0, 'V', 'T'};
+    for (int i = 0; i < cnt; i++) len += user[i].iov_len;
+    if (len == 0 || len > UINT32_MAX || writing) return ret_errno(R3(SYS_writev, fd, user, cnt));
     busy_enter();
+    writing = 1;
     lock(&out_lock);
-    uint64_t t = atomic_load(&now_ns);
-    uint32_t seq = atomic_fetch_add(&write_seq, 1) + 1;
-    uint32_t n = (uint32_t)len;
-    memcpy(header + 4, &t, 8);
-    memcpy(header + 12, &seq, 4);
-    memcpy(header + 16, &n, 4);
-    iov[0].iov_base = header;
-    iov[0].iov_len = sizeof header;
-    long r = write_all(fd, iov, cnt + 1);
+    long total = 0;
+    for (int i = 0; i < cnt;) {
+        struct iovec iov[FRAME_IOV + 1];
+        int k = 0;
+        uint32_t n = 0;
+        for (; i < cnt && k < FRAME_IOV; i++) {
+            if (!user[i].iov_len) continue;
+            iov[++k] = user[i];
+            n += (uint32_t)user[i].iov_len;
+        }
+        if (!k) break;
+        unsigned char header[20] = {0, 0, 'V', 'T'};
+        uint64_t t = atomic_load(&now_ns);
+        uint32_t seq = atomic_fetch_add(&write_seq, 1) + 1;
+        memcpy(header + 4, &t, 8);
+        memcpy(header + 12, &seq, 4);
+        memcpy(header + 16, &n, 4);
+        iov[0].iov_base = header;
+        iov[0].iov_len = sizeof header;
+        long r = write_all(fd, iov, k + 1);
+        if (r < (long)(sizeof header + n)) { /* an error: report what got through */
+            long data = r - (long)sizeof header;
+            if (data > 0) total += data;
+            else if (!total) total = r < 0 ? r : -EIO;
+            break;
+        }
+        total += (long)n;
+    }
     unlock(&out_lock);
+    writing = 0;
     busy_exit();
-    if (r < 0) return ret_errno(r);
-    return r <= (long)sizeof header ? ret_errno(-EIO) : (ssize_t)(r - (long)sizeof header);
+    return ret_errno(total);
 }
 
 EXPORT ssize_t write(int fd, const void *buf, size_t len) {
-    if (!is_framed(fd)) return ret_errno(R3(SYS_write, fd, buf, len));
+    if ((fd != 1 && fd != 2) || !is_stdio(fd)) return ret_errno(R3(SYS_write, fd, buf, len));
     struct iovec iov = {(void *)buf, len};
     return framed_write(fd, &iov, 1);
 }
 
 EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt) {
-    if (!is_framed(fd)) return ret_errno(R3(SYS_writev, fd, iov, cnt));
+    if ((fd != 1 && fd != 2) || !is_stdio(fd)) return ret_errno(R3(SYS_writev, fd, iov, cnt));
     return framed_write(fd, iov, cnt);
 }
 
@@ -682,18 +730,14 @@ static int ready_would_block(void *ctx) {
 static long timed_ready_wait(struct waiter *w, uint64_t timeout_ns) {
     long r = w->once(w, 0);
     if (r != 0) return r;
+    w->early = 0;
     busy_enter();
     lock(&sched_lock);
     struct sleeper *s = enlist(K_SIGNAL, after(timeout_ns));
-    if (!s) {
-        unlock(&sched_lock);
-        busy_exit();
-        return w->once(w, timeout_ns);
-    }
-    int self = s->tid;
-    w->early = 0;
-    advance_locked(self, ready_would_block, w);
+    if (s) advance_locked(s->tid, 1, ready_would_block, w);
     unlock(&sched_lock);
+    busy_exit();
+    if (!s) return w->once(w, timeout_ns); /* full: real time */
     uint64_t slice = SLICE_MIN_NS;
     for (;;) {
         if (w->early != 0) {
@@ -704,21 +748,18 @@ static long timed_ready_wait(struct waiter *w, uint64_t timeout_ns) {
             r = 0;
             break;
         }
-        busy_exit();
         r = w->once(w, slice);
-        busy_enter();
         if (r > 0 || (r < 0 && r != -EINTR)) break;
         if (atomic_load(&s->fired)) {
             r = 0;
             break;
         }
-        lock(&sched_lock);
-        advance_locked(self, ready_would_block, w);
-        unlock(&sched_lock);
-        slice = next_slice(slice);
+        if (r == 0) { /* -EINTR: the kick, or the program's signal (whose handler ran) */
+            recheck(s->tid, ready_would_block, w);
+            slice = next_slice(slice);
+        }
     }
     retire(s);
-    busy_exit();
     return r;
 }
 
@@ -734,14 +775,16 @@ EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout) {
 }
 
 EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask) {
-    if (!ts || from_ts(ts) == 0) return (int)ret_errno(R6(SYS_ppoll, fds, n, ts, mask, 8, 0));
+    if (!ts || ts->tv_nsec < 0 || ts->tv_nsec >= (long)NS || from_ts(ts) == 0)
+        return (int)ret_errno(R6(SYS_ppoll, fds, n, ts, mask, 8, 0));
     struct waiter w = {poll_once, (long)fds, (long)n, (long)mask, 0, 0, NULL, 0};
     return (int)ret_errno(timed_ready_wait(&w, from_ts(ts)));
 }
 
 static long epoll_once(struct waiter *w, uint64_t slice) {
-    int ms = (int)((slice + 999999) / 1000000);
-    return R6(SYS_epoll_pwait, w->a, w->b, w->c, ms, w->d, 8);
+    uint64_t ms = (slice + 999999) / 1000000;
+    if (ms > INT_MAX) ms = INT_MAX;
+    return R6(SYS_epoll_pwait, w->a, w->b, w->c, (int)ms, w->d, 8);
 }
 
 EXPORT int epoll_pwait(int ep, struct epoll_event *ev, int max, int timeout,
@@ -770,9 +813,12 @@ static long select_once(struct waiter *w, uint64_t slice) {
 }
 
 EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv) {
-    uint64_t timeout = tv ? (uint64_t)tv->tv_sec * NS + (uint64_t)tv->tv_usec * 1000 : 0;
-    if (!tv || timeout == 0 || n > FD_SETSIZE)
+    if (!tv || tv->tv_sec < 0 || tv->tv_usec < 0 || (!tv->tv_sec && !tv->tv_usec) ||
+        n > FD_SETSIZE)
         return (int)ret_errno(R6(SYS_select, n, r, w, e, tv, 0));
+    uint64_t sec = (uint64_t)tv->tv_sec, usec = (uint64_t)tv->tv_usec;
+    uint64_t deadline = after(sec >= NOW_MAX / NS || usec >= NOW_MAX / 1000 ? NOW_MAX
+                                                                          : sec * NS + usec * 1000);
     struct select_sets saved;
     FD_ZERO(&saved.r);
     FD_ZERO(&saved.w);
@@ -781,8 +827,11 @@ EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv) {
     if (w) saved.w = *w;
     if (e) saved.e = *e;
     struct waiter wt = {select_once, n, (long)r, (long)w, (long)e, 0, &saved, 0};
-    long res = timed_ready_wait(&wt, timeout);
-    if (res >= 0) tv->tv_sec = 0, tv->tv_usec = 0;
+    long res = timed_ready_wait(&wt, deadline - atomic_load(&now_ns));
+    /* Linux leaves the time not slept in *tv. */
+    uint64_t now = atomic_load(&now_ns), left = deadline > now ? deadline - now : 0;
+    tv->tv_sec = (time_t)(left / NS);
+    tv->tv_usec = (suseconds_t)(left % NS / 1000);
     return (int)ret_errno(res);
 }
 
@@ -837,20 +886,30 @@ EXPORT int get_nprocs_conf(void) { return VT_CPUS; }
 /* ---- start-up ---------------------------------------------------------------- */
 
 static void after_fork(void) {
-    /* Only the forking thread lives on in the child: nothing is held or waiting. */
+    /* Only the forking thread lives on in the child: nothing is held or waiting. The
+     * child is not the program: its output is not framed. */
     atomic_store(&sched_lock, 0);
     atomic_store(&out_lock, 0);
     atomic_store(&busy, 0);
+    atomic_store(&gate, 0);
     memset(sleepers, 0, sizeof sleepers);
+    framing = 0;
 }
 
 __attribute__((constructor)) static void vt_init(void) {
     const char *s = getenv("CORRAL_SEED");
     seed = s ? strtoull(s, NULL, 10) : 0;
-    for (int fd = 1; fd <= 2; fd++)
-        if (R3(SYS_fstat, fd, &stdio_stat[fd], 0) != 0) memset(&stdio_stat[fd], 0, sizeof(struct stat));
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
+    /* The program ignores MARK_SIGNAL, which its child processes inherit (across exec
+     * too): so a process starting with it ignored is one of them. */
+    sigaction(MARK_SIGNAL, NULL, &sa);
+    framing = sa.sa_handler != SIG_IGN;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sigaction(MARK_SIGNAL, &sa, NULL);
+    for (int fd = 0; fd <= 2; fd++)
+        if (R3(SYS_fstat, fd, &stdio_stat[fd], 0) != 0) memset(&stdio_stat[fd], 0, sizeof(struct stat));
     sa.sa_handler = on_kick;
     sa.sa_flags = SA_RESTART; /* poll, select and epoll still return EINTR */
     sigaction(KICK_SIGNAL, &sa, NULL);

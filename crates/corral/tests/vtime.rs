@@ -346,3 +346,289 @@ fn the_memo_keys_the_time_mode_and_replays_virtual_results_identically() {
     assert_eq!(code_400, 400);
     assert!(err["error"].as_str().unwrap().contains("virtual or real"));
 }
+
+#[test]
+fn timed_waits_of_every_kind_last_exactly_their_timeout() {
+    if !ready(false) {
+        return;
+    }
+    let code = r#"use std::sync::{Arc, Condvar, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+fn main() {
+    let start = Instant::now();
+    // Timed waits of every kind, several on one condvar, none ever notified: each must
+    // last exactly its timeout (the end of one must not wake another).
+    let shared = Arc::new((Mutex::new(()), Condvar::new()));
+    let threads: Vec<_> = (0..8u64)
+        .map(|i| {
+            let shared = shared.clone();
+            std::thread::spawn(move || {
+                let (_tx, rx) = mpsc::channel::<()>();
+                let mut wrong = vec![];
+                for k in 0..4u64 {
+                    let d = Duration::from_millis((i * 37 + k * 101) % 97 + 1);
+                    let t0 = Instant::now();
+                    match (i + k) % 4 {
+                        0 => std::thread::sleep(d),
+                        1 => std::thread::park_timeout(d),
+                        2 => {
+                            let (m, c) = &*shared;
+                            drop(c.wait_timeout(m.lock().unwrap(), d).unwrap());
+                        }
+                        _ => assert!(rx.recv_timeout(d).is_err()),
+                    }
+                    if t0.elapsed() != d {
+                        wrong.push(format!("{i}/{k}: {:?} for {d:?}", t0.elapsed()));
+                    }
+                }
+                wrong
+            })
+        })
+        .collect();
+    let wrong: Vec<String> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    println!("wrong: {wrong:?} at {:?}", start.elapsed());
+    // Waits again until its time is up: at the deadline, for 0 s (which takes 1 ns).
+    let (m, c) = &*shared;
+    let t0 = Instant::now();
+    let (_g, r) = c.wait_timeout_while(m.lock().unwrap(), Duration::from_millis(250), |_| true).unwrap();
+    println!("timed out {} after {:?}", r.timed_out(), t0.elapsed());
+}
+"#;
+    for _ in 0..3 {
+        let v = run(&[], code);
+        assert_eq!(
+            stdout(&v),
+            "wrong: [] at 324ms\ntimed out true after 250.000001ms\n"
+        );
+    }
+}
+
+#[test]
+fn a_hundred_sleeping_threads_wake_in_deadline_order_quickly() {
+    if !ready(false) {
+        return;
+    }
+    let code = r#"use std::time::{Duration, Instant};
+fn main() {
+    let start = Instant::now();
+    let threads: Vec<_> = (0..100u64)
+        .map(|i| {
+            std::thread::spawn(move || {
+                for k in 0..3u64 {
+                    std::thread::sleep(Duration::from_millis(((i * 7919) % 97 + 1) * (k + 1)));
+                    println!("{i} {k} {}", start.elapsed().as_millis());
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+"#;
+    // In time order; at the same instant the older thread (lower i) first.
+    let mut expected = vec![];
+    for i in 0..100u64 {
+        let mut at = 0;
+        for k in 0..3u64 {
+            at += ((i * 7919) % 97 + 1) * (k + 1);
+            expected.push((at, i, k));
+        }
+    }
+    expected.sort();
+    let expected: String = expected
+        .iter()
+        .map(|(at, i, k)| format!("{i} {k} {at}\n"))
+        .collect();
+    let v = run(&[], code);
+    assert_eq!(stdout(&v), expected);
+    let wall = v["run"]["wall_ms"].as_u64().unwrap();
+    assert!(wall < 5000, "300 clock jumps over 100 threads: {wall} ms");
+}
+
+#[test]
+fn stdin_is_all_there_at_time_zero() {
+    if !ready(false) {
+        return;
+    }
+    // More than a pipe holds: the reader waits for corral to write the rest, and
+    // that wait must not let the clock move.
+    let dir = std::env::temp_dir().join(format!("corral-vtime-stdin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.txt");
+    let text: String = (0..4000)
+        .map(|i| format!("{i:05} {}\n", "x".repeat(44)))
+        .collect();
+    std::fs::write(&input, text).unwrap();
+    let code = r#"use std::io::BufRead;
+use std::time::{Duration, Instant};
+fn main() {
+    let start = Instant::now();
+    let ticker = std::thread::spawn(move || {
+        for i in 0..3 {
+            std::thread::sleep(Duration::from_millis(1));
+            println!("tick {i} at {:?}", start.elapsed());
+        }
+    });
+    let lines = std::io::stdin().lock().lines().count();
+    println!("{lines} lines at {:?}", start.elapsed());
+    ticker.join().unwrap();
+}
+"#;
+    let v = run(&["--stdin", input.to_str().unwrap()], code);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        stdout(&v),
+        "4000 lines at 0ns\ntick 0 at 1ms\ntick 1 at 2ms\ntick 2 at 3ms\n"
+    );
+}
+
+#[test]
+fn child_processes_write_plain_bytes_in_order() {
+    if !ready(false) {
+        return;
+    }
+    // A child with the program's stdout writes after what the program wrote before;
+    // a child's captured output holds no frames.
+    let v = run(
+        &[],
+        r#"use std::process::Command;
+fn main() {
+    println!("p1");
+    println!("p2");
+    println!("p3");
+    Command::new("/bin/sh").args(["-c", "sleep 5; echo c1; echo c2"]).status().unwrap();
+    println!("p4");
+    let o = Command::new("/bin/sh").args(["-c", "echo piped; echo err >&2"]).output().unwrap();
+    println!("{:?} {:?}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+}
+"#,
+    );
+    assert_eq!(
+        stdout(&v),
+        "p1\np2\np3\nc1\nc2\np4\n\"piped\\n\" \"err\\n\"\n"
+    );
+}
+
+#[test]
+fn a_stack_overflow_still_reports_itself() {
+    if !ready(false) {
+        return;
+    }
+    // Rust reports it from a signal handler on a small stack, through write(2).
+    let v = run_code(
+        &[],
+        r#"fn deep(n: u64) -> u64 {
+    let a = [n; 64];
+    if n == 0 { 0 } else { deep(n - 1) + a[(n % 64) as usize] }
+}
+fn main() {
+    let t = std::thread::Builder::new().stack_size(256 << 10).spawn(|| deep(u64::MAX >> 1));
+    println!("{:?}", t.unwrap().join().is_err());
+}
+"#,
+    );
+    assert_eq!(v["run"]["signal"], 6, "{v:#}");
+    let stderr = v["run"]["stderr"].as_str().unwrap();
+    assert!(stderr.contains("has overflowed its stack"), "{stderr}");
+}
+
+#[test]
+fn a_deadlock_or_a_sleep_forever_ends_by_the_wall_clock() {
+    if !ready(false) {
+        return;
+    }
+    for code in [
+        // Each thread holds one lock and waits for the other's.
+        r#"use std::sync::{Arc, Mutex};
+fn main() {
+    let (a, b) = (Arc::new(Mutex::new(())), Arc::new(Mutex::new(())));
+    let (a2, b2) = (a.clone(), b.clone());
+    let t = std::thread::spawn(move || {
+        let _b = b2.lock().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        let _a = a2.lock().unwrap();
+    });
+    let _a = a.lock().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    println!("waiting");
+    let _b = b.lock().unwrap();
+    t.join().unwrap();
+}
+"#,
+        // Past the end of virtual time (~126 years) a sleep never ends.
+        r#"fn main() {
+    println!("waiting");
+    std::thread::sleep(std::time::Duration::MAX);
+    println!("woke");
+}
+"#,
+    ] {
+        let v = run_code(&["--time", "1s"], code);
+        assert_eq!(
+            (v["status"].as_str(), v["limit"].as_str()),
+            (Some("timeout"), Some("wall")),
+            "{v:#}"
+        );
+        assert_eq!(stdout(&v), "waiting\n");
+    }
+}
+
+#[test]
+fn tokio_timeouts_select_and_blocking_tasks_run_on_virtual_time() {
+    if !ready(true) {
+        return;
+    }
+    let code = r#"use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep, timeout};
+
+#[tokio::main]
+async fn main() {
+    let start = Instant::now();
+    for ms in [50u64, 250] {
+        let r = timeout(Duration::from_millis(200), sleep(Duration::from_millis(ms))).await;
+        println!("sleep {ms} ms within 200 ms: {} at {:?}", r.is_ok(), start.elapsed());
+    }
+    let blocking = tokio::task::spawn_blocking(|| {
+        std::thread::sleep(Duration::from_secs(2));
+        7
+    });
+    println!("blocking: {:?} at {:?}", blocking.await.unwrap(), start.elapsed());
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        for i in 1..4u64 {
+            sleep(Duration::from_millis(100 * i * i + 10)).await;
+            tx.send(i).unwrap();
+        }
+    });
+    loop {
+        tokio::select! {
+            m = rx.recv() => match m {
+                Some(i) => println!("message {i} at {:?}", start.elapsed()),
+                None => break,
+            },
+            _ = sleep(Duration::from_millis(300)) => println!("idle at {:?}", start.elapsed()),
+        }
+    }
+    println!("done at {:?}", start.elapsed());
+}
+"#;
+    let expected = "sleep 50 ms within 200 ms: true at 50ms\n\
+                    sleep 250 ms within 200 ms: false at 250ms\n\
+                    blocking: 7 at 2.25s\nmessage 1 at 2.36s\nidle at 2.66s\n\
+                    message 2 at 2.77s\nidle at 3.07s\nidle at 3.37s\nidle at 3.67s\n\
+                    message 3 at 3.68s\ndone at 3.68s\n";
+    for code in [
+        code.to_string(),
+        code.replace(
+            "#[tokio::main]",
+            "#[tokio::main(flavor = \"current_thread\")]",
+        ),
+    ] {
+        for _ in 0..3 {
+            assert_eq!(stdout(&run(&[], &code)), expected);
+        }
+    }
+}
