@@ -18,7 +18,7 @@ pub const EPOCH_UNIX_S: u64 = 1_431_648_000;
 /// Where the virtual monotonic and boottime clocks start, in seconds.
 pub const MONOTONIC_START_S: u64 = 1;
 /// The CPU count programs see (`available_parallelism`, `sched_getaffinity`, `sysconf`).
-pub const CPUS: u32 = 2;
+pub const CPUS: u32 = 1;
 /// The environment variable that carries the randomness seed into the program.
 pub const SEED_ENV: &str = "CORRAL_SEED";
 

@@ -64,7 +64,9 @@
 #define EXPORT __attribute__((visibility("default")))
 #define VT_EPOCH_S 1431648000ULL /* 2015-05-15T00:00:00Z */
 #define VT_MONO_S 1ULL
-#define VT_CPUS 2
+/* One: the run step has one core's worth of CPU, and tokio's multi-thread runtime then
+ * runs one worker, whose tasks run in a repeatable order. */
+#define VT_CPUS 1
 #define NS 1000000000ULL
 #define MAX_SLEEPERS 1024
 #define SLICE_MIN_NS 200000ULL   /* first real re-check of a waiting sleeper */
