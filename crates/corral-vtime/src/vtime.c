@@ -597,9 +597,41 @@ EXPORT int open(const char *path, int flags, ...) {
 }
 EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
+static void mark_random(long fd, int random) {
+    if (fd >= 0 && fd < 4096) atomic_store(&random_fds[fd], (unsigned char)random);
+}
+
+static int is_random_fd(long fd) { return fd >= 0 && fd < 4096 && atomic_load(&random_fds[fd]); }
+
 EXPORT int close(int fd) {
-    if (fd >= 0 && fd < 4096) atomic_store(&random_fds[fd], 0);
+    mark_random(fd, 0);
     return (int)ret_errno(R3(SYS_close, fd, 0, 0));
+}
+
+/* Copies of a random-device fd stay random; an fd replaced by dup2 or closed by
+ * close_range no longer is. */
+EXPORT int dup(int fd) {
+    long r = R3(SYS_dup, fd, 0, 0);
+    mark_random(r, is_random_fd(fd));
+    return (int)ret_errno(r);
+}
+
+EXPORT int dup3(int fd, int to, int flags) {
+    long r = R3(SYS_dup3, fd, to, flags);
+    if (r >= 0) mark_random(r, is_random_fd(fd));
+    return (int)ret_errno(r);
+}
+
+EXPORT int dup2(int fd, int to) {
+    if (fd == to) return (int)ret_errno(R3(SYS_fcntl, fd, F_GETFD, 0) < 0 ? -EBADF : to);
+    return dup3(fd, to, 0);
+}
+
+EXPORT int close_range(unsigned int first, unsigned int last, int flags) {
+    long r = R3(SYS_close_range, first, last, flags);
+    if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
+        for (unsigned int fd = first; fd <= last && fd < 4096; fd++) mark_random(fd, 0);
+    return (int)ret_errno(r);
 }
 
 /* Is fd the stream corral gave the program? (The program may have replaced it.) */

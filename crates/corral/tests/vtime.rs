@@ -681,3 +681,40 @@ async fn main() {
         assert_eq!(again["run"]["events"], first["run"]["events"]);
     }
 }
+
+#[test]
+fn random_device_reads_follow_dup_and_dup2() {
+    if !ready(false) {
+        return;
+    }
+    let code = r#"use std::io::Read;
+use std::os::fd::{AsRawFd, FromRawFd};
+unsafe extern "C" {
+    fn dup(fd: i32) -> i32;
+    fn dup2(fd: i32, to: i32) -> i32;
+}
+fn main() {
+    let urandom = std::fs::File::open("/dev/urandom").unwrap();
+    std::fs::write("/tmp/plain", b"plain text").unwrap();
+    let plain = std::fs::File::open("/tmp/plain").unwrap();
+    // SAFETY: a valid fd; the copy is owned by `copy` below.
+    let mut copy = unsafe { std::fs::File::from_raw_fd(dup(urandom.as_raw_fd())) };
+    let mut bytes = [0u8; 8];
+    copy.read_exact(&mut bytes).unwrap();
+    println!("{bytes:?}");
+    // SAFETY: both fds are valid; the copy now reads the plain file.
+    unsafe { dup2(plain.as_raw_fd(), copy.as_raw_fd()) };
+    let mut text = String::new();
+    copy.read_to_string(&mut text).unwrap();
+    println!("{text}");
+}
+"#;
+    let first = run(&[], code);
+    let lines: Vec<&str> = stdout(&first).lines().collect();
+    assert_eq!(lines[1], "plain text", "dup2 replaced the random device");
+    assert_eq!(
+        stdout(&run(&[], code)),
+        stdout(&first),
+        "a dup of it is seeded"
+    );
+}
