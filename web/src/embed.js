@@ -9,7 +9,10 @@
 // Per block, on the <code> or its <pre>: data-corral-harness, data-corral-args (JSON),
 // data-corral-edition, data-corral-channel, data-corral-mode, data-corral-time; or
 // info-string words in the class (```rust,harness=test,edition2021 → class
-// "language-rust,harness=test,edition2021"); `ignore` leaves a block alone.
+// "language-rust,harness=test,edition2021"); `ignore` leaves a block alone. rustdoc's
+// `should_panic`, `compile_fail` (with error codes, e.g. `E0382`) and `no_run` set what
+// counts as success (see attributes.js); the last two only compile (the program is not
+// run: the run step gets no time).
 //
 // rustdoc's hidden lines (`# `) are hidden as mdBook hides them, with a toggle, and are
 // sent. With the doctest harness the server applies rustdoc's rules to the text as
@@ -20,6 +23,7 @@
 //
 // Program output only ever reaches the page as text (textContent; colours parsed).
 import { renderAnsi } from "./ansi.js";
+import { compileOnly, infoWords, interpret, parseAttributes, runLabel } from "./attributes.js";
 import { parseExample, programText } from "./hidden.js";
 import { isTimed, play } from "./replay.js";
 
@@ -41,8 +45,7 @@ function el(tag, className, text) {
 // Info-string words: from the class of the <code> and of its <pre>.
 function words(code) {
   return [code, code.closest("pre")]
-    .flatMap((e) => (e ? (e.getAttribute("class") || "").split(/[\s,]+/) : []))
-    .filter(Boolean);
+    .flatMap((e) => (e ? infoWords(e.getAttribute("class")) : []));
 }
 
 function attr(code, name) {
@@ -50,8 +53,7 @@ function attr(code, name) {
 }
 
 function options(code) {
-  const w = words(code);
-  const word = (prefix) => w.find((x) => x.startsWith(prefix))?.slice(prefix.length);
+  const info = parseAttributes(words(code));
   let args;
   let argsError = null;
   const rawArgs = attr(code, "corralArgs");
@@ -63,9 +65,11 @@ function options(code) {
     }
   }
   return {
-    ignore: w.includes("ignore") || attr(code, "corralIgnore") != null,
-    harness: attr(code, "corralHarness") || word("harness=") || config.harness || "doctest",
-    edition: attr(code, "corralEdition") || w.map((x) => /^edition(\d{4})$/.exec(x)?.[1]).find(Boolean) || config.edition,
+    ignore: info.ignore || attr(code, "corralIgnore") != null,
+    harness: attr(code, "corralHarness") || info.harness || config.harness || "doctest",
+    edition: attr(code, "corralEdition") || info.edition || config.edition,
+    expect: info.expect,
+    errorCodes: info.errorCodes,
     channel: attr(code, "corralChannel") || config.channel,
     mode: attr(code, "corralMode") || config.mode,
     time: attr(code, "corralTime") || config.time,
@@ -105,15 +109,6 @@ function outputWriter(target) {
   };
 }
 
-function summary(r) {
-  const parts = [String(r.status || "done").replace(/_/g, " ")];
-  const h = r.run?.harness;
-  if (h && typeof h.passed === "number") parts.push(`${h.passed} passed, ${h.failed ?? 0} failed`);
-  else if (r.run?.exit_code != null) parts.push(`exit ${r.run.exit_code}`);
-  if (r.limit) parts.push(`limit: ${r.limit}`);
-  return parts.join(" · ");
-}
-
 function enhance(code) {
   if (code.dataset.corralReady) return;
   const opts = options(code);
@@ -140,9 +135,11 @@ function enhance(code) {
 
   const snippet = el("div", "corral-snippet");
   const bar = el("div", "corral-bar");
-  const runButton = el("button", "corral-run", "▶ Run");
+  const label = runLabel(opts.expect, opts.harness);
+  const runButton = el("button", "corral-run", label.text);
   runButton.type = "button";
-  runButton.title = `Run this example (harness: ${opts.harness})`;
+  runButton.title = label.title;
+  if (opts.expect !== "run") snippet.dataset.expect = opts.expect;
   bar.append(runButton);
   if (hidden.length) {
     const toggle = el("button", "corral-toggle", "Show hidden lines");
@@ -199,7 +196,7 @@ function enhance(code) {
     skip.hidden = true;
     runButton.disabled = true;
     snippet.dataset.state = "running";
-    status.textContent = "Running…";
+    status.textContent = compileOnly(opts.expect) ? "Compiling…" : "Running…";
     status.className = "corral-status";
     output.hidden = false;
     for (const p of [compileOut, runOut, harnessOut]) {
@@ -212,6 +209,9 @@ function enhance(code) {
     }
     const body = { code: source, harness: opts.harness };
     for (const k of ["edition", "channel", "mode", "time", "args"]) if (opts[k]) body[k] = opts[k];
+    // Compile only: the run step gets no time, so the program is stopped as it starts
+    // (the run API has no compile-only switch that keeps the harness's rules).
+    if (compileOnly(opts.expect)) body.compile_only = true;
     let r;
     try {
       const res = await fetch(new URL("api/v1/run", base), {
@@ -230,24 +230,26 @@ function enhance(code) {
       return finish(`Error: ${e.message}`, false);
     }
     runButton.disabled = false;
-    if (r.compile && !r.compile.success && r.compile.stderr) {
+    const verdict = interpret(r, opts);
+    if (verdict.showCompile && r.compile?.stderr) {
       renderAnsi(compileOut, r.compile.stderr);
       compileOut.hidden = false;
     }
     const h = r.run?.harness;
-    if (h && Object.keys(h).length && typeof h.passed !== "number") {
+    if (verdict.showRun && h && Object.keys(h).length && typeof h.passed !== "number") {
       harnessOut.textContent = JSON.stringify(h, null, 2);
       harnessOut.hidden = false;
     }
     // Output that came over time is played back over time (interleaved as it came);
     // otherwise stdout, then stderr, at once (as the page shows them).
-    const events = isTimed(r.run?.events)
-      ? r.run.events
-      : [
-          { message: r.run?.stdout || "", stream: "stdout", delay_ns: 0 },
-          { message: r.run?.stderr || "", stream: "stderr", delay_ns: 0 },
-        ];
-    const ok = r.status === "success";
+    const events = !verdict.showRun
+      ? []
+      : isTimed(r.run?.events)
+        ? r.run.events
+        : [
+            { message: r.run?.stdout || "", stream: "stdout", delay_ns: 0 },
+            { message: r.run?.stderr || "", stream: "stderr", delay_ns: 0 },
+          ];
     const writer = outputWriter(runOut);
     if (isTimed(events)) {
       status.textContent = "Replaying the output…";
@@ -260,7 +262,7 @@ function enhance(code) {
       done() {
         replay = null;
         skip.hidden = true;
-        finish(summary(r), ok);
+        finish(verdict.text, verdict.ok);
       },
     });
     if (handle.playing) replay = handle;

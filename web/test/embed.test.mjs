@@ -38,6 +38,11 @@ const ROCKET_EXAMPLE = [
   'fn rocket() -> _ { rocket::build().mount("/", routes![hello]) }',
   "",
 ].join("\n");
+// rustdoc's attributes: an example that must panic, one that must not compile (with
+// E0382), and one that is only compiled (it would never end).
+const PANIC_EXAMPLE = 'let v: Vec<i32> = Vec::new();\nlet first = v.first().expect("the vector is empty");\n';
+const COMPILE_FAIL_EXAMPLE = 'let s = String::from("moved");\nlet t = s;\nprintln!("{s} {t}");\n';
+const NO_RUN_EXAMPLE = "# use std::{thread, time::Duration};\nloop {\n    thread::sleep(Duration::from_secs(1));\n}\n";
 const FRAME_CODE = 'fn main() {\n    println!("framed <i>text</i>");\n}\n';
 
 const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -63,6 +68,10 @@ iframe { width: 100%; height: 190px; border: 1px solid #ccc; }</style>
 <pre><code id="expr-example" class="language-rust,harness=expr">${escape(EXPR_EXAMPLE)}</code></pre>
 <p>A Rocket app answering one request, with the harness's arguments in an attribute:</p>
 <pre><code id="rocket-example" class="language-rust" data-corral-harness="rocket-request" data-corral-args='{"uri": "/hello/embed"}'>${escape(ROCKET_EXAMPLE)}</code></pre>
+<p>rustdoc's attributes: <code>should_panic</code>, <code>compile_fail,E0382</code> and <code>no_run</code> (as mdBook writes them).</p>
+<pre><code id="panic-example" class="language-rust,should_panic">${escape(PANIC_EXAMPLE)}</code></pre>
+<pre><code id="compile-fail-example" class="language-rust,compile_fail,E0382">${escape(COMPILE_FAIL_EXAMPLE)}</code></pre>
+<pre><code id="no-run-example" class="language-rust no_run">${escape(NO_RUN_EXAMPLE)}</code></pre>
 <p>Left alone: an <code>ignore</code> block and another language.</p>
 <pre><code id="ignored" class="language-rust ignore">fn not_run() {}</code></pre>
 <pre><code id="python" class="language-python">print("hi")</code></pre>
@@ -111,17 +120,17 @@ async function runSnippet(snippet) {
 
 const snippetAfter = (page, id) => page.locator(`pre:has(> #${id}) + .corral-snippet`);
 
-test("the embed script makes another site's code blocks runnable", { timeout: 3 * RUN_TIMEOUT }, async (t) => {
+test("the embed script makes another site's code blocks runnable", { timeout: 4 * RUN_TIMEOUT }, async (t) => {
   if (env.skip) return t.skip(env.skip);
   // Tall enough for the whole page: a full-page screenshot would leave the frames blank.
-  const viewport = { width: 1100, height: 2350 };
+  const viewport = { width: 1100, height: 3100 };
   const page = await open(t, docs.base + "/", { ready: false, allow: [FRAME_REFUSED], viewport });
   const sent = [];
   page.on("request", (r) => {
     if (r.url() === `${env.base}/api/v1/run` && r.method() === "POST") sent.push(JSON.parse(r.postData()));
   });
   await page.waitForSelector(".corral-snippet");
-  assert.equal(await page.locator(".corral-snippet").count(), 4, "the four Rust blocks, not the ignored or Python ones");
+  assert.equal(await page.locator(".corral-snippet").count(), 7, "the seven Rust blocks, not the ignored or Python ones");
   assert.equal(await page.locator("pre:has(> #ignored) + .corral-snippet, pre:has(> #python) + .corral-snippet").count(), 0);
 
   // Hidden lines are hidden; `##` shows as `#`.
@@ -175,6 +184,32 @@ test("the embed script makes another site's code blocks runnable", { timeout: 3 
   assert.equal(result.body, "Hello, embed!");
   assert.deepEqual(sent[3].args, { uri: "/hello/embed" });
   assert.equal(new URL(await rocket.locator(".corral-open").getAttribute("href")).searchParams.get("args"), '{"uri":"/hello/embed"}');
+
+  // should_panic: the panic is the success, and its message is shown.
+  const panics = snippetAfter(page, "panic-example");
+  assert.equal(await panics.locator(".corral-run").textContent(), "▶ Run");
+  assert.equal(await runSnippet(panics), "panicked, as expected · exit 101");
+  assert.match(await panics.locator(".corral-status").getAttribute("class"), /corral-ok/);
+  assert.match(await panics.locator(".corral-out").textContent(), /panicked at .*\n.*the vector is empty/);
+  assert.deepEqual(sent[4], { code: PANIC_EXAMPLE, harness: "doctest" });
+
+  // compile_fail,E0382: compiled only; the compiler's output is shown, with the code.
+  const fails = snippetAfter(page, "compile-fail-example");
+  assert.equal(await fails.locator(".corral-run").textContent(), "▶ Build");
+  assert.equal(await runSnippet(fails), "failed to compile, as expected (E0382)");
+  assert.match(await fails.locator(".corral-status").getAttribute("class"), /corral-ok/);
+  assert.match(await fails.locator(".corral-compile").textContent(), /error\[E0382\]: borrow of moved value: `s`/);
+  assert.equal(await fails.locator(".corral-out").isHidden(), true);
+  assert.deepEqual(sent[5], { code: COMPILE_FAIL_EXAMPLE, harness: "doctest", compile_only: true });
+
+  // no_run: compiled, not run (the loop would never end); hidden lines as usual.
+  const builds = snippetAfter(page, "no-run-example");
+  assert.equal(await builds.locator(".corral-run").textContent(), "▶ Build");
+  assert.equal(await builds.locator(".corral-toggle").count(), 1);
+  assert.equal(await runSnippet(builds), "compiled (not run: no_run)");
+  assert.match(await builds.locator(".corral-status").getAttribute("class"), /corral-ok/);
+  assert.equal(await builds.locator(".corral-out").isHidden(), true);
+  assert.deepEqual(sent[6], { code: NO_RUN_EXAMPLE, harness: "doctest", compile_only: true });
 
   const frame = await (await page.$("#frame")).contentFrame();
   await frame.waitForSelector(".corral-snippet");

@@ -56,6 +56,7 @@ impl Pipeline {
             // The clock library's build: it shapes every virtual-time result.
             "vtime": (req.time == TimeMode::Virtual).then(corral_vtime::library_hash),
             "seed": req.seed,
+            "compile_only": req.compile_only,
             "backtrace": req.backtrace,
             "stdin": hex(&req.stdin),
             "argv": req.argv,

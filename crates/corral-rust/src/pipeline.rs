@@ -385,7 +385,7 @@ impl Pipeline {
                 )));
             }
         }
-        if req.crate_type == CrateType::Lib {
+        if req.crate_type == CrateType::Lib || req.compile_only {
             return Ok(Compiled::Done(finish(
                 Status::Success,
                 Step::Compile,

@@ -111,6 +111,8 @@ pub struct Request {
     pub time: TimeMode,
     /// Seeds the program's randomness under virtual time.
     pub seed: u64,
+    /// Stop after the compile step (rustdoc's `no_run`, `compile_fail`).
+    pub compile_only: bool,
 }
 
 /// Whether the program's clock is virtual (the default: sleeps return at once, output
@@ -149,6 +151,7 @@ impl Default for Request {
             run_limits: LimitRequest::default(),
             time: TimeMode::Virtual,
             seed: 0,
+            compile_only: false,
         }
     }
 }

@@ -45,6 +45,8 @@ pub struct RunRequest {
     pub time: Option<String>,
     /// Seeds the program's randomness (virtual time only); 0 when absent.
     pub seed: Option<u64>,
+    /// Compile (with the harness) but do not run: rustdoc's `no_run` and `compile_fail`.
+    pub compile_only: Option<bool>,
     pub limits: Option<LimitsIn>,
     pub backtrace: Option<bool>,
 }
@@ -122,6 +124,7 @@ impl RunRequest {
             run_limits: limits(limits_in.run),
             time,
             seed: self.seed.unwrap_or(0),
+            compile_only: self.compile_only.unwrap_or(false),
         };
         Ok(req)
     }

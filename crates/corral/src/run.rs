@@ -121,6 +121,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             TimeMode::Virtual
         },
         seed: args.seed,
+        compile_only: false,
     };
     let limits =
         StepLimits::load(args.config.as_deref(), std::env::vars()).map_err(anyhow::Error::msg)?;

@@ -336,3 +336,27 @@ fn native_tool_routes_run_in_the_sandbox() {
         assert!(!r.to_string().contains("tool-canary-2718"), "{route}: {r}");
     }
 }
+
+#[test]
+fn compile_only_applies_the_harness_and_does_not_run() {
+    let Some(s) = start(DEFAULT) else { return };
+    // A doctest without `fn main` (the harness wraps it) that would panic if run.
+    let req = json!({"code": "let v = vec![1];\nassert_eq!(v.len(), 2);\n", "harness": "doctest", "compile_only": true});
+    let (status, built, _) = s.post("/api/v1/run", &req);
+    assert_eq!(status, 200, "{built}");
+    assert_eq!(
+        (built["status"].as_str(), built["step"].as_str()),
+        (Some("success"), Some("compile"))
+    );
+    assert!(built["run"].is_null(), "not run: {built}");
+    let (_, ran, _) = s.post(
+        "/api/v1/run",
+        &json!({"code": req["code"], "harness": "doctest"}),
+    );
+    assert_eq!(ran["status"], "runtime_error");
+    assert_ne!(ran["key"], built["key"]);
+    let bad = json!({"code": "let x: u8 = \"no\";", "harness": "doctest", "compile_only": true});
+    let (_, failed, _) = s.post("/api/v1/run", &bad);
+    assert_eq!(failed["status"], "compile_error");
+    assert_eq!(failed["compile"]["diagnostics"][0]["code"], "E0308");
+}

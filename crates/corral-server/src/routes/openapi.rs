@@ -70,6 +70,7 @@ mod tests {
             "argv",
             "time",
             "seed",
+            "compile_only",
             "limits",
         ] {
             assert!(request[field].is_object(), "RunRequest lacks {field}");
