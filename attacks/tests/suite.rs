@@ -10,8 +10,8 @@
 mod common;
 
 use common::{
-    CANARY_ENV, Case, Run, Sentinel, case, check_with, host, is_root, processes_with, random_hex,
-    serial, spawn_counter, wait_corral, world_dir,
+    CANARY_ENV, Case, Run, Sentinel, case, check_with, host, is_root, kernel_table, processes_with,
+    random_hex, serial, spawn_counter, wait_corral, world_dir,
 };
 use serde_json::Value;
 use std::net::TcpListener;
@@ -567,70 +567,8 @@ fn resource_attacks_hit_their_limits() {
 #[test]
 fn kernel_surface_is_refused() {
     run_cases(|_| {
-        let mut table = case("atk_kernel", &["table"]);
-        for name in [
-            "keyctl(GET_KEYRING_ID, session)",
-            "add_key(user)",
-            "request_key(user)",
-            "bpf(BPF_MAP_CREATE)",
-            "bpf(BPF_PROG_LOAD)",
-            "perf_event_open",
-            "io_uring_setup",
-            "io_uring_enter",
-            "io_uring_register",
-            "userfaultfd",
-            "mount(tmpfs on /tmp)",
-            "mount(MS_REMOUNT|MS_BIND on /)",
-            "umount2(/tmp, MNT_DETACH)",
-            "fsopen(tmpfs)",
-            "fsconfig",
-            "fsmount",
-            "fspick(/)",
-            "open_tree(/)",
-            "open_tree(/, OPEN_TREE_CLONE)",
-            "move_mount",
-            "mount_setattr(/)",
-            "pivot_root(/tmp, /tmp)",
-            "chroot(/tmp)",
-            "unshare(CLONE_NEWUSER)",
-            "unshare(CLONE_NEWNS)",
-            "setns(-1, 0)",
-            "clone(CLONE_NEWUSER)",
-            "clone(CLONE_NEWNET)",
-            "open_by_handle_at",
-            "name_to_handle_at(/)",
-            "kexec_load",
-            "kexec_file_load",
-            "init_module",
-            "finit_module",
-            "delete_module",
-            "syslog(SIZE_BUFFER)",
-            "syslog(READ_ALL)",
-            "personality(ADDR_NO_RANDOMIZE)",
-            "personality(READ_IMPLIES_EXEC)",
-            "reboot(bad magic)",
-            "swapon",
-            "swapoff",
-            "acct(NULL)",
-            "sethostname",
-            "setdomainname",
-            "settimeofday(now)",
-            "clock_settime(REALTIME, now)",
-            "iopl(3)",
-            "ioperm(0x80)",
-            "fanotify_init",
-            "quotactl",
-            "ptrace(PTRACE_ATTACH, 1)",
-            "process_vm_readv(1)",
-            "process_vm_writev(1)",
-            "socket(AF_NETLINK)",
-            "socket(AF_PACKET)",
-            "socket(AF_VSOCK)",
-        ] {
-            table = table.because(&format!("CONTAINED: {name} ("), &["EPERM"]);
-        }
         vec![
-            table,
+            kernel_table(),
             case("atk_kernel", &["x32"])
                 .ends("runtime_error", None)
                 .signal(libc::SIGSYS as i64)

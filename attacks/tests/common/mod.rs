@@ -684,3 +684,70 @@ pub fn check_with(
     }
     (bad, Some(run))
 }
+
+/// `atk_kernel table`: every call on it must be refused with EPERM (both suites use it).
+pub fn kernel_table() -> Case {
+    let mut table = case("atk_kernel", &["table"]);
+    for name in [
+        "keyctl(GET_KEYRING_ID, session)",
+        "add_key(user)",
+        "request_key(user)",
+        "bpf(BPF_MAP_CREATE)",
+        "bpf(BPF_PROG_LOAD)",
+        "perf_event_open",
+        "io_uring_setup",
+        "io_uring_enter",
+        "io_uring_register",
+        "userfaultfd",
+        "mount(tmpfs on /tmp)",
+        "mount(MS_REMOUNT|MS_BIND on /)",
+        "umount2(/tmp, MNT_DETACH)",
+        "fsopen(tmpfs)",
+        "fsconfig",
+        "fsmount",
+        "fspick(/)",
+        "open_tree(/)",
+        "open_tree(/, OPEN_TREE_CLONE)",
+        "move_mount",
+        "mount_setattr(/)",
+        "pivot_root(/tmp, /tmp)",
+        "chroot(/tmp)",
+        "unshare(CLONE_NEWUSER)",
+        "unshare(CLONE_NEWNS)",
+        "setns(-1, 0)",
+        "clone(CLONE_NEWUSER)",
+        "clone(CLONE_NEWNET)",
+        "open_by_handle_at",
+        "name_to_handle_at(/)",
+        "kexec_load",
+        "kexec_file_load",
+        "init_module",
+        "finit_module",
+        "delete_module",
+        "syslog(SIZE_BUFFER)",
+        "syslog(READ_ALL)",
+        "personality(ADDR_NO_RANDOMIZE)",
+        "personality(READ_IMPLIES_EXEC)",
+        "reboot(bad magic)",
+        "swapon",
+        "swapoff",
+        "acct(NULL)",
+        "sethostname",
+        "setdomainname",
+        "settimeofday(now)",
+        "clock_settime(REALTIME, now)",
+        "iopl(3)",
+        "ioperm(0x80)",
+        "fanotify_init",
+        "quotactl",
+        "ptrace(PTRACE_ATTACH, 1)",
+        "process_vm_readv(1)",
+        "process_vm_writev(1)",
+        "socket(AF_NETLINK)",
+        "socket(AF_PACKET)",
+        "socket(AF_VSOCK)",
+    ] {
+        table = table.because(&format!("CONTAINED: {name} ("), &["EPERM"]);
+    }
+    table
+}
