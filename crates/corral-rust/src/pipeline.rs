@@ -145,8 +145,8 @@ impl Pipeline {
             Compiled::Done(result) => return Ok(result),
             Compiled::Ready(ready) => ready,
         };
-        let mut child = match self.spawn_program(req, &ready) {
-            Ok(child) => child,
+        let (mut child, virtual_cap) = match self.spawn_program(req, &ready) {
+            Ok(started) => started,
             Err(e) => return Ok(ready.failed(e)),
         };
         if let Some(mut pipe) = child.stdin.take() {
@@ -155,7 +155,7 @@ impl Pipeline {
                 let _ = pipe.write_all(&input);
             });
         }
-        Ok(ready.collect(child, self.virtual_cap(req), watch))
+        Ok(ready.collect(child, virtual_cap, watch))
     }
 
     /// Like [`Pipeline::run`], but live: after `req.stdin`, the program reads the chunks
@@ -174,8 +174,8 @@ impl Pipeline {
             Compiled::Done(result) => return Ok(result),
             Compiled::Ready(ready) => ready,
         };
-        let mut child = match self.spawn_program(req, &ready) {
-            Ok(child) => child,
+        let (mut child, virtual_cap) = match self.spawn_program(req, &ready) {
+            Ok(started) => started,
             Err(e) => return Ok(ready.failed(e)),
         };
         stop.attach(child.killer());
@@ -193,12 +193,7 @@ impl Pipeline {
                 }
             });
         }
-        Ok(ready.collect(child, self.virtual_cap(req), watch))
-    }
-
-    /// The output cap of a program with virtual time (whose streams are framed).
-    fn virtual_cap(&self, req: &Request) -> Option<u64> {
-        (req.time == TimeMode::Virtual).then(|| lowered(&self.limits.run, &req.run_limits).output)
+        Ok(ready.collect(child, virtual_cap, watch))
     }
 
     /// Checks `req`, writes its work dir and runs rustc (step 1). `stop`, when given,
@@ -405,13 +400,16 @@ impl Pipeline {
     }
 
     /// Starts the compiled program (step 2) under the run policy, streaming its output.
-    fn spawn_program(&self, req: &Request, ready: &Ready) -> Result<Child, String> {
+    /// With virtual time, also returns the user's output cap (the sandbox's own cap
+    /// leaves room for the frames; `Ready::collect` applies this one to the bytes).
+    fn spawn_program(&self, req: &Request, ready: &Ready) -> Result<(Child, Option<u64>), String> {
         let mut policy = Policy::default();
         policy.bind(ready.work.0.join("target"), WORK_MOUNT, false);
         if req.backtrace {
             policy.set_env("RUST_BACKTRACE", "1");
         }
         policy.limits = lowered(&self.limits.run, &req.run_limits);
+        let mut virtual_cap = None;
         if req.time == TimeMode::Virtual {
             let library = self
                 .vtime
@@ -427,6 +425,7 @@ impl Pipeline {
             policy.aslr = false;
             // Each write carries a 20-byte frame; the user's cap applies to the decoded
             // bytes (see `Ready::collect`).
+            virtual_cap = Some(policy.limits.output);
             policy.limits.output = policy
                 .limits
                 .output
@@ -436,9 +435,11 @@ impl Pipeline {
         let mut argv = vec![format!("{WORK_MOUNT}/{PROGRAM}")];
         argv.extend(ready.run_args.iter().cloned());
         argv.extend(req.argv.iter().cloned());
-        self.sandbox
+        let child = self
+            .sandbox
             .spawn(&policy, &argv, true)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        Ok((child, virtual_cap))
     }
 
     /// A fresh host directory with the sources, writable by the sandbox user.
