@@ -19,7 +19,7 @@
 
 mod x86_64;
 
-pub use x86_64::{ALLOW, ARG_RULES, DENY, ENOSYS_ON_PURPOSE, X32_SYSCALL_BIT};
+pub use x86_64::{ALLOW, ARG_RULES, DENY, ENOSYS_ON_PURPOSE, NO_OP, X32_SYSCALL_BIT};
 
 /// One classic BPF instruction (`struct sock_filter`).
 pub type Insn = libc::sock_filter;
@@ -49,6 +49,20 @@ const ALLOWED_SOCKET_DOMAINS: &[u32] = &[
     libc::AF_INET as u32,
     libc::AF_INET6 as u32,
 ];
+/// setsockopt(SOL_SOCKET, …) options that attach BPF programs to a socket.
+const BPF_SOCKET_OPTIONS: &[u32] = &[
+    libc::SO_ATTACH_FILTER as u32,
+    libc::SO_ATTACH_BPF as u32,
+    libc::SO_ATTACH_REUSEPORT_CBPF as u32,
+    libc::SO_ATTACH_REUSEPORT_EBPF as u32,
+];
+const RLIMIT_CORE: u32 = libc::RLIMIT_CORE as u32;
+const PR_SET_SECCOMP: u32 = libc::PR_SET_SECCOMP as u32;
+const SECCOMP_SET_MODE_FILTER: u32 = libc::SECCOMP_SET_MODE_FILTER;
+const MAP_HUGETLB: u32 = libc::MAP_HUGETLB as u32;
+const MFD_HUGETLB: u32 = libc::MFD_HUGETLB;
+const SHM_HUGETLB: u32 = libc::SHM_HUGETLB as u32;
+const DENIED_FCNTLS: &[u32] = &[libc::F_NOTIFY as u32, libc::F_SETLEASE as u32];
 /// personality(0xffffffff) queries; PER_LINUX (0) is the default persona.
 const ALLOWED_PERSONAS: &[u32] = &[0xffff_ffff, 0];
 
@@ -56,6 +70,8 @@ pub const RET_ALLOW: u32 = libc::SECCOMP_RET_ALLOW;
 pub const RET_KILL: u32 = libc::SECCOMP_RET_KILL_PROCESS;
 pub const RET_EPERM: u32 = libc::SECCOMP_RET_ERRNO | libc::EPERM as u32;
 pub const RET_ENOSYS: u32 = libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32;
+/// "Error" 0: the syscall returns 0 without running.
+pub const RET_NO_OP: u32 = libc::SECCOMP_RET_ERRNO;
 
 const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 // Offsets in struct seccomp_data { int nr; u32 arch; u64 ip; u64 args[6]; } (little-endian).
@@ -63,6 +79,9 @@ const OFF_NR: u32 = 0;
 const OFF_ARCH: u32 = 4;
 const fn arg_lo(i: u32) -> u32 {
     16 + 8 * i
+}
+const fn arg_hi(i: u32) -> u32 {
+    20 + 8 * i
 }
 
 const LD_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
@@ -100,6 +119,14 @@ fn arg_blocks() -> Vec<(i64, Vec<Insn>)> {
         b.push(ret(otherwise));
         b
     }
+    fn flag_denied(arg: u32, flag: u32) -> Vec<Insn> {
+        vec![
+            insn(LD_ABS, 0, 0, arg_lo(arg)),
+            insn(JSET, 0, 1, flag),
+            ret(RET_EPERM),
+            ret(RET_ALLOW),
+        ]
+    }
     vec![
         // clone: any namespace flag -> EPERM, otherwise allowed (threads, fork).
         (
@@ -124,8 +151,55 @@ fn arg_blocks() -> Vec<(i64, Vec<Insn>)> {
             one_of(0, ALLOWED_PERSONAS, &[], RET_EPERM),
         ),
         // prlimit64 on pid 0 (the caller) only: init runs as the same uid, and lowering
-        // its limits could make it fail to report.
-        (libc::SYS_prlimit64, one_of(0, &[0], &[], RET_EPERM)),
+        // its limits could make it fail to report. RLIMIT_CORE may be read, not set
+        // (new_limit, a 64-bit pointer, must be NULL).
+        (
+            libc::SYS_prlimit64,
+            vec![
+                insn(LD_ABS, 0, 0, arg_lo(0)),
+                insn(JEQ, 1, 0, 0),
+                ret(RET_EPERM),
+                insn(LD_ABS, 0, 0, arg_lo(1)),
+                insn(JEQ, 1, 0, RLIMIT_CORE),
+                ret(RET_ALLOW),
+                insn(LD_ABS, 0, 0, arg_lo(2)),
+                insn(JEQ, 1, 0, 0),
+                ret(RET_EPERM),
+                insn(LD_ABS, 0, 0, arg_hi(2)),
+                insn(JEQ, 1, 0, 0),
+                ret(RET_EPERM),
+                ret(RET_ALLOW),
+            ],
+        ),
+        (
+            libc::SYS_setrlimit,
+            one_of(0, &[], &[RLIMIT_CORE], RET_ALLOW),
+        ),
+        // setsockopt(fd, level, optname, …): BPF attachments at SOL_SOCKET only.
+        (
+            libc::SYS_setsockopt,
+            [
+                vec![
+                    insn(LD_ABS, 0, 0, arg_lo(1)),
+                    insn(JEQ, 1, 0, libc::SOL_SOCKET as u32),
+                    ret(RET_ALLOW),
+                ],
+                one_of(2, &[], BPF_SOCKET_OPTIONS, RET_ALLOW),
+            ]
+            .concat(),
+        ),
+        (
+            libc::SYS_seccomp,
+            one_of(0, &[], &[SECCOMP_SET_MODE_FILTER], RET_ALLOW),
+        ),
+        (
+            libc::SYS_prctl,
+            one_of(0, &[], &[PR_SET_SECCOMP], RET_ALLOW),
+        ),
+        (libc::SYS_mmap, flag_denied(3, MAP_HUGETLB)),
+        (libc::SYS_memfd_create, flag_denied(1, MFD_HUGETLB)),
+        (libc::SYS_shmget, flag_denied(2, SHM_HUGETLB)),
+        (libc::SYS_fcntl, one_of(1, &[], DENIED_FCNTLS, RET_ALLOW)),
     ]
 }
 
@@ -141,6 +215,11 @@ fn ranges(blocks: &[(i64, Vec<Insn>)]) -> Vec<(u32, Action)> {
     by_nr.extend(
         DENY.iter()
             .map(|&(nr, _)| (nr as u32, Action::Return(RET_EPERM))),
+    );
+    by_nr.extend(
+        NO_OP
+            .iter()
+            .map(|&(nr, _)| (nr as u32, Action::Return(RET_NO_OP))),
     );
     by_nr.extend(
         blocks
@@ -235,7 +314,12 @@ pub fn install(program: &[Insn]) -> std::io::Result<()> {
 /// Numbers of the syscalls that may succeed (allowed outright or with argument checks);
 /// used by the syscall-sweep attack to know which numbers must fail.
 pub fn allowed_numbers() -> Vec<i64> {
-    let mut v: Vec<i64> = ALLOW.iter().chain(ARG_RULES).map(|&(nr, _)| nr).collect();
+    let mut v: Vec<i64> = ALLOW
+        .iter()
+        .chain(ARG_RULES)
+        .chain(NO_OP)
+        .map(|&(nr, _)| nr)
+        .collect();
     v.sort_unstable();
     v
 }
@@ -283,7 +367,12 @@ mod tests {
         assert_eq!(allow.len(), ALLOW.len(), "duplicate in ALLOW");
         let deny: HashSet<_> = DENY.iter().map(|e| e.0).collect();
         assert_eq!(deny.len(), DENY.len(), "duplicate in DENY");
-        for (nr, why) in DENY.iter().chain(ARG_RULES).chain(ENOSYS_ON_PURPOSE) {
+        for (nr, why) in DENY
+            .iter()
+            .chain(ARG_RULES)
+            .chain(ENOSYS_ON_PURPOSE)
+            .chain(NO_OP)
+        {
             assert!(
                 !allow.contains(nr),
                 "syscall {nr} ({why}) is both allowed and restricted"
@@ -303,8 +392,14 @@ mod tests {
                 RET_ALLOW
             } else if deny.contains(&nr) {
                 RET_EPERM
-            } else if [libc::SYS_clone, libc::SYS_personality, libc::SYS_prlimit64].contains(&nr) {
-                RET_ALLOW // clone(0), personality(PER_LINUX) and prlimit64 on itself are harmless
+            } else if NO_OP.iter().any(|e| e.0 == nr) {
+                RET_NO_OP
+            } else if nr == libc::SYS_ioctl {
+                RET_ENOSYS // command 0 is not on the list
+            } else if ARG_RULES.iter().any(|e| e.0 == nr) && nr != libc::SYS_socket {
+                // clone(0), personality(PER_LINUX), prlimit64 on itself, setrlimit of
+                // RLIMIT_CPU, fcntl(F_DUPFD), mmap without flags … are harmless
+                RET_ALLOW
             } else if nr == libc::SYS_socket {
                 RET_EPERM // domain 0 (AF_UNSPEC)
             } else {
@@ -386,6 +481,78 @@ mod tests {
             RET_ALLOW,
             "pid_t is 32 bits: this is pid 0"
         );
+    }
+
+    #[test]
+    fn resource_pools_outside_cgroups_are_closed() {
+        let v = |nr: i64, args: [u64; 6]| verdict(nr, args);
+        let sol = libc::SOL_SOCKET as u64;
+        for opt in BPF_SOCKET_OPTIONS {
+            assert_eq!(
+                v(libc::SYS_setsockopt, [3, sol, *opt as u64, 0, 0, 0]),
+                RET_EPERM
+            );
+        }
+        let reuse = libc::SO_REUSEADDR as u64;
+        assert_eq!(v(libc::SYS_setsockopt, [3, sol, reuse, 0, 0, 0]), RET_ALLOW);
+        // TCP_NODELAY is 1 at IPPROTO_TCP; option 26 at another level is not a BPF attachment.
+        assert_eq!(v(libc::SYS_setsockopt, [3, 6, 26, 0, 0, 0]), RET_ALLOW);
+        let filter = libc::SECCOMP_SET_MODE_FILTER as u64;
+        assert_eq!(v(libc::SYS_seccomp, [filter, 0, 0, 0, 0, 0]), RET_EPERM);
+        assert_eq!(v(libc::SYS_seccomp, [0, 0, 0, 0, 0, 0]), RET_ALLOW);
+        assert_eq!(v(libc::SYS_prctl, [22, 2, 0, 0, 0, 0]), RET_EPERM);
+        assert_eq!(
+            v(libc::SYS_prctl, [15, 0, 0, 0, 0, 0]),
+            RET_ALLOW,
+            "PR_SET_NAME"
+        );
+        let private = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64;
+        let huge = private | libc::MAP_HUGETLB as u64;
+        assert_eq!(v(libc::SYS_mmap, [0, 4096, 3, private, 0, 0]), RET_ALLOW);
+        assert_eq!(v(libc::SYS_mmap, [0, 4096, 3, huge, 0, 0]), RET_EPERM);
+        let mfd = libc::MFD_CLOEXEC as u64;
+        assert_eq!(v(libc::SYS_memfd_create, [0, mfd, 0, 0, 0, 0]), RET_ALLOW);
+        let mfd_huge = mfd | libc::MFD_HUGETLB as u64;
+        assert_eq!(
+            v(libc::SYS_memfd_create, [0, mfd_huge, 0, 0, 0, 0]),
+            RET_EPERM
+        );
+        let shm = libc::SHM_HUGETLB as u64;
+        assert_eq!(
+            v(libc::SYS_shmget, [0, 4096, shm | 0o600, 0, 0, 0]),
+            RET_EPERM
+        );
+        assert_eq!(
+            v(libc::SYS_fcntl, [3, libc::F_NOTIFY as u64, 0, 0, 0, 0]),
+            RET_EPERM
+        );
+        assert_eq!(
+            v(libc::SYS_fcntl, [3, libc::F_GETFL as u64, 0, 0, 0, 0]),
+            RET_ALLOW
+        );
+        assert_eq!(v(libc::SYS_inotify_init1, [0; 6]), RET_EPERM);
+        assert_eq!(v(libc::SYS_sync, [0; 6]), RET_NO_OP);
+        assert_eq!(RET_NO_OP & 0xffff, 0, "sync returns 0");
+        let core = libc::RLIMIT_CORE as u64;
+        assert_eq!(
+            v(libc::SYS_setrlimit, [core, 0x1000, 0, 0, 0, 0]),
+            RET_EPERM
+        );
+        assert_eq!(v(libc::SYS_setrlimit, [0, 0x1000, 0, 0, 0, 0]), RET_ALLOW);
+        assert_eq!(
+            v(libc::SYS_prlimit64, [0, core, 0, 0x1000, 0, 0]),
+            RET_ALLOW,
+            "read"
+        );
+        assert_eq!(
+            v(libc::SYS_prlimit64, [0, core, 0x1000, 0, 0, 0]),
+            RET_EPERM
+        );
+        assert_eq!(
+            v(libc::SYS_prlimit64, [0, core, 1 << 32, 0, 0, 0]),
+            RET_EPERM
+        );
+        assert_eq!(v(libc::SYS_prlimit64, [0, 0, 0x1000, 0, 0, 0]), RET_ALLOW);
     }
 
     #[test]

@@ -72,8 +72,6 @@ pub const ALLOW: &[(i64, &str)] = &[
     (SYS_fallocate, "fs"),
     (SYS_fsync, "fs"),
     (SYS_fdatasync, "fs"),
-    (SYS_sync, "fs"),
-    (SYS_syncfs, "fs"),
     (SYS_sync_file_range, "fs"),
     (SYS_flock, "fs: cargo, sqlite"),
     (SYS_fadvise64, "fs"),
@@ -102,10 +100,8 @@ pub const ALLOW: &[(i64, &str)] = &[
     (SYS_dup, "fds"),
     (SYS_dup2, "fds"),
     (SYS_dup3, "fds"),
-    (SYS_fcntl, "fds"),
     (SYS_pipe, "fds"),
     (SYS_pipe2, "fds"),
-    (SYS_memfd_create, "fds: rustc, JITs"),
     // readiness and events
     (SYS_poll, "events"),
     (SYS_ppoll, "events"),
@@ -124,12 +120,7 @@ pub const ALLOW: &[(i64, &str)] = &[
     (SYS_timerfd_create, "events"),
     (SYS_timerfd_settime, "events"),
     (SYS_timerfd_gettime, "events"),
-    (SYS_inotify_init, "events"),
-    (SYS_inotify_init1, "events"),
-    (SYS_inotify_add_watch, "events"),
-    (SYS_inotify_rm_watch, "events"),
     // memory
-    (SYS_mmap, "memory"),
     (SYS_munmap, "memory"),
     (SYS_mprotect, "memory"),
     (SYS_mremap, "memory"),
@@ -190,7 +181,6 @@ pub const ALLOW: &[(i64, &str)] = &[
     (SYS_setsid, "sessions"),
     (SYS_capget, "caps: libcap queries"),
     (SYS_capset, "caps: can only drop"),
-    (SYS_prctl, "threads: names, PR_SET_NO_NEW_PRIVS, seccomp"),
     (SYS_arch_prctl, "threads: TLS"),
     (SYS_set_tid_address, "threads: glibc start-up"),
     (SYS_set_robust_list, "threads"),
@@ -198,7 +188,6 @@ pub const ALLOW: &[(i64, &str)] = &[
     (SYS_rseq, "threads: glibc"),
     (SYS_futex, "threads"),
     (SYS_futex_waitv, "threads"),
-    (SYS_seccomp, "sandboxing further: only adds filters"),
     (SYS_landlock_create_ruleset, "sandboxing further"),
     (SYS_landlock_add_rule, "sandboxing further"),
     (SYS_landlock_restrict_self, "sandboxing further"),
@@ -250,7 +239,6 @@ pub const ALLOW: &[(i64, &str)] = &[
     (SYS_sysinfo, "info"),
     (SYS_getrusage, "limits"),
     (SYS_getrlimit, "limits"),
-    (SYS_setrlimit, "limits: can only lower without caps"),
     (SYS_getrandom, "randomness"),
     (SYS_ioprio_get, "scheduling"),
     (SYS_ioprio_set, "scheduling"),
@@ -270,10 +258,8 @@ pub const ALLOW: &[(i64, &str)] = &[
     (SYS_getsockname, "net"),
     (SYS_getpeername, "net"),
     (SYS_socketpair, "net"),
-    (SYS_setsockopt, "net"),
     (SYS_getsockopt, "net"),
     // System V IPC and POSIX message queues: private to the sandbox's IPC namespace
-    (SYS_shmget, "ipc"),
     (SYS_shmat, "ipc"),
     (SYS_shmdt, "ipc"),
     (SYS_shmctl, "ipc"),
@@ -347,8 +333,19 @@ pub const DENY: &[(i64, &str)] = &[
     (SYS_clock_settime, "clock"),
     (SYS_adjtimex, "clock"),
     (SYS_clock_adjtime, "clock"),
-    (SYS_fanotify_init, "fanotify"),
+    (
+        SYS_fanotify_init,
+        "fanotify: marks on the shared read-only binds see the host's file activity",
+    ),
     (SYS_fanotify_mark, "fanotify"),
+    (
+        SYS_inotify_init,
+        "inotify: watches on the shared read-only binds (/usr, the toolchain) see the \
+         host's and other runs' file activity",
+    ),
+    (SYS_inotify_init1, "inotify"),
+    (SYS_inotify_add_watch, "inotify"),
+    (SYS_inotify_rm_watch, "inotify"),
     (SYS_move_pages, "ptrace-like"),
     (SYS_migrate_pages, "ptrace-like"),
     (SYS_uselib, "legacy loader"),
@@ -365,8 +362,48 @@ pub const ARG_RULES: &[(i64, &str)] = &[
     (SYS_personality, "query only"),
     (
         SYS_prlimit64,
-        "own limits only: init shares the command's uid",
+        "own limits only (init shares the command's uid), and RLIMIT_CORE read-only",
     ),
+    (
+        SYS_setrlimit,
+        "can only lower without caps; RLIMIT_CORE is fixed at 1 (the value that stops a \
+         piped core_pattern from running the host's crash handler as root)",
+    ),
+    (
+        SYS_setsockopt,
+        "everything but attaching BPF programs (SO_ATTACH_FILTER, SO_ATTACH_BPF, \
+         SO_ATTACH_REUSEPORT_*): their JIT code is charged to the host-wide bpf_jit_limit",
+    ),
+    (
+        SYS_seccomp,
+        "strict mode and queries; no filters (JIT code in the host-wide bpf_jit_limit)",
+    ),
+    (
+        SYS_prctl,
+        "names, PR_SET_NO_NEW_PRIVS, …; no PR_SET_SECCOMP filters (as seccomp)",
+    ),
+    (
+        SYS_mmap,
+        "memory; no MAP_HUGETLB (hugetlb pages are not charged to the memory cgroup)",
+    ),
+    (SYS_memfd_create, "rustc, JITs; no MFD_HUGETLB"),
+    (
+        SYS_shmget,
+        "ipc (private to the IPC namespace); no SHM_HUGETLB",
+    ),
+    (
+        SYS_fcntl,
+        "fd flags and locks; no F_NOTIFY (directory watches, like inotify) or F_SETLEASE",
+    ),
+];
+
+/// Syscalls that answer 0 without doing anything.
+pub const NO_OP: &[(i64, &str)] = &[
+    (
+        SYS_sync,
+        "writeback of every host file system; the sandbox writes only to tmpfs",
+    ),
+    (SYS_syncfs, "as sync"),
 ];
 
 /// Syscalls that answer ENOSYS on purpose even though they are useful, so callers fall back.
