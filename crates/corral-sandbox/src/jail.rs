@@ -2,11 +2,15 @@
 //! init (process 1 of the new pid namespace) and the command's last steps before exec.
 //!
 //! Order matters and reads top to bottom:
-//! helper:  unshare user+pid+mount+net+ipc+uts -> supervisor maps ids and joins cgroups
-//!          -> unshare cgroup -> fork init -> wait for it
-//! init:    private mounts -> open bind sources (still with the caller's file access)
-//!          -> become uid/gid 1000 -> build the new root -> pivot_root -> time namespace
-//!          -> fork the command -> reap everything -> report
+//! helper:  join cgroups -> reset scheduling, I/O priority and OOM score -> (root mode)
+//!          open bind sources as root, become the step's own host uid/gid
+//!          -> unshare user+pid+mount+net+ipc+uts (the user namespace is owned by, and
+//!          its per-user counts charged to, that uid) -> supervisor maps ids
+//!          -> (unprivileged) open bind sources -> unshare cgroup and time -> fork init
+//!          -> wait for it
+//! init:    private mounts -> become uid/gid 1000 -> arm the parent-death signal (any
+//!          uid change clears it) -> build the new root -> pivot_root -> fork the command
+//!          -> reap everything, killing it all at wall + grace if nobody else did -> report
 //! command: new session -> persona (ASLR) and umask -> rlimits -> no_new_privs -> Landlock
 //!          -> drop capabilities -> close fds -> seccomp -> exec
 
@@ -34,6 +38,10 @@ pub(crate) const CONTROL_FD: RawFd = 3;
 
 /// Where init builds the new root before pivoting into it.
 const NEW_ROOT: &str = "/tmp";
+/// Signals the command may have queued at once (RLIMIT_SIGPENDING).
+pub(crate) const SIGPENDING: u64 = 1024;
+/// Seconds past the wall limit after which init kills everything on its own.
+const WALL_GRACE_SECS: u64 = 2;
 const DEVICES: [&str; 5] = ["null", "zero", "full", "random", "urandom"];
 /// /proc files that describe the host rather than the sandbox (kernel command line,
 /// loaded modules, kernel symbols, timers and keys of other processes).
@@ -97,6 +105,27 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
     for file in &setup.cgroup_attach {
         fs::write(file, "0").step(&format!("join cgroup {}", file.display()))?;
     }
+    reset_priorities(setup.root_mode)?;
+    // Per-user counts of the user namespace we create are capped by our limits at
+    // creation: lower them now (the command sets its own again).
+    setrlimit(Resource::RLIMIT_SIGPENDING, SIGPENDING, SIGPENDING).step("RLIMIT_SIGPENDING")?;
+
+    // In root mode, open the bind sources while we are still host root (the toolchain
+    // under /root is readable only by uid 0), then become the step's own unprivileged
+    // host id before creating the user namespace.
+    let mut sources = None;
+    if let Some(id) = setup.host_id {
+        sources = Some(open_sources(&setup.policy)?);
+        nix::unistd::setgroups(&[]).step("drop supplementary groups")?;
+        setresgid(Gid::from_raw(id), Gid::from_raw(id), Gid::from_raw(id)).step("setresgid")?;
+        setresuid(Uid::from_raw(id), Uid::from_raw(id), Uid::from_raw(id)).step("setresuid")?;
+        // The uid change cleared the parent-death signal: arm it again, and re-check.
+        nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
+            .step("PR_SET_PDEATHSIG")?;
+        if nix::unistd::getppid().as_raw() != setup.parent_pid {
+            return Ok(125);
+        }
+    }
 
     // New user namespace first (it owns the others), then the rest in one call.
     // The pid namespace applies to our children: init will be process 1.
@@ -112,6 +141,10 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
         Some(ToHelper::Go) => {}
         _ => return Err("supervisor did not map ids".into()),
     }
+    let (sources, devices) = match sources {
+        Some(s) => s,
+        None => open_sources(&setup.policy)?,
+    };
     // We are in our cgroups, so the new cgroup namespace is rooted there.
     let mut layers = vec![];
     match unshare(CloneFlags::CLONE_NEWCGROUP) {
@@ -119,8 +152,12 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
         Err(e) => layers.push(format!("cgroup namespace: missing ({e})")),
     }
     // A time namespace for init and the command, with the host's uptime hidden.
-    // (Written here: init is not dumpable, so it could not open its own proc files.)
-    match enter_time_namespace() {
+    // (Written here: init is not dumpable, so it could not open its own proc files;
+    // after a uid change neither are we, for the moment of the write.)
+    let _ = nix::sys::prctl::set_dumpable(true);
+    let time_ns = enter_time_namespace();
+    nix::sys::prctl::set_dumpable(false).step("PR_SET_DUMPABLE")?;
+    match time_ns {
         Ok(()) => layers.push("time namespace: active".into()),
         Err(e) => layers.push(format!("time namespace: missing ({e})")),
     }
@@ -131,7 +168,7 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
     let init = sys::fork().step("fork init")?;
     if init == 0 {
         drop(alive_w);
-        let code = match init_main(ctl, &setup, layers, alive_r) {
+        let code = match init_main(ctl, &setup, layers, alive_r, sources, devices) {
             Ok(code) => code,
             Err(e) => {
                 let _ = wire::send(ctl, &FromJail::Failed(e));
@@ -165,18 +202,10 @@ fn init_main(
     setup: &Setup,
     layers: Vec<String>,
     helper_alive: OwnedFd,
+    sources: Vec<(OwnedFd, PathBuf, bool)>,
+    devices: Vec<(OwnedFd, &'static str)>,
 ) -> Result<i32> {
     let policy = &setup.policy;
-    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).step("PR_SET_PDEATHSIG")?;
-    // If the helper died before the line above, nothing would kill us: check.
-    let mut fds = [nix::poll::PollFd::new(
-        helper_alive.as_fd(),
-        nix::poll::PollFlags::POLLIN,
-    )];
-    if nix::poll::poll(&mut fds, nix::poll::PollTimeout::ZERO).is_ok_and(|n| n > 0) {
-        return Err("the helper died during start-up".into());
-    }
-    drop(helper_alive);
     // Not dumpable: the command (same uid) cannot open /proc/1/mem or ptrace us.
     nix::sys::prctl::set_dumpable(false).step("PR_SET_DUMPABLE")?;
 
@@ -189,37 +218,6 @@ fn init_main(
         None::<&str>,
     )
     .step("make mounts private")?;
-    // Open every bind source now, while we still have the caller's access to the host
-    // files (in root mode, /root/.rustup is readable only by uid 0).
-    let mut sources = Vec::new();
-    for m in &policy.mounts {
-        if let Mount::Bind {
-            src,
-            dest,
-            writable,
-        } = m
-        {
-            let fd =
-                sys::open_tree_clone(src).step(&format!("open bind source {}", src.display()))?;
-            let is_dir = nix::sys::stat::fstat(&fd).step("stat bind source")?.st_mode
-                & libc::S_IFMT
-                == libc::S_IFDIR;
-            let mut attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
-            if !writable {
-                attrs |= sys::MOUNT_ATTR_RDONLY;
-            }
-            sys::mount_setattr_fd(&fd, attrs).step(&format!("restrict bind {}", src.display()))?;
-            sources.push((fd, dest.clone(), is_dir));
-        }
-    }
-    let mut devices = Vec::new();
-    for d in DEVICES {
-        let fd =
-            sys::open_tree_clone(&Path::new("/dev").join(d)).step(&format!("open /dev/{d}"))?;
-        sys::mount_setattr_fd(&fd, sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC)
-            .step("restrict device")?;
-        devices.push((fd, d));
-    }
 
     // From here on we are the sandbox user; capabilities stay, but only inside our namespaces.
     if setup.root_mode {
@@ -228,6 +226,17 @@ fn init_main(
     let id = SANDBOX_ID;
     setresgid(Gid::from_raw(id), Gid::from_raw(id), Gid::from_raw(id)).step("setresgid")?;
     setresuid(Uid::from_raw(id), Uid::from_raw(id), Uid::from_raw(id)).step("setresuid")?;
+    // Die with the helper. Armed only now: every uid change clears it.
+    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).step("PR_SET_PDEATHSIG")?;
+    // If the helper died before the line above, nothing would kill us: check.
+    let mut fds = [nix::poll::PollFd::new(
+        helper_alive.as_fd(),
+        nix::poll::PollFlags::POLLIN,
+    )];
+    if nix::poll::poll(&mut fds, nix::poll::PollTimeout::ZERO).is_ok_and(|n| n > 0) {
+        return Err("the helper died during start-up".into());
+    }
+    drop(helper_alive);
 
     let root = Path::new(NEW_ROOT);
     build_root(root, policy, sources, devices)?;
@@ -244,6 +253,7 @@ fn init_main(
     if policy.network == Network::Loopback {
         sys::loopback_up().step("bring up lo")?;
     }
+    cap_socket_buffers()?;
 
     // Enter the new root and detach the old one (pivot_root(".", ".") stacks them).
     chdir(root).step("chdir new root")?;
@@ -285,6 +295,12 @@ fn init_main(
     ] {
         sys::set_signal_handler(sig, forward_signal as *const () as libc::sighandler_t);
     }
+    // The wall limit holds even if the supervisor is gone: past it and a grace period,
+    // init kills everything itself.
+    sys::set_signal_handler(libc::SIGALRM, kill_all as *const () as libc::sighandler_t);
+    let backstop = policy.limits.wall.as_secs() + WALL_GRACE_SECS;
+    // SAFETY: alarm only arms a timer of this process.
+    unsafe { libc::alarm(backstop.min(u32::MAX as u64) as u32) };
     let devnull = fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -337,6 +353,12 @@ fn init_main(
 
 static COMMAND_PID: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
+/// Init's wall-clock backstop: kill(-1) from process 1 reaches the whole pid namespace.
+extern "C" fn kill_all(_: libc::c_int) {
+    // SAFETY: kill is async-signal-safe.
+    unsafe { libc::kill(-1, libc::SIGKILL) };
+}
+
 /// Init forwards termination signals to the command's process group.
 extern "C" fn forward_signal(sig: libc::c_int) {
     let pid = COMMAND_PID.load(std::sync::atomic::Ordering::SeqCst);
@@ -344,6 +366,90 @@ extern "C" fn forward_signal(sig: libc::c_int) {
         // SAFETY: kill is async-signal-safe.
         unsafe { libc::kill(-pid, sig) };
     }
+}
+
+/// Detached copies of every bind source and device, restricted (read-only unless
+/// writable, nosuid, nodev or noexec) and private, ready for init to attach.
+type Sources = (Vec<(OwnedFd, PathBuf, bool)>, Vec<(OwnedFd, &'static str)>);
+fn open_sources(policy: &Policy) -> Result<Sources> {
+    let mut sources = Vec::new();
+    for m in &policy.mounts {
+        if let Mount::Bind {
+            src,
+            dest,
+            writable,
+        } = m
+        {
+            let fd =
+                sys::open_tree_clone(src).step(&format!("open bind source {}", src.display()))?;
+            let is_dir = nix::sys::stat::fstat(&fd).step("stat bind source")?.st_mode
+                & libc::S_IFMT
+                == libc::S_IFDIR;
+            let mut attrs = sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NODEV;
+            if !writable {
+                attrs |= sys::MOUNT_ATTR_RDONLY;
+            }
+            sys::mount_setattr_fd(&fd, attrs).step(&format!("restrict bind {}", src.display()))?;
+            sources.push((fd, dest.clone(), is_dir));
+        }
+    }
+    let mut devices = Vec::new();
+    for d in DEVICES {
+        let fd =
+            sys::open_tree_clone(&Path::new("/dev").join(d)).step(&format!("open /dev/{d}"))?;
+        sys::mount_setattr_fd(&fd, sys::MOUNT_ATTR_NOSUID | sys::MOUNT_ATTR_NOEXEC)
+            .step("restrict device")?;
+        devices.push((fd, d));
+    }
+    Ok((sources, devices))
+}
+
+/// Scheduling state is the server's until reset: nice 0, normal policy, best-effort
+/// I/O at the default level, and the highest OOM score (the run is what the OOM killer
+/// takes first; written as root, the run cannot lower it again). Unprivileged, a nice
+/// value below the caller's cannot be restored: it stays the caller's.
+fn reset_priorities(root: bool) -> Result<()> {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: plain calls on this process with a valid sched_param.
+    unsafe {
+        if libc::sched_setscheduler(0, libc::SCHED_OTHER, &param) != 0 {
+            return Err(format!(
+                "sched_setscheduler: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        if libc::setpriority(libc::PRIO_PROCESS, 0, 0) != 0 && root {
+            return Err(format!("setpriority: {}", std::io::Error::last_os_error()));
+        }
+        const IOPRIO_WHO_PROCESS: libc::c_int = 1;
+        const IOPRIO_BEST_EFFORT_4: libc::c_int = (2 << 13) | 4;
+        if libc::syscall(
+            libc::SYS_ioprio_set,
+            IOPRIO_WHO_PROCESS,
+            0,
+            IOPRIO_BEST_EFFORT_4,
+        ) != 0
+        {
+            return Err(format!("ioprio_set: {}", std::io::Error::last_os_error()));
+        }
+    }
+    fs::write("/proc/self/oom_score_adj", "1000").step("oom_score_adj")
+}
+
+/// Loopback TCP buffers of the sandbox's own network namespace, capped per socket (the
+/// host's defaults let one socket autotune to 6 MiB). Their total is charged to the
+/// memory cgroup (see the cgroup module).
+fn cap_socket_buffers() -> Result<()> {
+    for (name, value) in [
+        ("tcp_rmem", "4096 131072 1048576"),
+        ("tcp_wmem", "4096 16384 1048576"),
+    ] {
+        let path = format!("/proc/sys/net/ipv4/{name}");
+        if Path::new(&path).exists() {
+            fs::write(&path, value).step(&format!("write {path}"))?;
+        }
+    }
+    Ok(())
 }
 
 fn mkdir_p(path: &Path, mode: u32) -> Result<()> {
@@ -359,7 +465,7 @@ fn build_root(
     root: &Path,
     policy: &Policy,
     sources: Vec<(OwnedFd, PathBuf, bool)>,
-    devices: Vec<(OwnedFd, &str)>,
+    devices: Vec<(OwnedFd, &'static str)>,
 ) -> Result<()> {
     let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
     mount(
@@ -638,11 +744,26 @@ fn set_rlimits(policy: &Policy, memory_by_rlimit: bool) -> Result<()> {
     } else {
         l.memory.saturating_mul(4).max(1 << 30)
     };
+    let cpu_us = cpu.saturating_mul(1_000_000);
+    // RLIMIT_NPROC counts the step's own uid, helper and init included, and fork checks
+    // it before the pids cgroup: with a cgroup it is a backstop above the cgroup's limit,
+    // so the cgroup decides and reports `pids`.
+    let nproc = if memory_by_rlimit { l.pids } else { l.pids + 2 };
     let limits = [
-        (Resource::RLIMIT_CORE, 0, 0),
+        // 1, not 0: with a piped core_pattern the kernel still runs the host's crash
+        // handler (as root) at 0; only 1 stops it (and is below any core file's size).
+        // seccomp keeps the command from changing it.
+        (Resource::RLIMIT_CORE, 1, 1),
+        (Resource::RLIMIT_DATA, libc::RLIM_INFINITY, libc::RLIM_INFINITY),
+        (Resource::RLIMIT_RSS, libc::RLIM_INFINITY, libc::RLIM_INFINITY),
+        (Resource::RLIMIT_LOCKS, l.open_files, l.open_files),
+        (Resource::RLIMIT_SIGPENDING, SIGPENDING, SIGPENDING),
+        (Resource::RLIMIT_NICE, 0, 0),
+        (Resource::RLIMIT_RTPRIO, 0, 0),
+        (Resource::RLIMIT_RTTIME, cpu_us, cpu_us),
         (Resource::RLIMIT_FSIZE, l.file_size, l.file_size),
         (Resource::RLIMIT_NOFILE, l.open_files, l.open_files),
-        (Resource::RLIMIT_NPROC, l.pids, l.pids),
+        (Resource::RLIMIT_NPROC, nproc, nproc),
         (Resource::RLIMIT_STACK, l.stack, l.stack),
         (Resource::RLIMIT_AS, address_space, address_space),
         (Resource::RLIMIT_CPU, cpu, cpu + 1),

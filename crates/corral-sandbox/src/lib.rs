@@ -10,6 +10,7 @@
 
 pub mod cgroup;
 pub mod doctor;
+pub mod hostid;
 mod jail;
 mod landlock_rules;
 pub mod limits;

@@ -49,6 +49,12 @@ pub struct Policy {
     /// but cannot set any other persona flag (seccomp).
     #[serde(default = "yes")]
     pub aslr: bool,
+    /// Root mode: before the step starts, its own host id becomes the owner of every
+    /// writable bind source and everything below it (never following links), so a
+    /// directory that earlier steps wrote stays writable. For directories the caller
+    /// made for the sandbox (work dirs, the bake), not for a user's own `--rw` paths.
+    #[serde(default)]
+    pub hand_over_writable: bool,
 }
 
 fn yes() -> bool {
@@ -107,6 +113,7 @@ impl Default for Policy {
             hostname: "corral".into(),
             require_landlock: false,
             aslr: true,
+            hand_over_writable: false,
         }
     }
 }

@@ -17,8 +17,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-/// The host uid and gid that sandbox uid 1000 maps to when corral runs as root.
-pub const ROOT_MODE_HOST_ID: u32 = 990_000;
+/// The host uid and gid that own what is handed to the sandbox outside a step (the
+/// bake store between builds). Each step runs as its own id above it ([`crate::hostid`]).
+pub const ROOT_MODE_HOST_ID: u32 = crate::hostid::FIRST;
 
 /// Errors that prevent a step from starting.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,8 @@ pub enum Error {
     NoCgroups(String),
     #[error("cannot create the step's cgroup: {0}")]
     Cgroup(io::Error),
+    #[error("cannot give the step a host id of its own: {0}")]
+    HostId(io::Error),
     #[error("cannot start the sandbox helper {path}: {source}")]
     Helper { path: PathBuf, source: io::Error },
     #[error("the command line is empty")]
@@ -38,7 +41,7 @@ pub enum Error {
 /// How the sandbox can be built on this host.
 #[derive(Clone, Debug)]
 pub enum Mode {
-    /// Root: ids mapped to [`ROOT_MODE_HOST_ID`], cgroups enforce memory, pids, CPU.
+    /// Root: each step gets its own host id, cgroups enforce memory, pids, CPU.
     Root(Cgroups),
     /// Not root: user namespaces, with rlimits for memory and processes.
     Unprivileged { uid: u32, gid: u32 },
@@ -123,12 +126,34 @@ impl Sandbox {
             }
             _ => None,
         };
+        let lease = match &self.mode {
+            Mode::Root(_) => Some(crate::hostid::lease().map_err(Error::HostId)?),
+            Mode::Unprivileged { .. } => None,
+        };
+        if let (Some(lease), true) = (&lease, policy.hand_over_writable) {
+            for m in &policy.mounts {
+                if let crate::policy::Mount::Bind {
+                    src,
+                    writable: true,
+                    ..
+                } = m
+                {
+                    crate::hostid::hand_over(src, lease.id()).map_err(|e| {
+                        Error::HostId(io::Error::new(
+                            e.kind(),
+                            format!("handing over {}: {e}", src.display()),
+                        ))
+                    })?;
+                }
+            }
+        }
         let setup = Setup {
             require_landlock: policy.require_landlock,
             policy,
             argv: argv.to_vec(),
             parent_pid: std::process::id() as i32,
             root_mode: matches!(self.mode, Mode::Root(_)),
+            host_id: lease.as_ref().map(|l| l.id()),
             memory_by_rlimit: group.is_none(),
             cgroup_attach: group
                 .as_ref()
@@ -146,6 +171,7 @@ impl Sandbox {
             mode: self.mode.clone(),
             setup,
             group,
+            _lease: lease,
             kill: kill.clone(),
             stream: stream.then_some(out_tx),
         };
@@ -299,6 +325,8 @@ struct Watch {
     mode: Mode,
     setup: Setup,
     group: Option<Box<dyn Group>>,
+    /// The step's host id (root mode), released when the step is over.
+    _lease: Option<crate::hostid::Lease>,
     kill: Arc<KillSwitch>,
     stream: Option<mpsc::Sender<Chunk>>,
 }
@@ -597,12 +625,13 @@ impl Watch {
         }
     }
 
-    /// Maps sandbox uid/gid 1000 to the host id of our mode.
+    /// Maps sandbox uid/gid 1000 to the step's host id (root) or the caller's.
     fn map_ids(&self, pid: i32) -> Result<(), String> {
         let proc = PathBuf::from(format!("/proc/{pid}"));
-        let (uid, gid) = match &self.mode {
-            Mode::Root(_) => (ROOT_MODE_HOST_ID, ROOT_MODE_HOST_ID),
-            Mode::Unprivileged { uid, gid } => {
+        let (uid, gid) = match (&self.mode, self.setup.host_id) {
+            (Mode::Root(_), Some(id)) => (id, id),
+            (Mode::Root(_), None) => return Err("root mode without a host id".into()),
+            (Mode::Unprivileged { uid, gid }, _) => {
                 // An unprivileged process may map its own gid only after denying setgroups.
                 std::fs::write(proc.join("setgroups"), "deny")
                     .map_err(|e| format!("write setgroups: {e}"))?;
@@ -645,24 +674,28 @@ fn classify(
     if usage.is_some_and(|u| u.oom_killed) {
         return (Status::MemoryLimit, Some(LimitKind::Memory));
     }
+    // RLIMIT_CPU (whole seconds) sends SIGXCPU, then SIGKILL: trust either only when the
+    // CPU time was really spent, so that a program raising SIGXCPU itself, or a shell
+    // exiting 152 (128 + SIGXCPU), is not a CPU timeout.
     let cpu_spent = usage.map(|u| u.cpu_ns / 1_000_000).unwrap_or(out.cpu_ms);
-    if out.signal == Some(libc::SIGXCPU)
-        || (out.signal == Some(libc::SIGKILL) && cpu_spent >= limits.cpu.as_millis() as u64)
-    {
+    let cpu_exhausted = cpu_spent + 50 >= limits.cpu.as_millis() as u64;
+    let died_of = |sig: i32| out.signal == Some(sig) || out.exit_code == Some(128 + sig);
+    if cpu_exhausted && (died_of(libc::SIGXCPU) || out.signal == Some(libc::SIGKILL)) {
         return (Status::Timeout, Some(LimitKind::Cpu));
     }
     if out.exit_code == Some(0) {
         return (Status::Success, None);
     }
-    // Without a memory cgroup, RLIMIT_AS bounds memory: allocation failures surface as
-    // the runtime's own message (Rust, Python, C++, glibc's strerror).
+    // RLIMIT_AS bounds memory without a memory cgroup, and refuses single allocations
+    // far over the limit with one: such failures surface as the runtime's own message
+    // (Rust, Python, C++, glibc's strerror).
     const OOM_MESSAGES: [&str; 4] = [
         "memory allocation of ",
         "MemoryError",
         "std::bad_alloc",
         "Cannot allocate memory",
     ];
-    if usage.is_none() && OOM_MESSAGES.iter().any(|m| out.stderr.contains(m)) {
+    if OOM_MESSAGES.iter().any(|m| out.stderr.contains(m)) {
         return (Status::MemoryLimit, Some(LimitKind::Memory));
     }
     // Without a pids cgroup, RLIMIT_NPROC makes fork and thread creation fail.
@@ -672,10 +705,6 @@ fn classify(
         "failed to spawn thread",
     ];
     // A shell reports a child's death by signal N as exit code 128+N.
-    let died_of = |sig: i32| out.signal == Some(sig) || out.exit_code == Some(128 + sig);
-    if died_of(libc::SIGXCPU) {
-        return (Status::Timeout, Some(LimitKind::Cpu));
-    }
     let limit = if died_of(libc::SIGXFSZ) {
         Some(LimitKind::FileSize)
     } else if usage.is_some_and(|u| u.pids_hit)

@@ -65,12 +65,14 @@ struct MountAttr {
     userns_fd: u64,
 }
 
-/// Sets mount attributes (only ever adds restrictions) on a mount fd, recursively.
+/// Sets mount attributes (only ever adds restrictions) on a detached mount fd,
+/// recursively, and makes it private: a clone taken in the host's mount namespace would
+/// otherwise stay a peer of the host's mount and share mount events with it.
 pub fn mount_setattr_fd(fd: &OwnedFd, set: u64) -> io::Result<()> {
     let attr = MountAttr {
         attr_set: set,
         attr_clr: 0,
-        propagation: 0,
+        propagation: libc::MS_PRIVATE,
         userns_fd: 0,
     };
     let flags = (libc::AT_EMPTY_PATH | libc::AT_RECURSIVE) as libc::c_uint;
@@ -256,4 +258,17 @@ pub fn dup2(old: RawFd, new: RawFd) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     Ok(())
+}
+
+/// Takes an exclusive `flock` on `fd` without waiting: false when another holds it.
+pub fn try_lock_exclusive(fd: &impl AsRawFd) -> io::Result<bool> {
+    // SAFETY: flock on an open descriptor; no memory is involved.
+    if unsafe { libc::flock(fd.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        return Ok(true);
+    }
+    let e = io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EWOULDBLOCK) => Ok(false),
+        _ => Err(e),
+    }
 }

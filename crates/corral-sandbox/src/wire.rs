@@ -23,6 +23,9 @@ pub struct Setup {
     pub parent_pid: i32,
     /// Root mode: drop supplementary groups (unprivileged mode cannot: setgroups is denied).
     pub root_mode: bool,
+    /// Root mode: the host uid and gid of this step, which the helper becomes before it
+    /// creates the user namespace (sandbox uid 1000 maps to it).
+    pub host_id: Option<u32>,
     /// No cgroup bounds memory: RLIMIT_AS is the memory limit (unprivileged mode, ablation).
     pub memory_by_rlimit: bool,
     /// Landlock must be enforced, not just tried.

@@ -75,7 +75,8 @@ impl Cgroups {
         }
     }
 
-    /// Removes empty groups left by a previous process that died (e.g. SIGKILL).
+    /// Removes the groups of corral processes that died (e.g. SIGKILL), killing
+    /// whatever still runs in them first (v2: `cgroup.kill`; v1: every listed pid).
     pub fn sweep_stale(&self) {
         let parents: Vec<PathBuf> = match self {
             Cgroups::V1(v) => v.parents(),
@@ -96,7 +97,17 @@ impl Cgroups {
                     .parse::<i32>()
                     .is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists());
                 if !alive {
-                    let _ = std::fs::remove_dir(e.path());
+                    let dir = e.path();
+                    if write(&dir.join("cgroup.kill"), "1").is_err()
+                        && let Ok(procs) = std::fs::read_to_string(dir.join("cgroup.procs"))
+                    {
+                        for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+                            if let Ok(fd) = crate::sys::pidfd_open(pid) {
+                                let _ = crate::sys::pidfd_kill(&fd, libc::SIGKILL);
+                            }
+                        }
+                    }
+                    let _ = remove_dir_patiently(&dir);
                 }
             }
         }

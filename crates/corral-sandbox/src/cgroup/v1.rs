@@ -81,6 +81,13 @@ impl V1 {
             } else {
                 let _ = write(&group.memory.join("memory.swappiness"), "0");
             }
+            // Socket buffers (TCP, and UDP with it) are charged to the group only once
+            // this limit is set; past it the run's sockets are under memory pressure
+            // (UDP receives drop, TCP falls back to minimal buffers).
+            let tcp = group.memory.join("memory.kmem.tcp.limit_in_bytes");
+            if tcp.exists() {
+                write(&tcp, &socket_memory(limits.memory).to_string())?;
+            }
             write(&group.pids.join("pids.max"), &limits.pids.to_string())?;
             if let Some(cpu) = &group.cpu {
                 write(&cpu.join("cpu.cfs_period_us"), "100000")?;
@@ -97,6 +104,11 @@ impl V1 {
         }
         Ok(group)
     }
+}
+
+/// The socket buffer budget of a run: a quarter of its memory limit, at least 16 MiB.
+pub fn socket_memory(memory: u64) -> u64 {
+    (memory / 4).max(16 << 20)
 }
 
 pub struct V1Group {
