@@ -869,6 +869,8 @@ pub fn build_policy(toolchain: &Toolchain, cargo_home: &Path, bake_dir: &Path) -
     let mut p = Policy {
         network: Network::Off,
         cwd: Path::new(BAKE_MOUNT).join("vetted"),
+        // Root mode: the build's own host id owns the bake dir while it runs.
+        hand_over_writable: true,
         ..Policy::default()
     };
     p.bind(&toolchain.path, TOOLCHAIN_MOUNT, false)

@@ -658,6 +658,8 @@ pub(crate) fn compile_policy(
     }
     policy.cwd = WORK_MOUNT.into();
     policy.network = Network::Off;
+    // Root mode: the step's own host id owns the work dir while it runs.
+    policy.hand_over_writable = true;
     policy.set_env(
         "PATH",
         &format!("{TOOLCHAIN_MOUNT}/bin:/usr/local/bin:/usr/bin:/bin"),

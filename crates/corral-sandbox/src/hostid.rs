@@ -87,7 +87,11 @@ pub fn kill_orphans() -> io::Result<usize> {
     let dir = lease_dir()?;
     let mut by_id: std::collections::BTreeMap<u32, Vec<i32>> = Default::default();
     for entry in fs::read_dir("/proc")?.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<i32>().ok())
+        else {
             continue;
         };
         let Ok(status) = fs::read_to_string(entry.path().join("status")) else {
@@ -144,7 +148,13 @@ pub fn hand_over(root: &Path, id: u32) -> io::Result<()> {
             }
         }
         for (name, kind) in entries {
-            fchownat(&dir, name.as_c_str(), uid, gid, AtFlags::AT_SYMLINK_NOFOLLOW)?;
+            fchownat(
+                &dir,
+                name.as_c_str(),
+                uid,
+                gid,
+                AtFlags::AT_SYMLINK_NOFOLLOW,
+            )?;
             if matches!(kind, Some(Type::Directory) | None) {
                 match Dir::openat(&dir, name.as_c_str(), flags, Mode::empty()) {
                     Ok(sub) => stack.push(sub),
@@ -182,10 +192,20 @@ mod tests {
         for p in ["a", "a/b", "a/b/file"] {
             assert_eq!(fs::metadata(tree.join(p)).unwrap().uid(), FIRST + 7, "{p}");
         }
-        assert_eq!(fs::symlink_metadata(tree.join("a/link")).unwrap().uid(), FIRST + 7);
-        assert_eq!(fs::metadata(&outside).unwrap().uid(), 0, "the link was followed");
+        assert_eq!(
+            fs::symlink_metadata(tree.join("a/link")).unwrap().uid(),
+            FIRST + 7
+        );
+        assert_eq!(
+            fs::metadata(&outside).unwrap().uid(),
+            0,
+            "the link was followed"
+        );
         assert_eq!(fs::metadata(outside.join("secret")).unwrap().uid(), 0);
-        assert!(hand_over(&tree.join("a/link"), FIRST + 7).is_err(), "a link as root");
+        assert!(
+            hand_over(&tree.join("a/link"), FIRST + 7).is_err(),
+            "a link as root"
+        );
         fs::remove_dir_all(&base).unwrap();
     }
 

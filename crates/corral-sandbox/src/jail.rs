@@ -754,8 +754,16 @@ fn set_rlimits(policy: &Policy, memory_by_rlimit: bool) -> Result<()> {
         // handler (as root) at 0; only 1 stops it (and is below any core file's size).
         // seccomp keeps the command from changing it.
         (Resource::RLIMIT_CORE, 1, 1),
-        (Resource::RLIMIT_DATA, libc::RLIM_INFINITY, libc::RLIM_INFINITY),
-        (Resource::RLIMIT_RSS, libc::RLIM_INFINITY, libc::RLIM_INFINITY),
+        (
+            Resource::RLIMIT_DATA,
+            libc::RLIM_INFINITY,
+            libc::RLIM_INFINITY,
+        ),
+        (
+            Resource::RLIMIT_RSS,
+            libc::RLIM_INFINITY,
+            libc::RLIM_INFINITY,
+        ),
         (Resource::RLIMIT_LOCKS, l.open_files, l.open_files),
         (Resource::RLIMIT_SIGPENDING, SIGPENDING, SIGPENDING),
         (Resource::RLIMIT_NICE, 0, 0),

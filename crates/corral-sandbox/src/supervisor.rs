@@ -103,6 +103,17 @@ impl Sandbox {
         &self.mode
     }
 
+    /// Kills what a crashed corral left running: processes of host ids that no live
+    /// corral leases (root mode; stale cgroups are swept by [`Sandbox::new`]). Returns
+    /// how many processes were killed. For a server's start, not for every command:
+    /// it reads every process's status.
+    pub fn kill_leftovers(&self) -> io::Result<usize> {
+        match self.mode {
+            Mode::Root(_) => crate::hostid::kill_orphans(),
+            Mode::Unprivileged { .. } => Ok(0),
+        }
+    }
+
     /// Switches layers off (attack-suite ablation only).
     pub fn with_ablation(mut self, ablation: Ablation) -> Self {
         self.ablation = ablation;
