@@ -56,7 +56,7 @@ const BPF_SOCKET_OPTIONS: &[u32] = &[
     libc::SO_ATTACH_REUSEPORT_CBPF as u32,
     libc::SO_ATTACH_REUSEPORT_EBPF as u32,
 ];
-const RLIMIT_CORE: u32 = libc::RLIMIT_CORE as u32;
+const RLIMIT_CORE: u32 = libc::RLIMIT_CORE;
 const PR_SET_SECCOMP: u32 = libc::PR_SET_SECCOMP as u32;
 const SECCOMP_SET_MODE_FILTER: u32 = libc::SECCOMP_SET_MODE_FILTER;
 const MAP_HUGETLB: u32 = libc::MAP_HUGETLB as u32;
