@@ -492,7 +492,22 @@ fn quota_hold(secs: u64) {
         }
         pipes += 1;
     }
-    info(format!("1 MiB pipes: {pipes} ({why})"));
+    // Then default pipes for what is left below the soft limit, until a new pipe is cut down.
+    let mut small = 0;
+    for _ in 0..64 {
+        let mut p = [0i32; 2];
+        // SAFETY: pipe writes two fds into our array; they stay open while we hold.
+        if unsafe { libc::pipe(p.as_mut_ptr()) } != 0 {
+            break;
+        }
+        small += 1;
+        if pipe_size(p[0]) < 65536 {
+            break;
+        }
+    }
+    info(format!(
+        "1 MiB pipes: {pipes} ({why}), then {small} default pipes"
+    ));
     // Unix fds in flight: one datagram socketpair, messages of 64 copies of fd 0, never read.
     let mut sv = [0i32; 2];
     // SAFETY: socketpair writes two fds into our array.
