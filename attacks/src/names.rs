@@ -4,6 +4,7 @@
 pub fn errno_name(e: i32) -> Option<&'static str> {
     Some(match e {
         libc::EPERM => "EPERM",
+        libc::ETOOMANYREFS => "ETOOMANYREFS",
         libc::ENOENT => "ENOENT",
         libc::ESRCH => "ESRCH",
         libc::EINTR => "EINTR",
