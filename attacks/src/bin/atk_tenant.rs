@@ -855,6 +855,10 @@ fn inherited(strict: bool) {
     let nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
     if nice == 0 {
         contained("nice 0", "not inherited");
+    } else if !strict && nice > 0 {
+        // Unprivileged, a nice value below the caller's cannot be restored (only root may
+        // lower it): the run keeps its caller's, which is never more than the caller has.
+        info(format!("nice is {nice}, the unprivileged caller's own"));
     } else {
         escaped(format!("nice is {nice}, inherited from the caller"));
     }
