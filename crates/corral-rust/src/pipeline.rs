@@ -214,20 +214,7 @@ impl Pipeline {
         let mut prepared = harness
             .prepare(&code, &req.args)
             .map_err(|e| RequestError::Harness(e.to_string()))?;
-        if req.extra_files.len() > 19 {
-            return Err(RequestError::Invalid("at most 20 files per request".into()));
-        }
-        for (name, content) in &req.extra_files {
-            crate::request::validate_file_name(name)?;
-            if prepared.files.iter().any(|(n, _)| n == name) {
-                return Err(RequestError::Invalid(format!(
-                    "file {name:?} is the harness's own; choose another name"
-                )));
-            }
-            prepared
-                .files
-                .push((name.clone(), normalise_source(content)));
-        }
+        req.validate_files()?;
         if req.crate_type == CrateType::Lib {
             if harness.id != "bin" || prepared.test {
                 return Err(RequestError::Invalid(format!(
@@ -245,6 +232,18 @@ impl Pipeline {
             }
             prepared.crate_root = "src/lib.rs".into();
         }
+        for (name, content) in &req.extra_files {
+            if prepared.files.iter().any(|(n, _)| n == name) {
+                return Err(RequestError::Invalid(format!(
+                    "file {name:?} is the harness's own; choose another name"
+                )));
+            }
+            prepared
+                .files
+                .push((name.clone(), normalise_source(content)));
+        }
+        // The harness's files with the user's: still one text per name.
+        crate::request::validate_file_set(prepared.files.iter().map(|(n, _)| n.as_str()))?;
         let bake_mode = match req.mode {
             BuildMode::Debug => bake::BakeMode::Debug,
             BuildMode::Release => bake::BakeMode::Release,
