@@ -18,7 +18,12 @@ impl Pipeline {
     /// lockfile's hash, harness id and version, canonical arguments, edition, mode,
     /// crate type, effective limits, time mode and seed, stdin, argv and the sources
     /// after normalisation (BOM stripped, CRLF -> LF).
+    ///
+    /// A request whose files break [`Request::validate_files`] has no key: with two
+    /// files of one name, the key (over sorted files) could not tell which one the
+    /// program holds.
     pub fn memo_key(&self, req: &Request) -> Result<String, RequestError> {
+        req.validate_files()?;
         let tc = toolchain::resolve(self.toolchains(), &req.channel)?;
         let h = harness::find(&req.harness).ok_or_else(|| {
             let ids: Vec<&str> = harness::builtin().iter().map(|h| h.id.as_str()).collect();
@@ -72,4 +77,77 @@ impl Pipeline {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::StepLimits;
+    use crate::toolchain::Toolchain;
+
+    fn pipeline(root: &std::path::Path) -> Pipeline {
+        let toolchain = Toolchain {
+            name: "stable-x86_64-unknown-linux-gnu".into(),
+            channel: "stable".into(),
+            version: "1.0.0".into(),
+            commit_hash: "abc".into(),
+            commit_date: "2020-01-01".into(),
+            host: "x86_64-unknown-linux-gnu".into(),
+            path: "/nonexistent".into(),
+            components: vec![],
+            targets: vec![],
+        };
+        Pipeline::new(
+            corral_sandbox::Sandbox::new("/proc/self/exe").expect("sandbox"),
+            vec![toolchain],
+            StepLimits::default(),
+            root.join("bake"),
+            root.join("work"),
+        )
+    }
+
+    #[test]
+    fn two_programs_never_share_a_key() {
+        let root = std::env::temp_dir().join(format!("corral-key-test-{}", std::process::id()));
+        let p = pipeline(&root);
+        let req = |files: &[(&str, &str)]| Request {
+            code: "mod a; fn main() { a::f() }".into(),
+            extra_files: files
+                .iter()
+                .map(|(n, c)| (n.to_string(), c.to_string()))
+                .collect(),
+            ..Request::default()
+        };
+        let one = "pub fn f() { println!(\"1\") }";
+        let two = "pub fn f() { println!(\"2\") }";
+        // The work dir would hold the last of two same-named files: the two orders are
+        // two programs, yet their sorted files are equal. Both are refused instead.
+        for files in [
+            [("src/a.rs", one), ("src/a.rs", two)],
+            [("src/a.rs", two), ("src/a.rs", one)],
+        ] {
+            let e = p.memo_key(&req(&files)).unwrap_err();
+            assert!(
+                e.to_string().contains("two files are named src/a.rs"),
+                "{e}"
+            );
+        }
+        // A file that only differs in its duplicate is refused too.
+        assert!(
+            p.memo_key(&req(&[("src/a.rs", one), ("src/a.rs", one)]))
+                .is_err()
+        );
+        // Distinct files: order does not matter, contents and names do.
+        let k = |files: &[(&str, &str)]| p.memo_key(&req(files)).unwrap();
+        assert_eq!(
+            k(&[("src/a.rs", one), ("src/b.rs", two)]),
+            k(&[("src/b.rs", two), ("src/a.rs", one)])
+        );
+        assert_ne!(k(&[("src/a.rs", one)]), k(&[("src/a.rs", two)]));
+        assert_ne!(
+            k(&[("src/a.rs", one), ("src/b.rs", two)]),
+            k(&[("src/a.rs", two), ("src/b.rs", one)])
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

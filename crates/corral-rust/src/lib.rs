@@ -14,3 +14,4 @@ pub mod request;
 pub mod result;
 pub mod toolchain;
 pub mod tools;
+mod workdir;

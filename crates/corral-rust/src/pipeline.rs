@@ -9,6 +9,7 @@ use crate::harness;
 use crate::request::{BuildMode, CrateType, Request, RequestError, TimeMode, normalise_source};
 use crate::result::{CompileResult, RunResult, RustResult, Step};
 use crate::toolchain::{self, TOOLCHAIN_MOUNT, Toolchain};
+use crate::workdir;
 use corral_sandbox::{Child, Chunk, Killer, Network, Outcome, Policy, Sandbox, Status, Stream};
 use corral_vtime::{Decoder, Event, Segment, StreamName};
 use std::io::Write;
@@ -42,14 +43,7 @@ pub struct Pipeline {
 /// Where programs with virtual time find the preloaded clock library.
 pub const VTIME_MOUNT: &str = "/corral/libcorral_vtime.so";
 
-/// A request's work dir on the host, removed on drop (without following links).
-pub(crate) struct WorkDir(pub(crate) PathBuf);
-
-impl Drop for WorkDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub(crate) use crate::workdir::WorkDir;
 
 /// Kills an interactive run from any thread, in whichever step it is; the result then
 /// has status `killed`. A kill before a step starts kills that step as it starts.
@@ -107,6 +101,11 @@ impl Pipeline {
         bake_store: PathBuf,
         work_root: PathBuf,
     ) -> Pipeline {
+        // The first owner of the work root in this process removes what crashed
+        // predecessors left there (see `workdir`); `work_dir` retries on failure.
+        if let Err(e) = private_dir(&work_root).and_then(|()| workdir::claim(&work_root)) {
+            tracing::warn!("work dir {}: {e}", work_root.display());
+        }
         Pipeline {
             sandbox,
             toolchains,
@@ -214,20 +213,7 @@ impl Pipeline {
         let mut prepared = harness
             .prepare(&code, &req.args)
             .map_err(|e| RequestError::Harness(e.to_string()))?;
-        if req.extra_files.len() > 19 {
-            return Err(RequestError::Invalid("at most 20 files per request".into()));
-        }
-        for (name, content) in &req.extra_files {
-            crate::request::validate_file_name(name)?;
-            if prepared.files.iter().any(|(n, _)| n == name) {
-                return Err(RequestError::Invalid(format!(
-                    "file {name:?} is the harness's own; choose another name"
-                )));
-            }
-            prepared
-                .files
-                .push((name.clone(), normalise_source(content)));
-        }
+        req.validate_files()?;
         if req.crate_type == CrateType::Lib {
             if harness.id != "bin" || prepared.test {
                 return Err(RequestError::Invalid(format!(
@@ -245,6 +231,18 @@ impl Pipeline {
             }
             prepared.crate_root = "src/lib.rs".into();
         }
+        for (name, content) in &req.extra_files {
+            if prepared.files.iter().any(|(n, _)| n == name) {
+                return Err(RequestError::Invalid(format!(
+                    "file {name:?} is the harness's own; choose another name"
+                )));
+            }
+            prepared
+                .files
+                .push((name.clone(), normalise_source(content)));
+        }
+        // The harness's files with the user's: still one text per name.
+        crate::request::validate_file_set(prepared.files.iter().map(|(n, _)| n.as_str()))?;
         let bake_mode = match req.mode {
             BuildMode::Debug => bake::BakeMode::Debug,
             BuildMode::Release => bake::BakeMode::Release,
@@ -277,7 +275,7 @@ impl Pipeline {
         // Step 1: rustc.
         let policy = compile_policy(
             toolchain,
-            &work.0,
+            work.path(),
             baked.as_ref(),
             lowered(&self.limits.compile, &req.compile_limits),
         );
@@ -350,10 +348,12 @@ impl Pipeline {
         match compiled.status {
             Status::Success => {}
             Status::RuntimeError => {
+                // A build that filled the work dir's tmpfs: a limit, not a bug.
+                let limit = compiled.limit.or_else(|| work.full(&compiled.stderr));
                 return Ok(Compiled::Done(finish(
                     Status::CompileError,
                     Step::Compile,
-                    compiled.limit,
+                    limit,
                     compile,
                     None,
                     None,
@@ -404,7 +404,7 @@ impl Pipeline {
     /// leaves room for the frames; `Ready::collect` applies this one to the bytes).
     fn spawn_program(&self, req: &Request, ready: &Ready) -> Result<(Child, Option<u64>), String> {
         let mut policy = Policy::default();
-        policy.bind(ready.work.0.join("target"), WORK_MOUNT, false);
+        policy.bind(ready.work.path().join("target"), WORK_MOUNT, false);
         if req.backtrace {
             policy.set_env("RUST_BACKTRACE", "1");
         }
@@ -442,24 +442,34 @@ impl Pipeline {
         Ok((child, virtual_cap))
     }
 
-    /// A fresh host directory with the sources, writable by the sandbox user.
+    /// A fresh host directory with the sources, writable by the sandbox user. In root
+    /// mode a tmpfs capped by the compile step's `tmpfs` and `inodes` limits (see
+    /// `workdir`); unprivileged, a plain directory.
     pub(crate) fn work_dir(&self, files: &[(String, String)]) -> std::io::Result<WorkDir> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         private_dir(&self.work_root)?;
-        let dir = WorkDir(self.work_root.join(format!("{}-{n}", std::process::id())));
-        let _ = std::fs::remove_dir_all(&dir.0);
-        std::fs::create_dir(&dir.0)?;
+        // Our pid's names are ours from here on (a predecessor's were removed).
+        workdir::claim(&self.work_root)?;
+        let root_mode = matches!(self.sandbox.mode(), corral_sandbox::Mode::Root(_));
+        let cap = root_mode.then_some(workdir::Cap {
+            size: self.limits.compile.tmpfs,
+            inodes: self.limits.compile.inodes,
+        });
+        let dir = workdir::create(
+            self.work_root.join(format!("{}-{n}", std::process::id())),
+            cap,
+        )?;
         for (name, content) in files {
-            let path = dir.0.join(name);
+            let path = dir.path().join(name);
             debug_assert!(corral_sandbox::policy::is_relative_clean(Path::new(name)));
-            std::fs::create_dir_all(path.parent().unwrap_or(&dir.0))?;
+            std::fs::create_dir_all(path.parent().unwrap_or(dir.path()))?;
             std::fs::write(&path, content)?;
         }
-        let target = dir.0.join("target");
+        let target = dir.path().join("target");
         std::fs::create_dir(&target)?;
         // In root mode the sandbox user is an unprivileged host id: give it `target/`.
-        if let corral_sandbox::Mode::Root(_) = self.sandbox.mode() {
+        if root_mode {
             let id = corral_sandbox::ROOT_MODE_HOST_ID;
             std::os::unix::fs::chown(&target, Some(id), Some(id))?;
         }

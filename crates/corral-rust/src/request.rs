@@ -156,18 +156,38 @@ impl Default for Request {
     }
 }
 
-/// CONTRACTS.md section 4: relative, no `..`, at most 200 characters and 10 levels.
+/// At most this many files per request, the crate root included.
+pub const MAX_FILES: usize = 20;
+
+/// CONTRACTS.md section 4: relative, no `..`, at most 200 characters and 10 levels; no
+/// control characters (newline, NUL, tab, …) and no blank parts.
 pub fn validate_file_name(name: &str) -> Result<(), RequestError> {
     let path = std::path::Path::new(name);
     let bad = |why: &str| Err(RequestError::Invalid(format!("file name {name:?} {why}")));
-    if name.is_empty() || name.chars().count() > 200 {
+    if name.trim().is_empty() {
+        return bad("is blank; give each file a name such as src/utils.rs");
+    }
+    if name.chars().count() > 200 {
         return bad("must have 1 to 200 characters");
+    }
+    // Newlines, NUL, tabs, escapes (C0, DEL, C1) and the Unicode line separators: a
+    // name is one line of printable text.
+    if name
+        .chars()
+        .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
+    {
+        return bad(
+            "contains a control character (newline, tab, NUL, …); use printable characters only",
+        );
     }
     let parts_ok = name
         .split('/')
         .all(|p| !p.is_empty() && p != "." && p != "..");
-    if !parts_ok || !corral_sandbox::policy::is_relative_clean(path) || name.contains('\0') {
+    if !parts_ok || !corral_sandbox::policy::is_relative_clean(path) {
         return bad("must be a relative path without `..`, `.` or empty parts");
+    }
+    if name.split('/').any(|p| p.trim().is_empty()) {
+        return bad("has a blank part; each folder and file needs a visible name");
     }
     if path.components().count() > 10 {
         return bad("is more than 10 levels deep");
@@ -176,6 +196,60 @@ pub fn validate_file_name(name: &str) -> Result<(), RequestError> {
         return bad("may not be under target/ (the compiler's output)");
     }
     Ok(())
+}
+
+/// Every file of a crate: each name valid, no two alike, and no name that is also a
+/// folder of another (`src/a` and `src/a/b.rs`). `names` is in the user's order, the
+/// crate root first; the first conflict is reported in the user's terms.
+pub fn validate_file_set<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<(), RequestError> {
+    let mut seen = std::collections::BTreeSet::new();
+    let names: Vec<&str> = names.into_iter().collect();
+    for name in &names {
+        validate_file_name(name)?;
+        if !seen.insert(*name) {
+            return Err(RequestError::Invalid(format!(
+                "two files are named {name}; each file needs its own name"
+            )));
+        }
+    }
+    for name in &names {
+        let mut folder = *name;
+        while let Some((parent, _)) = folder.rsplit_once('/') {
+            if seen.contains(parent) {
+                return Err(RequestError::Invalid(format!(
+                    "{parent} is a file but also the folder of {name}; rename one of them"
+                )));
+            }
+            folder = parent;
+        }
+    }
+    Ok(())
+}
+
+impl Request {
+    /// Where [`Request::code`] goes: `src/main.rs`, or `src/lib.rs` for a library.
+    pub fn crate_root(&self) -> &'static str {
+        match self.crate_type {
+            CrateType::Bin => "src/main.rs",
+            CrateType::Lib => "src/lib.rs",
+        }
+    }
+
+    /// The one check of a request's files (the memo key and the compile step both call
+    /// it): at most [`MAX_FILES`] with the crate root, and [`validate_file_set`] over
+    /// the root and `extra_files`, so that each name holds exactly one text.
+    pub fn validate_files(&self) -> Result<(), RequestError> {
+        let count = self.extra_files.len() + 1;
+        if count > MAX_FILES {
+            return Err(RequestError::Invalid(format!(
+                "{count} files: at most {MAX_FILES} per request, the crate root included"
+            )));
+        }
+        validate_file_set(
+            std::iter::once(self.crate_root())
+                .chain(self.extra_files.iter().map(|(n, _)| n.as_str())),
+        )
+    }
 }
 
 /// Source normalisation of CONTRACTS.md section 5: strip a BOM, CRLF -> LF, nothing else.
@@ -245,6 +319,100 @@ mod tests {
         ] {
             assert!(validate_file_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn file_names_are_one_line_of_visible_text() {
+        for bad in [
+            " ",
+            "\t",
+            "src/ /a.rs",
+            "src/a.rs\n",
+            "src/a\nb.rs",
+            "src/a\0.rs",
+            "src/a\r.rs",
+            "src/\u{1b}[31ma.rs",
+            "src/a\u{7f}.rs",
+            "src/a\u{85}.rs",
+            "src/a\u{2028}.rs",
+        ] {
+            let e = validate_file_name(bad).unwrap_err().to_string();
+            assert!(e.contains("file name"), "{bad:?}: {e}");
+        }
+        assert!(
+            validate_file_name("src/a\nb.rs")
+                .unwrap_err()
+                .to_string()
+                .contains("control character")
+        );
+        assert!(
+            validate_file_name("  ")
+                .unwrap_err()
+                .to_string()
+                .contains("blank")
+        );
+        assert!(validate_file_name("src/é ü.rs").is_ok());
+    }
+
+    fn files(root: &str, names: &[&str]) -> Request {
+        Request {
+            code: root.into(),
+            extra_files: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.to_string(), format!("// {i}")))
+                .collect(),
+            ..Request::default()
+        }
+    }
+
+    #[test]
+    fn each_file_needs_its_own_name() {
+        assert!(
+            files("", &["src/utils.rs", "src/a/b.rs", "README.md"])
+                .validate_files()
+                .is_ok()
+        );
+        let e = files("", &["src/utils.rs", "src/a.rs", "src/utils.rs"])
+            .validate_files()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "two files are named src/utils.rs; each file needs its own name"
+        );
+        // The crate root is a file too.
+        let e = files("", &["src/main.rs"]).validate_files().unwrap_err();
+        assert!(
+            e.to_string().contains("two files are named src/main.rs"),
+            "{e}"
+        );
+        let mut lib = files("", &["src/lib.rs"]);
+        lib.crate_type = CrateType::Lib;
+        assert!(lib.validate_files().is_err());
+        lib.extra_files[0].0 = "src/main.rs".into();
+        assert!(lib.validate_files().is_ok());
+        // A file cannot also be a folder.
+        let e = files("", &["src/a", "src/a/b.rs"])
+            .validate_files()
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("src/a is a file but also the folder of src/a/b.rs"),
+            "{e}"
+        );
+        let e = files("", &["src/main.rs/x.rs"])
+            .validate_files()
+            .unwrap_err();
+        assert!(e.to_string().contains("folder"), "{e}");
+        // Names are checked here too, and the count includes the root.
+        assert!(files("", &["a\n"]).validate_files().is_err());
+        let many: Vec<String> = (0..19).map(|i| format!("src/m{i}.rs")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(files("", &many).validate_files().is_ok());
+        let mut too_many = many.clone();
+        too_many.push("src/one_more.rs");
+        let e = files("", &too_many).validate_files().unwrap_err();
+        assert!(e.to_string().contains("21 files: at most 20"), "{e}");
     }
 
     #[test]

@@ -249,7 +249,7 @@ impl Pipeline {
         let mut result = from_outcome(&out);
         if result.success {
             match read_artifact(
-                &work.0,
+                work.path(),
                 Path::new("target").join(file).as_path(),
                 ARTIFACT_CAP,
             ) {
@@ -340,7 +340,7 @@ impl Pipeline {
             .work_dir(files)
             .map_err(|e| format!("cannot prepare the work dir: {e}"))?;
         let limits = lowered(&self.limits().compile, &LimitRequest::default());
-        let policy = compile_policy(tc, &work.0, baked, limits);
+        let policy = compile_policy(tc, work.path(), baked, limits);
         let out = self
             .sandbox()
             .run(&policy, argv, stdin)

@@ -81,6 +81,11 @@ impl RunRequest {
                 let mut extra = vec![];
                 for f in files {
                     if f.name == root {
+                        if code.is_some() {
+                            return Err(ApiError::bad_request(format!(
+                                "two files are named {root}; each file needs its own name"
+                            )));
+                        }
                         code = Some(f.content);
                     } else {
                         extra.push((f.name, f.content));
@@ -149,6 +154,16 @@ mod tests {
                 .unwrap_err()
                 .message
                 .contains("src/main.rs")
+        );
+        let r: RunRequest = serde_json::from_str(
+            r#"{"files": [{"name": "src/main.rs", "content": "fn main() {}"}, {"name": "src/main.rs", "content": ""}]}"#,
+        )
+        .unwrap();
+        assert!(
+            r.into_request()
+                .unwrap_err()
+                .message
+                .contains("two files are named src/main.rs")
         );
         let r: RunRequest = serde_json::from_str(r#"{"code": "", "files": []}"#).unwrap();
         assert!(r.into_request().is_err());
