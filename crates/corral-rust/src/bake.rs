@@ -18,7 +18,7 @@
 //! Toolchains with the same commit hash (stable and the pinned 1.95.0) share one bake.
 
 use crate::toolchain::{TOOLCHAIN_MOUNT, Toolchain};
-use corral_sandbox::{Mode as SandboxMode, Network, Policy, ROOT_MODE_HOST_ID, Sandbox, Status};
+use corral_sandbox::{Mode as SandboxMode, Network, Policy, Sandbox, Status};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -616,10 +616,8 @@ pub fn bake_with(
     // Untrusted (build scripts, proc-macros): offline, in the sandbox.
     let root_mode = matches!(sandbox.mode(), SandboxMode::Root(_));
     let owner = fs::metadata(store).map_err(io_err("cannot read", store))?;
-    if root_mode {
-        chown_tree(&dir, ROOT_MODE_HOST_ID, ROOT_MODE_HOST_ID)
-            .map_err(io_err("cannot hand over", &dir))?;
-    }
+    // The build's own host id owns `dir` while it runs (`hand_over_writable`); after it,
+    // the store's owner takes it back.
     progress(&format!(
         "building {} packages offline in the sandbox ({} mode, {})",
         plan.packages, mode, toolchain.version

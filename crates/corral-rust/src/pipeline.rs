@@ -466,13 +466,9 @@ impl Pipeline {
             std::fs::create_dir_all(path.parent().unwrap_or(dir.path()))?;
             std::fs::write(&path, content)?;
         }
-        let target = dir.path().join("target");
-        std::fs::create_dir(&target)?;
-        // In root mode the sandbox user is an unprivileged host id: give it `target/`.
-        if root_mode {
-            let id = corral_sandbox::ROOT_MODE_HOST_ID;
-            std::os::unix::fs::chown(&target, Some(id), Some(id))?;
-        }
+        // In root mode the step's own host id is made the owner of the whole dir when it
+        // starts (`Policy::hand_over_writable`, set by `compile_policy`).
+        std::fs::create_dir(dir.path().join("target"))?;
         Ok(dir)
     }
 }
