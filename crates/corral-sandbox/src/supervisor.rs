@@ -689,7 +689,9 @@ fn classify(
     // CPU time was really spent, so that a program raising SIGXCPU itself, or a shell
     // exiting 152 (128 + SIGXCPU), is not a CPU timeout.
     let cpu_spent = usage.map(|u| u.cpu_ns / 1_000_000).unwrap_or(out.cpu_ms);
-    let cpu_exhausted = cpu_spent + 50 >= limits.cpu.as_millis() as u64;
+    // (getrusage's figure for children is scaled and can fall a little short of the
+    // kernel's CPU-timer clock that sent the signal.)
+    let cpu_exhausted = cpu_spent + 250 >= limits.cpu.as_millis() as u64;
     let died_of = |sig: i32| out.signal == Some(sig) || out.exit_code == Some(128 + sig);
     if cpu_exhausted && (died_of(libc::SIGXCPU) || out.signal == Some(libc::SIGKILL)) {
         return (Status::Timeout, Some(LimitKind::Cpu));
