@@ -304,7 +304,9 @@ impl Front {
             let timer = async {
                 match deadline {
                     Some(d) => tokio::time::sleep_until(d).await,
-                    None => std::future::pending().await,
+                    // Awaiting an answer: the answer's first byte (seen by the task
+                    // forwarding answers) starts the idle timer; look again soon.
+                    None => tokio::time::sleep(Duration::from_millis(200)).await,
                 }
             };
             let down_done = async {
