@@ -90,6 +90,11 @@ impl Lifecycle {
         }
     }
 
+    /// Runs registered now (in flight).
+    pub fn running(&self) -> usize {
+        self.stops.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
     /// Kills every registered run; returns how many there were.
     pub fn kill_all(&self) -> usize {
         let stops = self.stops.lock().unwrap_or_else(|p| p.into_inner());

@@ -261,13 +261,15 @@ async fn drain(front: &Front, lifecycle: &Lifecycle, grace: Duration) {
     use rocket::tokio::time::{Instant, sleep};
     lifecycle.begin_drain();
     front.drain();
+    // Busy: a connection with a request in progress, or a run (a WebSocket's too).
+    let busy = || front.busy() > 0 || lifecycle.running() > 0;
     let until = |deadline: Instant| async move {
-        while front.busy() > 0 && Instant::now() < deadline {
+        while busy() && Instant::now() < deadline {
             sleep(Duration::from_millis(50)).await;
         }
     };
     until(Instant::now() + grace).await;
-    if front.busy() > 0 {
+    if busy() {
         let killed = lifecycle.kill_all();
         eprintln!("corral: grace period over: stopping {killed} runs");
         until(Instant::now() + Duration::from_secs(10)).await;
