@@ -324,7 +324,10 @@ impl Front {
                     }
                     continue;
                 }
-                _ = down_done => return false,
+                _ = down_done => {
+                    linger(&mut backend, &mut client_rd, &client_wr).await;
+                    return false;
+                }
                 read = client_rd.read(&mut buf) => match read {
                     Ok(0) | Err(_) => return false,
                     Ok(n) => n,
@@ -338,12 +341,14 @@ impl Front {
                 {
                     continue;
                 }
+                linger(&mut backend, &mut client_rd, &client_wr).await;
                 return false;
             }
             let pieces = match framer.feed(&buf[..n]) {
                 Ok(p) => p,
                 Err((status, reason, message)) => {
                     respond(&client_wr, status, reason, message).await;
+                    linger(&mut None, &mut client_rd, &client_wr).await;
                     return false;
                 }
             };
@@ -382,12 +387,14 @@ impl Front {
                         }
                         let Some(b) = &mut backend else { return false };
                         if !b.write(&head, self.limits.body).await {
+                            linger(&mut backend, &mut client_rd, &client_wr).await;
                             return false;
                         }
                     }
                     Piece::Body(bytes) => {
                         let Some(b) = &mut backend else { return false };
                         if !b.write(&bytes, self.limits.body).await {
+                            linger(&mut backend, &mut client_rd, &client_wr).await;
                             return false;
                         }
                     }
@@ -487,6 +494,28 @@ impl Drop for Backend {
         self.down.abort();
         self.peers.set(self.local, None);
     }
+}
+
+/// Rocket closed its side (or stopped reading): lets the rest of its answer reach the
+/// client, then closes the client's side gracefully, discarding what the client still
+/// sends for a moment (closing with unread input would reset the connection and could
+/// lose the answer, e.g. a 413 while the client still sends its body).
+async fn linger(
+    backend: &mut Option<Backend>,
+    client_rd: &mut tokio::net::tcp::OwnedReadHalf,
+    client_wr: &tokio::sync::Mutex<OwnedWriteHalf>,
+) {
+    if let Some(b) = backend
+        && !b.down.is_finished()
+    {
+        let _ = tokio::time::timeout(Duration::from_secs(2), &mut b.down).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), client_wr.lock().await.shutdown()).await;
+    let mut sink = [0u8; 4096];
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while matches!(client_rd.read(&mut sink).await, Ok(n) if n > 0) {}
+    })
+    .await;
 }
 
 /// A JSON error answer written by the front itself, then the connection is closed.
