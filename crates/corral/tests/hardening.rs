@@ -386,3 +386,30 @@ fn sigterm_after_the_grace_period_answers_503() {
     let exit = s.wait_exit(Duration::from_secs(15)).expect("still running");
     assert_eq!(exit.code(), Some(0), "{exit:?}");
 }
+
+#[test]
+fn a_websocket_is_not_closed_by_the_idle_timer() {
+    let Some(s) = start_unready("[server]\nidle_timeout = 1\n") else {
+        return;
+    };
+    let url = format!("{}/websocket", s.base.replacen("http://", "ws://", 1));
+    let (mut ws, response) = tungstenite::connect(url).expect("WebSocket upgrade");
+    assert_eq!(response.status(), 101);
+    if let tungstenite::stream::MaybeTlsStream::Plain(tcp) = ws.get_ref() {
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    let hello = json!({"type": "websocket/connected",
+        "payload": {"iAcceptThisIsAnUnsupportedApi": true},
+        "meta": {"websocket": true, "sequenceNumber": 0}});
+    // Three times the idle timeout without a byte, then the socket still answers.
+    std::thread::sleep(Duration::from_secs(3));
+    ws.send(tungstenite::Message::Text(hello.to_string()))
+        .expect("send after idling");
+    let echoed = loop {
+        match ws.read().expect("an answer after idling") {
+            tungstenite::Message::Text(t) => break serde_json::from_str::<Value>(&t).unwrap(),
+            _ => continue,
+        }
+    };
+    assert_eq!(echoed, hello);
+}
