@@ -185,9 +185,28 @@ impl App {
     /// outcome like any other, so callers map every failure in one place.
     pub fn queued(&self, job: crate::queue::Job<RunOutcome>) -> BoxFuture<'static, RunOutcome> {
         use crate::queue::QueueError;
-        let fut = self.jobs.submit(self.counted(job));
+        let started = Arc::new(AtomicBool::new(false));
+        let flag = started.clone();
+        let job = self.counted(Box::new(move || {
+            flag.store(true, Ordering::SeqCst);
+            job()
+        }));
+        let fut = self.jobs.submit(job);
+        let lifecycle = self.lifecycle.clone();
         async move {
-            match fut.await {
+            // A job still waiting for a worker when shutdown begins is answered at
+            // once (it will not run); one that started is waited for.
+            let mut fut = std::pin::pin!(fut);
+            let outcome = loop {
+                let tick = rocket::tokio::time::sleep(std::time::Duration::from_millis(100));
+                rocket::tokio::select! {
+                    out = &mut fut => break out,
+                    _ = tick => if lifecycle.draining() && !started.load(Ordering::SeqCst) {
+                        return Arc::new(Err((503, SHUTTING_DOWN.to_string())));
+                    },
+                }
+            };
+            match outcome {
                 Ok(outcome) => outcome,
                 Err(QueueError::Full { waiting }) => Arc::new(Err((
                     503,

@@ -328,17 +328,26 @@ const SLEEPER: &str = "fn main() {\n    println!(\"start\");\n    std::thread::s
 
 #[test]
 fn sigterm_lets_a_run_in_flight_finish_and_exits_0() {
-    let Some(mut s) = start("") else { return };
-    let url = s.url("/api/v1/run");
-    let client = std::thread::spawn(move || {
-        let t = Instant::now();
-        let res = ureq::post(&url)
-            .set("Content-Type", "application/json")
-            .send_string(&json!({"code": SLEEPER, "time": "real"}).to_string());
-        (Server::read_result(res), t.elapsed())
-    });
+    // One worker: the second run waits in the queue.
+    let Some(mut s) = start("[server]\nworkers = 1\n") else {
+        return;
+    };
+    let post = |code: String| {
+        let url = s.url("/api/v1/run");
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            let res = ureq::post(&url)
+                .set("Content-Type", "application/json")
+                .send_string(&json!({"code": code, "time": "real"}).to_string());
+            (Server::read_result(res), t.elapsed())
+        })
+    };
+    let client = post(SLEEPER.to_string());
+    std::thread::sleep(Duration::from_millis(500));
+    let waiting = post(SLEEPER.replace("done", "second"));
     // In flight: compiling or sleeping.
-    std::thread::sleep(Duration::from_millis(1500));
+    std::thread::sleep(Duration::from_millis(1000));
+    let signalled = Instant::now();
     sigterm(&s);
     // New connections are refused at once.
     std::thread::sleep(Duration::from_millis(300));
@@ -346,6 +355,11 @@ fn sigterm_lets_a_run_in_flight_finish_and_exits_0() {
         TcpStream::connect(addr(&s)).is_err() || s.wait_exit(Duration::ZERO).is_some(),
         "still accepting after SIGTERM"
     );
+    let ((status, v, _), _) = waiting.join().unwrap();
+    let took = signalled.elapsed();
+    eprintln!("the waiting run answered {status} {v} {took:?} after SIGTERM");
+    assert_eq!(status, 503, "{v}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
     let ((status, v, _), took) = client.join().unwrap();
     eprintln!("the run in flight answered {status} after {took:?}");
     assert_eq!(status, 200, "{v}");
