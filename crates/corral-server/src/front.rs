@@ -175,15 +175,29 @@ pub struct Front {
     forwarded: Arc<Semaphore>,
     draining: AtomicBool,
     stop_accepting: Notify,
-    /// Connections refused or evicted because of the cap, and closed by a timer.
+    stats: Arc<Stats>,
+}
+
+/// Counters of the front layer, for /metrics.
+#[derive(Default)]
+pub struct Stats {
+    /// Client connections open now.
+    pub open: AtomicU64,
+    /// Connections refused (every one busy) or evicted (idle) because of the cap.
     pub refused: AtomicU64,
     pub evicted: AtomicU64,
+    /// Connections closed by a timer (idle, slow head, slow body).
     pub timed_out: AtomicU64,
 }
 
 impl Front {
     /// A front for Rocket listening at `backend` (loopback).
-    pub fn new(limits: Limits, backend: SocketAddr, peers: Arc<Peers>) -> Arc<Front> {
+    pub fn new(
+        limits: Limits,
+        backend: SocketAddr,
+        peers: Arc<Peers>,
+        stats: Arc<Stats>,
+    ) -> Arc<Front> {
         Arc::new(Front {
             forwarded: Arc::new(Semaphore::new(limits.max_forwarded.max(1))),
             limits,
@@ -193,9 +207,7 @@ impl Front {
             next_id: AtomicU64::new(0),
             draining: AtomicBool::new(false),
             stop_accepting: Notify::new(),
-            refused: AtomicU64::new(0),
-            evicted: AtomicU64::new(0),
-            timed_out: AtomicU64::new(0),
+            stats,
         })
     }
 
@@ -269,25 +281,28 @@ impl Front {
                     .map(|(id, _)| *id);
                 match victim.and_then(|v| conns.remove(&v)) {
                     Some(v) => {
-                        self.evicted.fetch_add(1, Ordering::Relaxed);
+                        self.stats.evicted.fetch_add(1, Ordering::Relaxed);
                         v.close.notify_one();
                     }
                     None => {
                         drop(conns);
-                        self.refused.fetch_add(1, Ordering::Relaxed);
+                        self.stats.refused.fetch_add(1, Ordering::Relaxed);
                         tokio::spawn(refuse(socket));
                         return;
                     }
                 }
             }
             conns.insert(id, conn.clone());
+            self.stats.open.store(conns.len() as u64, Ordering::Relaxed);
         }
         tokio::spawn(async move {
             let timed_out = self.drive(&conn, socket, peer).await;
             if timed_out {
-                self.timed_out.fetch_add(1, Ordering::Relaxed);
+                self.stats.timed_out.fetch_add(1, Ordering::Relaxed);
             }
-            self.conns().remove(&id);
+            let mut conns = self.conns();
+            conns.remove(&id);
+            self.stats.open.store(conns.len() as u64, Ordering::Relaxed);
         });
     }
 

@@ -1,7 +1,7 @@
 //! The server's shared state: the pipeline, the memo store, the job queue, the rate
 //! limiter, readiness (the bake) and counters for /metrics.
 
-use crate::front::Peers;
+use crate::front::{Peers, Stats};
 use crate::memo::Memo;
 use crate::queue::{InProcess, Jobs};
 use crate::ratelimit::RateLimiter;
@@ -32,6 +32,8 @@ pub struct App {
     pub lifecycle: Arc<Lifecycle>,
     /// The client behind each connection the front layer forwards (for the rate limit).
     pub peers: Arc<Peers>,
+    /// The front layer's connection counters.
+    pub connections: Arc<Stats>,
     /// The header naming the client's address, when a trusted proxy sets it
     /// (`[server] ip_header`); otherwise the connection's peer address is used.
     pub ip_header: Option<String>,
@@ -157,6 +159,7 @@ impl App {
             metrics_token: None,
             lifecycle: Arc::new(Lifecycle::default()),
             peers: Arc::new(Peers::default()),
+            connections: Arc::new(Stats::default()),
             ip_header: None,
         }
     }

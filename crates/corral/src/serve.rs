@@ -208,6 +208,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     eprintln!("corral: listening on http://{}", args.listen);
     let lifecycle = app.lifecycle.clone();
     let peers = app.peers.clone();
+    let stats = app.connections.clone();
     let rocket = corral_server::rocket(app, figment);
     rocket::execute(async move {
         use rocket::tokio::signal::unix::{SignalKind, signal};
@@ -235,6 +236,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             front_limits,
             SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port)),
             peers,
+            stats,
         );
         let listener = rocket::tokio::net::TcpListener::from_std(listener)?;
         rocket::tokio::spawn(front.clone().serve(listener));

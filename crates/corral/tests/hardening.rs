@@ -162,6 +162,21 @@ fn a_thousand_idle_connections_do_not_stop_a_run() {
     }
     eprintln!("{closed} of 1000 idle connections closed by the server");
     assert!(closed >= 900, "only {closed} closed");
+    let metrics = ureq::get(&s.url("/metrics"))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let count = |reason: &str| -> u64 {
+        let prefix = format!("corral_connections_closed_total{{reason=\"{reason}\"}} ");
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix)?.parse().ok())
+            .unwrap_or_else(|| panic!("no {prefix} in {metrics}"))
+    };
+    let (evicted, timed_out) = (count("evicted"), count("timeout"));
+    eprintln!("closed by the server: {evicted} evicted over the cap, {timed_out} idle");
+    assert!(evicted + timed_out >= 900, "{metrics}");
 }
 
 #[test]

@@ -344,10 +344,10 @@ pub fn metrics(app: &State<App>, bearer: Bearer) -> Result<(ContentType, String)
             "/metrics needs `Authorization: Bearer <token>`",
         ));
     }
-    let m = &app.metrics;
+    let (m, c) = (&app.metrics, &app.connections);
     let (running, waiting) = app.jobs.load();
     let text = format!(
-        "# HELP corral_requests_total requests admitted to a run or tool route\n\
+        "# HELP corral_requests_total requests to the run and tool routes, refused ones included\n\
          # TYPE corral_requests_total counter\ncorral_requests_total {}\n\
          # TYPE corral_cache_hits_total counter\ncorral_cache_hits_total {}\n\
          # HELP corral_runs_total jobs executed in the sandbox (not memo hits, shared executions or refusals)\n\
@@ -355,13 +355,23 @@ pub fn metrics(app: &State<App>, bearer: Bearer) -> Result<(ContentType, String)
          # TYPE corral_rejected_total counter\ncorral_rejected_total{{reason=\"busy\"}} {}\ncorral_rejected_total{{reason=\"rate\"}} {}\n\
          # TYPE corral_queue_running gauge\ncorral_queue_running {running}\n\
          # TYPE corral_queue_waiting gauge\ncorral_queue_waiting {waiting}\n\
-         # TYPE corral_memo_bytes gauge\ncorral_memo_bytes {}\n",
+         # TYPE corral_memo_bytes gauge\ncorral_memo_bytes {}\n\
+         # TYPE corral_connections_open gauge\ncorral_connections_open {}\n\
+         # HELP corral_connections_closed_total connections the server closed: over the cap (refused when all were busy, evicted when idle) or by a timer\n\
+         # TYPE corral_connections_closed_total counter\n\
+         corral_connections_closed_total{{reason=\"refused\"}} {}\n\
+         corral_connections_closed_total{{reason=\"evicted\"}} {}\n\
+         corral_connections_closed_total{{reason=\"timeout\"}} {}\n",
         m.requests.load(Ordering::Relaxed),
         m.cache_hits.load(Ordering::Relaxed),
         m.runs.load(Ordering::Relaxed),
         m.rejected_busy.load(Ordering::Relaxed),
         m.rejected_rate.load(Ordering::Relaxed),
         app.memo.bytes(),
+        c.open.load(Ordering::Relaxed),
+        c.refused.load(Ordering::Relaxed),
+        c.evicted.load(Ordering::Relaxed),
+        c.timed_out.load(Ordering::Relaxed),
     );
     Ok((
         ContentType::new("text", "plain").with_params(("version", "0.0.4")),
