@@ -334,9 +334,13 @@ fn runs_total_counts_runs_not_requests() {
     assert_eq!(metric("corral_requests_total"), 4);
 }
 
-fn sigterm(s: &Server) {
+fn signal(s: &Server, sig: i32) {
     // SAFETY: kill with a pid we started.
-    unsafe { libc::kill(s.pid() as i32, libc::SIGTERM) };
+    unsafe { libc::kill(s.pid() as i32, sig) };
+}
+
+fn sigterm(s: &Server) {
+    signal(s, libc::SIGTERM);
 }
 
 const SLEEPER: &str = "fn main() {\n    println!(\"start\");\n    std::thread::sleep(std::time::Duration::from_secs(3));\n    println!(\"done\");\n}\n";
@@ -384,7 +388,7 @@ fn sigterm_lets_a_run_in_flight_finish_and_exits_0() {
 }
 
 #[test]
-fn sigterm_after_the_grace_period_answers_503() {
+fn sigint_after_the_grace_period_answers_503() {
     let Some(mut s) = start("[server]\nshutdown_grace = 1\n") else {
         return;
     };
@@ -399,7 +403,7 @@ fn sigterm_after_the_grace_period_answers_503() {
     });
     std::thread::sleep(Duration::from_millis(1500));
     let t = Instant::now();
-    sigterm(&s);
+    signal(&s, libc::SIGINT);
     let (status, v, _) = client.join().unwrap();
     eprintln!(
         "the stopped run answered {status} {v} after {:?}",
