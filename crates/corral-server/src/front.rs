@@ -27,7 +27,9 @@
 //! when every connection is busy, it gets a 503 and is closed. A connection opens its
 //! connection to Rocket only with its first complete head, and at most `max_forwarded`
 //! do at once (each costs two more descriptors), so an idle connection costs one file
-//! descriptor and the total stays below the process's limit.
+//! descriptor and the total stays below the process's limit. One client address may
+//! hold at most `max_forwarded_per_client` of those (a quarter), so slow bodies from
+//! one address cannot take every slot.
 //!
 //! Rocket sees the front's side of each forwarded connection as the remote address;
 //! [`Peers`] maps it back to the client's real address (used by the rate limit), so no
@@ -35,7 +37,7 @@
 
 use rocket::tokio;
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -60,6 +62,9 @@ pub struct Limits {
     pub max_connections: usize,
     /// Connections forwarded to Rocket at once.
     pub max_forwarded: usize,
+    /// Of those, at most this many from one client address (0: no such limit; set it
+    /// to 0 behind a reverse proxy, where every connection comes from the proxy).
+    pub max_forwarded_per_client: usize,
     /// An idle keep-alive connection is closed after this long without a byte.
     pub idle: Duration,
     /// A request head must be complete this long after its first byte.
@@ -78,6 +83,7 @@ impl Limits {
         Limits {
             max_connections: half,
             max_forwarded: (half / 3).max(4),
+            max_forwarded_per_client: (half / 12).max(4),
             idle: Duration::from_secs(5),
             header: Duration::from_secs(10),
             body: Duration::from_secs(20),
@@ -176,6 +182,8 @@ pub struct Front {
     draining: AtomicBool,
     stop_accepting: Notify,
     stats: Arc<Stats>,
+    /// Forwarded connections per client address.
+    per_client: Arc<Mutex<HashMap<IpAddr, usize>>>,
 }
 
 /// Counters of the front layer, for /metrics.
@@ -208,6 +216,7 @@ impl Front {
             draining: AtomicBool::new(false),
             stop_accepting: Notify::new(),
             stats,
+            per_client: Arc::new(Mutex::new(HashMap::new())),
         })
     }
 
@@ -440,6 +449,11 @@ impl Front {
                 .await
                 .ok()?
                 .ok()?;
+        let client = ClientSlot::take(
+            &self.per_client,
+            peer.ip(),
+            self.limits.max_forwarded_per_client,
+        )?;
         let stream = TcpStream::connect(self.backend).await.ok()?;
         let _ = stream.set_nodelay(true);
         let local = stream.local_addr().ok()?;
@@ -481,6 +495,7 @@ impl Front {
             local,
             peers: self.peers.clone(),
             _permit: permit,
+            _client: client,
         })
     }
 }
@@ -493,6 +508,49 @@ struct Backend {
     local: SocketAddr,
     peers: Arc<Peers>,
     _permit: OwnedSemaphorePermit,
+    _client: Option<ClientSlot>,
+}
+
+/// One of a client address's forwarded connections, given back on drop.
+struct ClientSlot {
+    map: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    ip: IpAddr,
+}
+
+impl ClientSlot {
+    /// `None` when the address already has `max` (and `max` is not 0); `Some(None)`
+    /// when there is no per-client limit.
+    fn take(
+        map: &Arc<Mutex<HashMap<IpAddr, usize>>>,
+        ip: IpAddr,
+        max: usize,
+    ) -> Option<Option<ClientSlot>> {
+        if max == 0 {
+            return Some(None);
+        }
+        let mut m = map.lock().unwrap_or_else(|p| p.into_inner());
+        let n = m.entry(ip).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(Some(ClientSlot {
+            map: map.clone(),
+            ip,
+        }))
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut m = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = m.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.ip);
+            }
+        }
+    }
 }
 
 impl Backend {

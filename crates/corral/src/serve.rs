@@ -154,6 +154,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     if let Some(n) = settings.max_connections {
         front_limits.max_connections = n.max(1);
         front_limits.max_forwarded = (n / 3).max(4);
+        front_limits.max_forwarded_per_client = (n / 12).max(4);
+    }
+    if settings.ip_header.is_some() {
+        // Behind a reverse proxy every connection comes from the proxy.
+        front_limits.max_forwarded_per_client = 0;
     }
     front_limits.idle = Duration::from_secs(settings.idle_timeout.max(1));
     front_limits.header = Duration::from_secs(settings.header_timeout.max(1));

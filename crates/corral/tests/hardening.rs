@@ -446,3 +446,28 @@ fn a_websocket_is_not_closed_by_the_idle_timer() {
     };
     assert_eq!(echoed, hello);
 }
+
+#[test]
+fn one_address_cannot_take_every_forwarded_slot() {
+    // 48 connections: 16 forwarded at once, 4 per client address.
+    let Some(s) = start_unready("[server]\nmax_connections = 48\nbody_timeout = 3\n") else {
+        return;
+    };
+    let slow: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut c = TcpStream::connect(addr(&s)).unwrap();
+            c.write_all(b"POST /api/v1/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+                .unwrap();
+            c
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, body) = raw(&s, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(status, 503, "{body}");
+    assert!(error_of(&body).contains("too many connections"), "{body}");
+    // Once the slow bodies time out, the address is served again.
+    std::thread::sleep(Duration::from_secs(3));
+    let (_, v, _) = s.get("/healthz");
+    assert!(v.get("error").is_none(), "{v}");
+    drop(slow);
+}
