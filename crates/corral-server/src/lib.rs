@@ -7,6 +7,7 @@
 pub mod api;
 pub mod cors;
 pub mod error;
+pub mod front;
 pub mod memo;
 pub mod queue;
 pub mod ratelimit;

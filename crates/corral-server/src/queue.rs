@@ -42,6 +42,15 @@ impl InProcess {
     }
 }
 
+/// One place in the waiting room, given back on drop.
+struct Waiting(Arc<AtomicUsize>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl<T: Send + 'static> Jobs<T> for InProcess {
     fn submit(&self, job: Job<T>) -> BoxFuture<'static, Result<T, QueueError>> {
         let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
@@ -50,10 +59,12 @@ impl<T: Send + 'static> Jobs<T> for InProcess {
             return Box::pin(async move { Err(QueueError::Full { waiting }) });
         }
         let slots = self.slots.clone();
-        let counter = self.waiting.clone();
+        // Leaves the waiting room when the permit comes, or when the caller gives up
+        // (its future dropped: the client went away, or shutdown answered it).
+        let waiting = Waiting(self.waiting.clone());
         Box::pin(async move {
             let permit = slots.acquire_owned().await;
-            counter.fetch_sub(1, Ordering::SeqCst);
+            drop(waiting);
             let _permit = permit.map_err(|e| QueueError::Lost(e.to_string()))?;
             rocket::tokio::task::spawn_blocking(job)
                 .await
@@ -96,5 +107,27 @@ mod tests {
         assert_eq!(running.await.unwrap(), Ok(1));
         assert_eq!(waiting.await.unwrap(), Ok(2));
         assert_eq!(Jobs::<u32>::submit(&q, Box::new(|| 4)).await, Ok(4));
+    }
+
+    #[rocket::async_test]
+    async fn a_waiting_job_given_up_leaves_the_waiting_room() {
+        let q = InProcess::new(1, 1);
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let running = rocket::tokio::spawn(Jobs::<u32>::submit(
+            &q,
+            Box::new(move || {
+                rx.recv().unwrap();
+                1
+            }),
+        ));
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let waiting = rocket::tokio::spawn(Jobs::<u32>::submit(&q, Box::new(|| 2)));
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert_eq!(Jobs::<u32>::load(&q), (1, 1));
+        waiting.abort();
+        let _ = waiting.await;
+        assert_eq!(Jobs::<u32>::load(&q), (1, 0));
+        tx.send(()).unwrap();
+        assert_eq!(running.await.unwrap(), Ok(1));
     }
 }

@@ -1,18 +1,22 @@
 //! The server's shared state: the pipeline, the memo store, the job queue, the rate
 //! limiter, readiness (the bake) and counters for /metrics.
 
+use crate::front::{Peers, Stats};
 use crate::memo::Memo;
 use crate::queue::{InProcess, Jobs};
 use crate::ratelimit::RateLimiter;
-use corral_rust::pipeline::Pipeline;
+use corral_rust::pipeline::{Pipeline, Stop};
 use futures::future::{BoxFuture, FutureExt, Shared};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// A finished run as the API returns it (the result JSON without `cached`/`key`), or
 /// an HTTP status and message.
 pub type RunOutcome = Arc<Result<serde_json::Value, (u16, String)>>;
+
+/// The answer to a run refused or stopped because the server is shutting down.
+pub const SHUTTING_DOWN: &str = "the server is shutting down; try again shortly";
 
 pub struct App {
     pub pipeline: Arc<Pipeline>,
@@ -24,6 +28,83 @@ pub struct App {
     pub inflight: Mutex<HashMap<String, Shared<BoxFuture<'static, RunOutcome>>>>,
     pub metrics: Metrics,
     pub metrics_token: Option<String>,
+    /// Shutdown: whether the server is draining, and the runs it may have to stop.
+    pub lifecycle: Arc<Lifecycle>,
+    /// The client behind each connection the front layer forwards (for the rate limit).
+    pub peers: Arc<Peers>,
+    /// The front layer's connection counters.
+    pub connections: Arc<Stats>,
+    /// The header naming the client's address, when a trusted proxy sets it
+    /// (`[server] ip_header`); otherwise the connection's peer address is used.
+    pub ip_header: Option<String>,
+}
+
+/// What shutdown needs: a draining flag every new job checks, and a `Stop` for every
+/// run in flight, so that runs still going at the end of the grace period are killed.
+#[derive(Default)]
+pub struct Lifecycle {
+    draining: AtomicBool,
+    next: AtomicU64,
+    stops: Mutex<HashMap<u64, Stop>>,
+}
+
+/// A run registered with [`Lifecycle::register`]; unregisters on drop.
+pub struct Registered {
+    lifecycle: Arc<Lifecycle>,
+    id: u64,
+    pub stop: Stop,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        self.lifecycle
+            .stops
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.id);
+    }
+}
+
+impl Lifecycle {
+    pub fn draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+
+    /// From now on jobs that have not started answer 503 instead of running.
+    pub fn begin_drain(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    /// Registers `stop` (of a run about to start) until the returned value is dropped.
+    pub fn register(self: &Arc<Self>, stop: Stop) -> Registered {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.stops
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, stop.clone());
+        if self.draining() {
+            stop.kill();
+        }
+        Registered {
+            lifecycle: self.clone(),
+            id,
+            stop,
+        }
+    }
+
+    /// Runs registered now (in flight).
+    pub fn running(&self) -> usize {
+        self.stops.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Kills every registered run; returns how many there were.
+    pub fn kill_all(&self) -> usize {
+        let stops = self.stops.lock().unwrap_or_else(|p| p.into_inner());
+        for s in stops.values() {
+            s.kill();
+        }
+        stops.len()
+    }
 }
 
 /// Whether runs can be served yet (the default crates are baked), and why not.
@@ -36,7 +117,7 @@ pub struct Readiness {
 impl Readiness {
     pub fn set(&self, ready: bool, detail: impl Into<String>) {
         *self.detail.lock().unwrap_or_else(|p| p.into_inner()) = detail.into();
-        self.ready.store(ready, std::sync::atomic::Ordering::SeqCst);
+        self.ready.store(ready, Ordering::SeqCst);
     }
 
     pub fn get(&self) -> (bool, String) {
@@ -45,7 +126,7 @@ impl Readiness {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        (self.ready.load(std::sync::atomic::Ordering::SeqCst), detail)
+        (self.ready.load(Ordering::SeqCst), detail)
     }
 }
 
@@ -53,7 +134,8 @@ impl Readiness {
 pub struct Metrics {
     pub requests: AtomicU64,
     pub cache_hits: AtomicU64,
-    pub runs: AtomicU64,
+    /// Jobs actually executed (memo hits, shared executions and refusals are not).
+    pub runs: Arc<AtomicU64>,
     pub rejected_busy: AtomicU64,
     pub rejected_rate: AtomicU64,
 }
@@ -75,6 +157,10 @@ impl App {
             inflight: Mutex::new(HashMap::new()),
             metrics: Metrics::default(),
             metrics_token: None,
+            lifecycle: Arc::new(Lifecycle::default()),
+            peers: Arc::new(Peers::default()),
+            connections: Arc::new(Stats::default()),
+            ip_header: None,
         }
     }
 
@@ -102,9 +188,28 @@ impl App {
     /// outcome like any other, so callers map every failure in one place.
     pub fn queued(&self, job: crate::queue::Job<RunOutcome>) -> BoxFuture<'static, RunOutcome> {
         use crate::queue::QueueError;
+        let started = Arc::new(AtomicBool::new(false));
+        let flag = started.clone();
+        let job = self.counted(Box::new(move || {
+            flag.store(true, Ordering::SeqCst);
+            job()
+        }));
         let fut = self.jobs.submit(job);
+        let lifecycle = self.lifecycle.clone();
         async move {
-            match fut.await {
+            // A job still waiting for a worker when shutdown begins is answered at
+            // once (it will not run); one that started is waited for.
+            let mut fut = std::pin::pin!(fut);
+            let outcome = loop {
+                let tick = rocket::tokio::time::sleep(std::time::Duration::from_millis(100));
+                rocket::tokio::select! {
+                    out = &mut fut => break out,
+                    _ = tick => if lifecycle.draining() && !started.load(Ordering::SeqCst) {
+                        return Arc::new(Err((503, SHUTTING_DOWN.to_string())));
+                    },
+                }
+            };
+            match outcome {
                 Ok(outcome) => outcome,
                 Err(QueueError::Full { waiting }) => Arc::new(Err((
                     503,
@@ -116,15 +221,27 @@ impl App {
         .boxed()
     }
 
+    /// `job` as the queue should run it: counted in `corral_runs_total` when it starts,
+    /// and answered 503 without running once the server is shutting down.
+    pub fn counted(&self, job: crate::queue::Job<RunOutcome>) -> crate::queue::Job<RunOutcome> {
+        let runs = self.metrics.runs.clone();
+        let lifecycle = self.lifecycle.clone();
+        Box::new(move || {
+            if lifecycle.draining() {
+                return Arc::new(Err((503, SHUTTING_DOWN.to_string())));
+            }
+            runs.fetch_add(1, Ordering::Relaxed);
+            job()
+        })
+    }
+
     /// A failed outcome as the client sees it: 503 (counted, with Retry-After) or the
     /// outcome's own status.
     pub fn outcome_error(&self, code: u16, message: &str) -> crate::error::ApiError {
         use crate::error::ApiError;
         use rocket::http::Status;
         if code == 503 {
-            self.metrics
-                .rejected_busy
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.metrics.rejected_busy.fetch_add(1, Ordering::Relaxed);
             return ApiError::busy(message, 5);
         }
         ApiError::new(

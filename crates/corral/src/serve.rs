@@ -7,12 +7,14 @@ use corral_rust::bake::{self, BakeMode};
 use corral_rust::config::StepLimits;
 use corral_rust::pipeline::Pipeline;
 use corral_sandbox::Sandbox;
+use corral_server::front::{Front, Limits};
 use corral_server::memo::Memo;
 use corral_server::ratelimit::RateLimiter;
-use corral_server::state::App;
+use corral_server::state::{App, Lifecycle};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -42,6 +44,21 @@ struct ServerSettings {
     memo_bytes: u64,
     /// Bearer token that /metrics requires, if any.
     metrics_token: Option<String>,
+    /// Client addresses tracked by the rate limit at once (least recently seen go).
+    rate_clients: usize,
+    /// The header a trusted reverse proxy puts the client's address in (for example
+    /// "X-Real-IP"); none by default: the connection's peer address is the client.
+    ip_header: Option<String>,
+    /// Client connections open at once (default: half of RLIMIT_NOFILE's soft limit).
+    max_connections: Option<usize>,
+    /// Seconds: an idle keep-alive connection is closed after `idle_timeout`; a request's
+    /// headers must arrive within `header_timeout`, its body within `body_timeout`.
+    idle_timeout: u64,
+    header_timeout: u64,
+    body_timeout: u64,
+    /// Seconds in-flight runs get to finish after SIGTERM or SIGINT before they are
+    /// killed (default: the compile step's wall limit plus the run step's).
+    shutdown_grace: Option<u64>,
 }
 
 impl Default for ServerSettings {
@@ -56,6 +73,13 @@ impl Default for ServerSettings {
             rate_burst: 30,
             memo_bytes: 256 << 20,
             metrics_token: None,
+            rate_clients: corral_server::ratelimit::MAX_CLIENTS,
+            ip_header: None,
+            max_connections: None,
+            idle_timeout: 5,
+            header_timeout: 10,
+            body_timeout: 20,
+            shutdown_grace: None,
         }
     }
 }
@@ -102,6 +126,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     let sandbox = Sandbox::new(crate::helper())?;
     let toolchains = corral_rust::toolchain::discover(&corral_rust::toolchain::rustup_home());
     let store = bake::default_store();
+    let grace = settings
+        .shutdown_grace
+        .map(Duration::from_secs)
+        .unwrap_or(limits.compile.wall + limits.run.wall);
     let pipeline = Pipeline::new(
         sandbox,
         toolchains,
@@ -114,13 +142,40 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         memo,
         settings.workers.max(1),
         settings.queue,
-        RateLimiter::new(settings.rate_per_minute, settings.rate_burst),
+        RateLimiter::with_capacity(
+            settings.rate_per_minute,
+            settings.rate_burst,
+            settings.rate_clients,
+        ),
     );
     app.metrics_token = settings.metrics_token;
+    app.ip_header = settings.ip_header.clone();
+    let mut front_limits = Limits::for_nofile(nofile_soft());
+    if let Some(n) = settings.max_connections {
+        front_limits.max_connections = n.max(1);
+        front_limits.max_forwarded = (n / 3).max(4);
+        front_limits.max_forwarded_per_client = (n / 12).max(4);
+    }
+    if settings.ip_header.is_some() {
+        // Behind a reverse proxy every connection comes from the proxy.
+        front_limits.max_forwarded_per_client = 0;
+    }
+    front_limits.idle = Duration::from_secs(settings.idle_timeout.max(1));
+    front_limits.header = Duration::from_secs(settings.header_timeout.max(1));
+    front_limits.body = Duration::from_secs(settings.body_timeout.max(1));
 
+    // Rocket listens on an ephemeral loopback port that only the front layer
+    // (corral_server::front) connects to; it trusts no forwarded-address header (the
+    // `Client` guard reads `[server] ip_header` itself), and its own signal handling is
+    // off: `drain` below does the shutdown.
     let figment = rocket::Config::figment()
-        .merge(("address", args.listen.ip()))
-        .merge(("port", args.listen.port()))
+        .merge(("address", std::net::Ipv4Addr::LOCALHOST))
+        .merge(("port", 0))
+        .merge(("ip_header", false))
+        .merge(("shutdown.ctrlc", false))
+        .merge(("shutdown.signals", Vec::<String>::new()))
+        .merge(("shutdown.grace", 1))
+        .merge(("shutdown.mercy", 1))
         .merge((
             "log_level",
             if std::env::var_os("CORRAL_LOG").is_some() {
@@ -151,10 +206,101 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             ),
         }
     });
+    // Bound now, so that connections wait in the backlog while Rocket starts.
+    let listener = std::net::TcpListener::bind(args.listen)
+        .with_context(|| format!("listening on {}", args.listen))?;
+    listener.set_nonblocking(true)?;
     eprintln!("corral: listening on http://{}", args.listen);
+    let lifecycle = app.lifecycle.clone();
+    let peers = app.peers.clone();
+    let stats = app.connections.clone();
     let rocket = corral_server::rocket(app, figment);
-    rocket::execute(rocket.launch()).context("the server stopped")?;
-    Ok(0)
+    rocket::execute(async move {
+        use rocket::tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        let (tx, rx) = rocket::tokio::sync::oneshot::channel();
+        let tx = std::sync::Mutex::new(Some(tx));
+        let rocket = rocket.attach(rocket::fairing::AdHoc::on_liftoff("front", move |r| {
+            let sent = (r.config().port, r.shutdown());
+            Box::pin(async move {
+                if let Some(tx) = tx.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                    let _ = tx.send(sent);
+                }
+            })
+        }));
+        let mut launch = rocket::tokio::spawn(rocket.launch());
+        let (port, shutdown) = rocket::tokio::select! {
+            up = rx => up.context("the server did not start")?,
+            ended = &mut launch => {
+                ended?.context("the server stopped")?;
+                anyhow::bail!("the server stopped");
+            }
+        };
+        let front = Front::new(
+            front_limits,
+            SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port)),
+            peers,
+            stats,
+        );
+        let listener = rocket::tokio::net::TcpListener::from_std(listener)?;
+        rocket::tokio::spawn(front.clone().serve(listener));
+        let signal = rocket::tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+            ended = &mut launch => {
+                ended?.context("the server stopped")?;
+                anyhow::bail!("the server stopped");
+            }
+        };
+        eprintln!("corral: {signal}: draining (at most {} s)", grace.as_secs());
+        drain(&front, &lifecycle, grace).await;
+        shutdown.notify();
+        let _ = rocket::tokio::time::timeout(Duration::from_secs(5), launch).await;
+        eprintln!("corral: stopped");
+        Ok(0)
+    })
+}
+
+/// Graceful shutdown: stop accepting, let the runs in flight finish within `grace`
+/// (each still gets its answer), stop the rest (their clients get a 503), close.
+async fn drain(front: &Front, lifecycle: &Lifecycle, grace: Duration) {
+    use rocket::tokio::time::{Instant, sleep};
+    lifecycle.begin_drain();
+    front.drain();
+    // Busy: a connection with a request in progress, or a run (a WebSocket's too).
+    let busy = || front.busy() > 0 || lifecycle.running() > 0;
+    let until = |deadline: Instant| async move {
+        while busy() && Instant::now() < deadline {
+            sleep(Duration::from_millis(50)).await;
+        }
+    };
+    until(Instant::now() + grace).await;
+    if busy() {
+        let killed = lifecycle.kill_all();
+        eprintln!("corral: grace period over: stopping {killed} runs");
+        until(Instant::now() + Duration::from_secs(10)).await;
+    }
+    // Answers being written finish; connections close once idle (300 ms), upgraded
+    // ones are closed after a second.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while front.open() > 0 && Instant::now() < deadline {
+        sleep(Duration::from_millis(50)).await;
+    }
+    front.close_all();
+}
+
+/// The soft limit on open files of this process.
+fn nofile_soft() -> u64 {
+    let mut l = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit through a valid pointer.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) } != 0 || l.rlim_cur == 0 {
+        return 1024;
+    }
+    l.rlim_cur.min(1 << 24)
 }
 
 fn bake_defaults(pipeline: &Pipeline, progress: &dyn Fn(&str)) -> Result<(), String> {

@@ -14,16 +14,29 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-/// The client's address, for the rate limit.
+/// The client's address, for the rate limit: the peer address of the client's
+/// connection (which the front layer maps back from the connection it opened to
+/// Rocket), or, only when `[server] ip_header` names one, that header's value.
 pub struct Client(pub IpAddr);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Client {
     type Error = ();
     async fn from_request(req: &'r rocket::Request<'_>) -> request::Outcome<Self, ()> {
-        request::Outcome::Success(Client(
-            req.client_ip().unwrap_or(IpAddr::from([0, 0, 0, 0])),
-        ))
+        let app = req.rocket().state::<App>();
+        let from_header = app
+            .and_then(|a| a.ip_header.as_deref())
+            .and_then(|h| req.headers().get_one(h))
+            .and_then(|v| v.trim().parse::<IpAddr>().ok());
+        let remote = req.remote();
+        let ip = from_header
+            .or_else(|| {
+                let (app, remote) = (app?, remote?);
+                Some(app.peers.get(remote)?.ip())
+            })
+            .or_else(|| remote.map(|r| r.ip()))
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        request::Outcome::Success(Client(ip))
     }
 }
 
@@ -81,6 +94,9 @@ pub fn admit(app: &App, client: &Client) -> Result<(), ApiError> {
         e.retry_after = Some(wait);
         return Err(e);
     }
+    if app.lifecycle.draining() {
+        return Err(ApiError::busy(crate::state::SHUTTING_DOWN, 5));
+    }
     let (ready, detail) = app.readiness();
     if !ready {
         return Err(ApiError::busy(format!("not ready: {detail}"), 10));
@@ -101,9 +117,17 @@ pub async fn execute(app: &App, req: Request) -> Result<Value, ApiError> {
         return Ok(v);
     }
     let pipeline = app.pipeline.clone();
+    let lifecycle = app.lifecycle.clone();
     let submit = || {
         let job = Box::new(move || -> RunOutcome {
-            let outcome = pipeline.run(&req, false, &mut |_| {});
+            // Registered so that shutdown can stop it once the grace period is over;
+            // stdin is `req.stdin` then end-of-file, as with `Pipeline::run`.
+            let run = lifecycle.register(corral_rust::pipeline::Stop::default());
+            let (_no_more_stdin, stdin) = std::sync::mpsc::channel();
+            let outcome = pipeline.run_interactive(&req, false, stdin, &run.stop, &mut |_| {});
+            if run.stop.killed() {
+                return Arc::new(Err((503, crate::state::SHUTTING_DOWN.to_string())));
+            }
             Arc::new(match outcome {
                 Ok(result) => serde_json::to_value(&result).map_err(|e| (500, e.to_string())),
                 Err(e) => {
@@ -127,7 +151,6 @@ pub async fn execute(app: &App, req: Request) -> Result<Value, ApiError> {
     } else {
         submit().await
     };
-    app.metrics.runs.fetch_add(1, Ordering::Relaxed);
     match &*outcome {
         Ok(result) => {
             if memoize
@@ -145,6 +168,16 @@ pub async fn execute(app: &App, req: Request) -> Result<Value, ApiError> {
     }
 }
 
+/// A JSON body that could not be read: 413 when it is over the limit, else 400.
+pub fn json_error(e: rocket::serde::json::Error<'_>) -> ApiError {
+    match e {
+        rocket::serde::json::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            ApiError::new(Status::PayloadTooLarge, "the request body is too large")
+        }
+        other => ApiError::bad_request(format!("invalid request: {other}")),
+    }
+}
+
 #[post("/api/v1/run", data = "<body>")]
 pub async fn run(
     body: Result<Json<RunRequest>, rocket::serde::json::Error<'_>>,
@@ -152,12 +185,7 @@ pub async fn run(
     client: Client,
 ) -> Result<Json<Value>, ApiError> {
     admit(app, &client)?;
-    let body = body.map_err(|e| match e {
-        rocket::serde::json::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            ApiError::new(Status::PayloadTooLarge, "the request body is too large")
-        }
-        other => ApiError::bad_request(format!("invalid request: {other}")),
-    })?;
+    let body = body.map_err(json_error)?;
     let req = body.into_inner().into_request()?;
     Ok(Json(execute(app, req).await?))
 }
@@ -175,8 +203,13 @@ pub async fn run_harness(
     client: Client,
 ) -> Result<(ContentType, String), ApiError> {
     admit(app, &client)?;
-    let stub =
-        stub.map_err(|e| ApiError::bad_request(format!("the body must be UTF-8 text: {e}")))?;
+    let stub = stub.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            ApiError::new(Status::PayloadTooLarge, "the request body is too large")
+        } else {
+            ApiError::bad_request(format!("the body must be UTF-8 text: {e}"))
+        }
+    })?;
     let mut body = RunRequest {
         code: Some(stub),
         harness: Some(harness.to_string()),
@@ -311,22 +344,34 @@ pub fn metrics(app: &State<App>, bearer: Bearer) -> Result<(ContentType, String)
             "/metrics needs `Authorization: Bearer <token>`",
         ));
     }
-    let m = &app.metrics;
+    let (m, c) = (&app.metrics, &app.connections);
     let (running, waiting) = app.jobs.load();
     let text = format!(
-        "# TYPE corral_requests_total counter\ncorral_requests_total {}\n\
+        "# HELP corral_requests_total requests to the run and tool routes, refused ones included\n\
+         # TYPE corral_requests_total counter\ncorral_requests_total {}\n\
          # TYPE corral_cache_hits_total counter\ncorral_cache_hits_total {}\n\
+         # HELP corral_runs_total jobs executed in the sandbox (not memo hits, shared executions or refusals)\n\
          # TYPE corral_runs_total counter\ncorral_runs_total {}\n\
          # TYPE corral_rejected_total counter\ncorral_rejected_total{{reason=\"busy\"}} {}\ncorral_rejected_total{{reason=\"rate\"}} {}\n\
          # TYPE corral_queue_running gauge\ncorral_queue_running {running}\n\
          # TYPE corral_queue_waiting gauge\ncorral_queue_waiting {waiting}\n\
-         # TYPE corral_memo_bytes gauge\ncorral_memo_bytes {}\n",
+         # TYPE corral_memo_bytes gauge\ncorral_memo_bytes {}\n\
+         # TYPE corral_connections_open gauge\ncorral_connections_open {}\n\
+         # HELP corral_connections_closed_total connections the server closed: over the cap (refused when all were busy, evicted when idle) or by a timer\n\
+         # TYPE corral_connections_closed_total counter\n\
+         corral_connections_closed_total{{reason=\"refused\"}} {}\n\
+         corral_connections_closed_total{{reason=\"evicted\"}} {}\n\
+         corral_connections_closed_total{{reason=\"timeout\"}} {}\n",
         m.requests.load(Ordering::Relaxed),
         m.cache_hits.load(Ordering::Relaxed),
         m.runs.load(Ordering::Relaxed),
         m.rejected_busy.load(Ordering::Relaxed),
         m.rejected_rate.load(Ordering::Relaxed),
         app.memo.bytes(),
+        c.open.load(Ordering::Relaxed),
+        c.refused.load(Ordering::Relaxed),
+        c.evicted.load(Ordering::Relaxed),
+        c.timed_out.load(Ordering::Relaxed),
     );
     Ok((
         ContentType::new("text", "plain").with_params(("version", "0.0.4")),

@@ -493,7 +493,6 @@ where
         }
         None => submit().await,
     };
-    app.metrics.runs.fetch_add(1, Ordering::Relaxed);
     match &*outcome {
         Ok(v) => {
             if let Some(k) = &key

@@ -45,7 +45,7 @@ async fn run_tool(
 ) -> Result<Json<Value>, ApiError> {
     admit(app, &client)?;
     let req = body
-        .map_err(|e| ApiError::bad_request(format!("invalid request: {e}")))?
+        .map_err(crate::routes::native::json_error)?
         .into_inner();
     let edition = Edition::parse(req.edition.as_deref().unwrap_or("2024"))?;
     let mode = BuildMode::parse(req.mode.as_deref().unwrap_or("debug"))?;

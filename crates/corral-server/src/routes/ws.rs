@@ -17,7 +17,6 @@ use rocket_ws::{Channel, Message, WebSocket, stream::DuplexStream};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 
 // The message types, exactly as the playground spells them
@@ -353,7 +352,10 @@ fn start(
     let pipeline = app.pipeline.clone();
     let tx = out.clone();
     let job_stop = stop.clone();
+    let lifecycle = app.lifecycle.clone();
     let job = Box::new(move || -> RunOutcome {
+        // Shutdown stops it once the grace period is over.
+        let _registered = lifecycle.register(job_stop.clone());
         if job_stop.killed() {
             // Killed while it waited in the queue: it never began.
             return Arc::new(Ok(json!({"status": "killed", "queued": true})));
@@ -383,7 +385,7 @@ fn start(
             Err(e) => Err((400, e.to_string())),
         })
     });
-    let queued = app.jobs.submit(job);
+    let queued = app.jobs.submit(app.counted(job));
     let tx = out.clone();
     rocket::tokio::spawn(async move {
         let messages = match queued.await {
@@ -396,7 +398,6 @@ fn start(
         };
         let _ = tx.send(Out::End(sequence, messages));
     });
-    app.metrics.runs.fetch_add(1, Ordering::Relaxed);
     Ok(Running {
         sequence,
         stdin: Some(stdin_tx),

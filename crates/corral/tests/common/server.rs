@@ -30,6 +30,27 @@ impl Server {
     /// Starts a server with `config` (TOML) and waits until it is ready. `None` (with a
     /// printed reason) when it cannot become ready here (no sandbox, no bake).
     pub fn start(config: &str, envs: &[(&str, &str)]) -> Option<Server> {
+        Server::start_with_nofile(config, envs, None)
+    }
+
+    /// Like [`Server::start`], with the server's RLIMIT_NOFILE soft limit set to
+    /// `nofile` when given.
+    pub fn start_with_nofile(
+        config: &str,
+        envs: &[(&str, &str)],
+        nofile: Option<u64>,
+    ) -> Option<Server> {
+        Server::launch(config, envs, nofile, true)
+    }
+
+    /// Starts a server; when `need_ready` is false, returns as soon as it answers
+    /// /healthz at all (runs may still answer 503 while the default crates bake).
+    pub fn launch(
+        config: &str,
+        envs: &[(&str, &str)],
+        nofile: Option<u64>,
+        need_ready: bool,
+    ) -> Option<Server> {
         let port = free_port();
         let data_dir =
             std::env::temp_dir().join(format!("corral-server-test-{}-{port}", std::process::id()));
@@ -51,6 +72,25 @@ impl Server {
         for (k, v) in envs {
             cmd.env(k, v);
         }
+        if let Some(soft) = nofile {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: only async-signal-safe calls (getrlimit, setrlimit) between fork
+            // and exec.
+            unsafe {
+                cmd.pre_exec(move || {
+                    let mut l = libc::rlimit {
+                        rlim_cur: 0,
+                        rlim_max: 0,
+                    };
+                    libc::getrlimit(libc::RLIMIT_NOFILE, &mut l);
+                    l.rlim_cur = soft.min(l.rlim_max);
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &l) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
         let child = cmd.spawn().expect("start corral serve");
         let server = Server {
             base: format!("http://127.0.0.1:{port}"),
@@ -61,6 +101,7 @@ impl Server {
         loop {
             match ureq::get(&format!("{}/healthz", server.base)).call() {
                 Ok(_) => return Some(server),
+                Err(ureq::Error::Status(503, _)) if !need_ready => return Some(server),
                 Err(ureq::Error::Status(503, r)) => {
                     let body = r.into_string().unwrap_or_default();
                     if body.contains("baking") && Instant::now() > deadline {
@@ -75,6 +116,25 @@ impl Server {
                 return None;
             }
             std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The server's process id (for signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits at most `within` for the server to exit; its status, if it did.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
@@ -109,6 +169,13 @@ impl Server {
 
     pub fn get(&self, path: &str) -> (u16, serde_json::Value, Option<String>) {
         Self::read(ureq::get(&self.url(path)).call())
+    }
+
+    /// Status, JSON body and Retry-After of any ureq result (panics on transport errors).
+    pub fn read_result(
+        res: Result<ureq::Response, ureq::Error>,
+    ) -> (u16, serde_json::Value, Option<String>) {
+        Self::read(res)
     }
 
     fn read(res: Result<ureq::Response, ureq::Error>) -> (u16, serde_json::Value, Option<String>) {
