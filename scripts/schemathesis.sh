@@ -45,12 +45,13 @@ base="http://127.0.0.1:$port"
 "$corral" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --config "$work/corral.toml" \
   >"$work/server.log" 2>&1 &
 server=$!
+ready() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' "$base/healthz" 2>/dev/null; }
 for _ in $(seq 600); do
-  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
+  ready && break
   kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; echo "FAIL: corral serve exited" >&2; exit 1; }
   sleep 0.5
 done
-curl -fsS "$base/healthz" >/dev/null || { echo "FAIL: corral serve not ready after 300 s" >&2; exit 1; }
+ready || { echo "FAIL: corral serve not ready after 300 s" >&2; exit 1; }
 
 echo "schemathesis: $base/api/openapi.json, $examples examples per operation, ${seconds}s at most" >&2
 status=0
