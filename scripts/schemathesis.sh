@@ -55,7 +55,8 @@ ready || { echo "FAIL: corral serve not ready after 300 s" >&2; exit 1; }
 
 echo "schemathesis: $base/api/openapi.json, $examples examples per operation, ${seconds}s at most" >&2
 status=0
-timeout --signal=INT --kill-after=20 "$seconds" "$st" run "$base/api/openapi.json" \
+# From the scratch dir: schemathesis keeps its example database in the working dir.
+(cd "$work" && exec timeout --signal=INT --kill-after=20 "$seconds" "$st" run "$base/api/openapi.json" \
   --url "$base" \
   --checks not_a_server_error \
   --max-examples "$examples" \
@@ -64,7 +65,7 @@ timeout --signal=INT --kill-after=20 "$seconds" "$st" run "$base/api/openapi.jso
   --seed "${ST_SEED:-$RANDOM}" \
   --no-color \
   --report har --report-har-path "$work/run.har" \
-  >"$work/st.log" 2>&1 || status=$?
+  >"$work/st.log" 2>&1) || status=$?
 tail -n 40 "$work/st.log"
 
 # The answers by status, from the recorded exchanges.
