@@ -2,7 +2,9 @@
 # Every check of the project: format, lints, the vetted crates baked (the tests of
 # `corral run` use them), then the tests: unit, exec and run end to end, and the
 # attack suite as root and as an unprivileged user; then the page's assets rebuilt
-# from web/'s lockfile and its browser tests in headless Chromium.
+# from web/'s lockfile and its browser tests in headless Chromium; then robustness,
+# bounded in time (about 6 minutes): the fuzz targets (FUZZ_SECONDS each), schemathesis
+# against a real server (no 5xx), and a saturation soak (SOAK_SECONDS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all --check
@@ -32,4 +34,23 @@ if command -v npm >/dev/null; then
   CORRAL_BIN="$PWD/target/debug/corral" CORRAL_PAGE_TESTS=$page_mode node --test web/test/
 else
   echo "SKIP: npm is not installed: the page's assets are not rebuilt, its browser tests not run" >&2
+fi
+
+# Robustness. Fuzzing needs nightly and cargo-fuzz, schemathesis its venv (.ci/run
+# installs them); without them (a developer's machine) the steps say SKIP.
+if command -v cargo-fuzz >/dev/null && rustup run nightly rustc --version >/dev/null 2>&1; then
+  bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+else
+  echo "SKIP: cargo-fuzz or the nightly toolchain is missing: the fuzz targets are not run" >&2
+fi
+if [ -n "${SCHEMATHESIS:-}" ] || command -v schemathesis >/dev/null; then
+  bash scripts/schemathesis.sh "${ST_EXAMPLES:-100}"
+else
+  echo "SKIP: schemathesis is not installed: the API is not fuzzed from its schema" >&2
+fi
+# The soak needs the sandbox with cgroups (root) to say anything about leftovers.
+if [ "$(id -u)" = 0 ]; then
+  python3 scripts/soak.py --seconds "${SOAK_SECONDS:-90}" --clients 12 --corral target/debug/corral
+else
+  echo "SKIP: not root: no saturation soak" >&2
 fi

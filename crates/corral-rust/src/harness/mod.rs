@@ -20,6 +20,19 @@ mod template;
 pub use args::{ArgFormat, ArgSpec, ArgType};
 pub use manifest::{builtin, find, get};
 
+/// The lexer's tokens (byte span and kind, as `Debug` text), or the byte offset where it
+/// stopped: for the fuzz targets in `fuzz/` only, not an API.
+#[doc(hidden)]
+pub fn fuzz_tokenize(src: &str) -> Result<Vec<(std::ops::Range<usize>, String)>, usize> {
+    lexer::tokenize(src)
+        .map(|ts| {
+            ts.into_iter()
+                .map(|t| (t.span, format!("{:?}", t.kind)))
+                .collect()
+        })
+        .map_err(|e| e.at)
+}
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 

@@ -1,0 +1,3 @@
+extern crate a
+[;]
+1

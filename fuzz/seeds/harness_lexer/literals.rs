@@ -1,0 +1,1 @@
+r#"raw "# str"#; b'x'; c"c"; 'a: loop { /* /* nested */ */ }
