@@ -78,7 +78,12 @@ pub(crate) fn leading_crate_items(src: &str, policy: Policy) -> Lifted {
             Kind::Ident
                 if is_keyword(src, t, "extern") && is_ident(src, &tokens, i + 1, "crate") =>
             {
-                let Some(semi) = (i..tokens.len()).find(|&j| is_punct(&tokens, j, ';')) else {
+                // `extern crate NAME [as NAME];`: only names up to the `;`. Anything else
+                // (brackets, a missing `;`) stays in the user's file, where rustc reports it.
+                let Some(semi) = (i + 2..tokens.len())
+                    .find(|&j| !matches!(tokens[j].kind, Kind::Ident | Kind::Punct('_')))
+                    .filter(|&j| is_punct(&tokens, j, ';'))
+                else {
                     break;
                 };
                 let start = pending.take().unwrap_or(t.span.start);
@@ -288,6 +293,18 @@ mod tests {
         assert_eq!(
             lifted_text("//! doc\n#![allow(unused)]\n1 + 1", Policy::AllInner),
             vec!["//! doc", "#![allow(unused)]"]
+        );
+    }
+
+    #[test]
+    fn a_malformed_extern_crate_stays_in_the_users_file() {
+        // Found by fuzzing: the item used to end at the first `;`, even inside brackets.
+        assert!(lifted_text("extern crate a\n[;]\n1", Policy::AllInner).is_empty());
+        assert!(lifted_text("extern crate a", Policy::AllInner).is_empty());
+        assert!(lifted_text("extern crate a as (b);", Policy::AllInner).is_empty());
+        assert_eq!(
+            lifted_text("extern crate self as _;\n1", Policy::AllInner),
+            vec!["extern crate self as _;"]
         );
     }
 
