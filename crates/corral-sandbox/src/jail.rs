@@ -2,6 +2,9 @@
 //! init (process 1 of the new pid namespace) and the command's last steps before exec.
 //!
 //! Order matters and reads top to bottom:
+//! reaper:  the supervisor's child; a subreaper whose parent-death signal (SIGTERM)
+//!          kills the inner helper; forks it, then collects it and init, so that no
+//!          process of the step outlives the server, not even as a zombie
 //! helper:  join cgroups -> reset scheduling, I/O priority and OOM score -> (root mode)
 //!          open bind sources as root, become the step's own host uid/gid
 //!          -> unshare user+pid+mount+net+ipc+uts (the user namespace is owned by, and
@@ -73,9 +76,9 @@ impl<T, E: std::fmt::Display> Step<T> for std::result::Result<T, E> {
 pub fn helper_main() -> ! {
     // SAFETY: fd 3 was placed there by the supervisor for this process alone.
     let ctl = unsafe { OwnedFd::from_raw_fd(CONTROL_FD) };
-    let code = match helper(&ctl) {
+    let code = match reaper(ctl) {
         Ok(code) => code,
-        Err(e) => {
+        Err((ctl, e)) => {
             let _ = wire::send(&ctl, &FromJail::Failed(e));
             125
         }
@@ -83,17 +86,92 @@ pub fn helper_main() -> ! {
     std::process::exit(code)
 }
 
-fn helper(ctl: &OwnedFd) -> Result<i32> {
+/// The pid of the inner helper, for the reaper's SIGTERM handler.
+static INNER_PID: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// The reaper's SIGTERM (its parent-death signal, or the supervisor's kill before init
+/// exists): kill the inner helper; init follows it (its own parent-death signal), and
+/// the reaper collects both.
+extern "C" fn kill_inner(_: libc::c_int) {
+    let pid = INNER_PID.load(std::sync::atomic::Ordering::SeqCst);
+    if pid > 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+}
+
+/// The outer helper: the supervisor's child, outside the step's cgroups and ids. It
+/// forks the inner helper and reaps it and, as a subreaper, init: when the server
+/// dies, every process of the step is dead *and collected* before the reaper exits, so
+/// none lingers even as a zombie of the step's host id waiting for the host's init.
+fn reaper(ctl: OwnedFd) -> std::result::Result<i32, (OwnedFd, String)> {
+    let setup = match prepare_reaper(&ctl) {
+        Ok(s) => s,
+        Err(e) => return Err((ctl, e)),
+    };
+    let outer = std::process::id() as i32;
+    let inner = match sys::fork() {
+        Ok(pid) => pid,
+        Err(e) => return Err((ctl, format!("fork helper: {e}"))),
+    };
+    if inner == 0 {
+        let code = match helper(&ctl, &setup, outer) {
+            Ok(code) => code,
+            Err(e) => {
+                let _ = wire::send(&ctl, &FromJail::Failed(e));
+                125
+            }
+        };
+        // SAFETY: _exit in a forked child.
+        unsafe { libc::_exit(code) };
+    }
+    INNER_PID.store(inner, std::sync::atomic::Ordering::SeqCst);
+    // The step's pipes and control socket must close when the step's processes end,
+    // not when we do.
+    drop(ctl);
+    if let Ok(devnull) = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+    {
+        for fd in 0..3 {
+            let _ = sys::dup2(devnull.as_raw_fd(), fd);
+        }
+    }
+    loop {
+        // SAFETY: waitpid with a null status pointer.
+        let pid = unsafe { libc::waitpid(-1, std::ptr::null_mut(), libc::__WALL) };
+        if pid < 0 && nix::errno::Errno::last() != nix::errno::Errno::EINTR {
+            return Ok(0); // ECHILD: the inner helper and init are collected
+        }
+    }
+}
+
+fn prepare_reaper(ctl: &OwnedFd) -> Result<Setup> {
     // Nothing but stdio and the control socket may cross into the sandbox.
     sys::close_range(CONTROL_FD as u32 + 1, u32::MAX).step("close inherited fds")?;
     let setup: Setup = match wire::recv::<ToHelper>(ctl).step("read setup")? {
         Some(ToHelper::Setup(s)) => *s,
         _ => return Err("expected setup message".into()),
     };
-    // Die with the supervisor's thread that spawned us; re-check the parent after
-    // arming, in case it died before.
-    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).step("PR_SET_PDEATHSIG")?;
+    // Die with the supervisor's thread that spawned us (taking the step along): a
+    // catchable signal, so the handler can kill the inner helper. Re-check the parent
+    // after arming, in case it died before.
+    sys::set_signal_handler(libc::SIGTERM, kill_inner as *const () as libc::sighandler_t);
+    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM).step("PR_SET_PDEATHSIG")?;
     if nix::unistd::getppid().as_raw() != setup.parent_pid {
+        return Err("the supervisor died during start-up".into());
+    }
+    nix::sys::prctl::set_child_subreaper(true).step("PR_SET_CHILD_SUBREAPER")?;
+    Ok(setup)
+}
+
+/// The inner helper: joins the step's cgroups, becomes its host id, creates the
+/// namespaces and forks init.
+fn helper(ctl: &OwnedFd, setup: &Setup, reaper: i32) -> Result<i32> {
+    // Die with the reaper; re-check it after arming.
+    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).step("PR_SET_PDEATHSIG")?;
+    if nix::unistd::getppid().as_raw() != reaper {
         return Ok(125);
     }
     let devnull = fs::OpenOptions::new()
@@ -122,7 +200,7 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
         // The uid change cleared the parent-death signal: arm it again, and re-check.
         nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
             .step("PR_SET_PDEATHSIG")?;
-        if nix::unistd::getppid().as_raw() != setup.parent_pid {
+        if nix::unistd::getppid().as_raw() != reaper {
             return Ok(125);
         }
     }
@@ -136,7 +214,7 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
         | CloneFlags::CLONE_NEWIPC
         | CloneFlags::CLONE_NEWUTS;
     unshare(ns).step("unshare user, pid, mount, net, ipc and uts namespaces")?;
-    wire::send(ctl, &FromJail::Unshared).step("notify supervisor")?;
+    wire::send(ctl, &FromJail::Unshared(std::process::id() as i32)).step("notify supervisor")?;
     match wire::recv::<ToHelper>(ctl).step("wait for id maps")? {
         Some(ToHelper::Go) => {}
         _ => return Err("supervisor did not map ids".into()),
@@ -168,7 +246,7 @@ fn helper(ctl: &OwnedFd) -> Result<i32> {
     let init = sys::fork().step("fork init")?;
     if init == 0 {
         drop(alive_w);
-        let code = match init_main(ctl, &setup, layers, alive_r, sources, devices) {
+        let code = match init_main(ctl, setup, layers, alive_r, sources, devices) {
             Ok(code) => code,
             Err(e) => {
                 let _ = wire::send(ctl, &FromJail::Failed(e));

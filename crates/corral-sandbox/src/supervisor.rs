@@ -299,11 +299,22 @@ impl KillSwitch {
         self.signal();
     }
 
+    /// Kills init (process 1: the whole pid namespace dies with it; the helpers then
+    /// exit), or before init exists the helper, with the SIGTERM its reaper half turns
+    /// into a kill of the inner half (so every process is collected, none left behind
+    /// as a zombie).
     fn signal(&self) {
-        for slot in [&self.init, &self.helper] {
-            if let Some(fd) = slot.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-                let _ = sys::pidfd_kill(fd, libc::SIGKILL);
-            }
+        if let Some(fd) = self.init.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            let _ = sys::pidfd_kill(fd, libc::SIGKILL);
+            return;
+        }
+        if let Some(fd) = self
+            .helper
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            let _ = sys::pidfd_kill(fd, libc::SIGTERM);
         }
     }
 
@@ -420,16 +431,15 @@ impl Watch {
                 .take()
                 .ok_or_else(|| io::Error::other("no stdin pipe")),
         );
-        let outcome = self.watch(
-            start,
-            &ours,
-            helper_pid,
-            child.stdout.take(),
-            child.stderr.take(),
-        );
-        // The helper is our child: kill it if it is still there, and reap it.
+        let outcome = self.watch(start, &ours, child.stdout.take(), child.stderr.take());
+        // The helper is our child: it exits once it has collected the step's processes.
+        // Give it a moment, then kill it, and reap it.
         if outcome.is_err() {
             self.kill.signal();
+        }
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
         }
         let _ = child.kill();
         let _ = child.wait();
@@ -440,7 +450,6 @@ impl Watch {
         &mut self,
         start: Instant,
         ctl: &OwnedFd,
-        helper_pid: i32,
         stdout: Option<ChildStdout>,
         stderr: Option<ChildStderr>,
     ) -> Result<Outcome, String> {
@@ -467,6 +476,7 @@ impl Watch {
             }
         }
         let mut ctl_open = true;
+        let mut mapped = false;
         let mut report: Option<Report> = None;
         let mut failure: Option<String> = None;
         let deadline = start + limits.wall;
@@ -523,9 +533,13 @@ impl Watch {
             for w in ready {
                 if w == 2 {
                     match wire::recv::<FromJail>(ctl) {
-                        Ok(Some(FromJail::Unshared)) => {
-                            self.map_ids(helper_pid)?;
+                        Ok(Some(FromJail::Unshared(pid))) if !mapped => {
+                            mapped = true;
+                            self.map_ids(pid)?;
                             wire::send(ctl, &ToHelper::Go).map_err(|e| format!("send go: {e}"))?;
+                        }
+                        Ok(Some(FromJail::Unshared(_))) => {
+                            return Err("the helper asked for id maps twice".into());
                         }
                         Ok(Some(FromJail::InitPid(pid))) => {
                             let fd =

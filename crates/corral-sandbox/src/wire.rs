@@ -41,8 +41,8 @@ pub struct Setup {
 /// Helper or init -> supervisor.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum FromJail {
-    /// The helper left the host's user namespace: map ids and add it to cgroups now.
-    Unshared,
+    /// The (inner) helper, host pid given, left the host's user namespace: map its ids.
+    Unshared(i32),
     /// Host pid of init (process 1 of the sandbox).
     InitPid(i32),
     /// Init's report after the command and everything it started have ended.
