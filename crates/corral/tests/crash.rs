@@ -26,18 +26,11 @@ impl Drop for Serve {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Starts `corral serve` on `data_dir` and waits until it is ready; `None` (with a SKIP
 /// line) when the default crates are not baked within the wait.
 fn serve(data_dir: &Path, config: &Path) -> Option<Serve> {
-    let port = free_port();
+    let port = common::server::free_port();
     let child = Command::new(common::CORRAL)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .arg("--data-dir")
