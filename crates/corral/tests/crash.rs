@@ -26,7 +26,6 @@ impl Drop for Serve {
     }
 }
 
-
 /// Starts `corral serve` on `data_dir` and waits until it is ready; `None` (with a SKIP
 /// line) when the default crates are not baked within the wait.
 fn serve(data_dir: &Path, config: &Path) -> Option<Serve> {
