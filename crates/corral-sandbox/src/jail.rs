@@ -671,8 +671,44 @@ fn build_root(
             .step(&format!("mask /proc/{masked}"))?;
         }
     }
+    // /proc/stat's counters run since the host booted (CPU jiffies summed over the CPUs
+    // are the host's uptime): show a copy with them at zero. Its `btime` is already the
+    // time namespace's. The copy is bound over the original and unlinked.
+    if let Ok(real) = fs::read_to_string(proc.join("stat")) {
+        let copy = root.join(".stat");
+        fs::write(&copy, without_host_counters(&real)).step("write /proc/stat")?;
+        mount(
+            Some(&copy),
+            &proc.join("stat"),
+            None::<&str>,
+            MsFlags::MS_BIND,
+            None::<&str>,
+        )
+        .step("mask /proc/stat")?;
+        fs::remove_file(&copy).step("remove /proc/stat copy")?;
+    }
     mkdir_p(&inside(&policy.cwd), 0o755)?;
     Ok(())
+}
+
+/// /proc/stat with every counter at zero but `btime`, one process running.
+fn without_host_counters(stat: &str) -> String {
+    let mut out = String::with_capacity(stat.len());
+    for line in stat.lines() {
+        let mut fields = line.split_whitespace();
+        let Some(key) = fields.next() else { continue };
+        out.push_str(key);
+        for f in fields {
+            out.push(' ');
+            out.push_str(match key {
+                "btime" => f,
+                "procs_running" => "1",
+                _ => "0",
+            });
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn enter_time_namespace() -> Result<()> {
@@ -860,4 +896,18 @@ fn set_rlimits(policy: &Policy, memory_by_rlimit: bool) -> Result<()> {
         setrlimit(res, soft, hard).step(&format!("setrlimit {res:?}"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn proc_stat_keeps_its_shape_and_loses_the_hosts_counters() {
+        let real = "cpu  1 2 3 4\ncpu0 5 6 7 8\nintr 99 1 2\nctxt 77\nbtime 1700000000\n\
+                    processes 12\nprocs_running 3\nprocs_blocked 1\nsoftirq 9 8\n";
+        assert_eq!(
+            super::without_host_counters(real),
+            "cpu 0 0 0 0\ncpu0 0 0 0 0\nintr 0 0 0\nctxt 0\nbtime 1700000000\n\
+             processes 0\nprocs_running 1\nprocs_blocked 0\nsoftirq 0 0\n"
+        );
+    }
 }
