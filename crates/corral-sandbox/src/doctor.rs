@@ -98,9 +98,12 @@ pub fn run(helper: &Path) -> Vec<Check> {
                 "seccomp",
                 State::Active,
                 format!(
-                    "allow-list of {} syscalls, {} denied with EPERM",
+                    "allow-list of {} syscalls ({} with argument checks), {} denied with \
+                     EPERM, {} answered 0 without running",
                     crate::seccomp::ALLOW.len() + crate::seccomp::ARG_RULES.len(),
-                    crate::seccomp::DENY.len()
+                    crate::seccomp::ARG_RULES.len(),
+                    crate::seccomp::DENY.len(),
+                    crate::seccomp::NO_OP.len()
                 ),
                 true,
             ),
@@ -160,7 +163,8 @@ pub fn run(helper: &Path) -> Vec<Check> {
     checks.push(Check::new(
         "rlimits",
         State::Active,
-        "core 0, fsize, nofile, nproc, stack, as, cpu, memlock",
+        "all set: core 1 (fixed), fsize, nofile, nproc, stack, as, cpu, memlock, sigpending, \
+         msgqueue, rtprio 0, nice 0",
         true,
     ));
     checks.push(end_to_end(helper));
