@@ -48,7 +48,7 @@ const WALL_GRACE_SECS: u64 = 2;
 const DEVICES: [&str; 5] = ["null", "zero", "full", "random", "urandom"];
 /// /proc files that describe the host rather than the sandbox (kernel command line,
 /// loaded modules, kernel symbols, timers and keys of other processes).
-const PROC_MASKED: [&str; 8] = [
+const PROC_MASKED: [&str; 21] = [
     "cmdline",
     "modules",
     "kallsyms",
@@ -56,8 +56,23 @@ const PROC_MASKED: [&str; 8] = [
     "keys",
     "key-users",
     "kcore",
+    "config.gz",
+    "iomem",
+    "ioports",
     // Names the host's boot: the same in every sandbox on one host.
     "sys/kernel/random/boot_id",
+    // Host-wide counts that move with every process on the host, other runs included:
+    // a channel between runs and a view of the host's activity.
+    "sys/fs/file-nr",
+    "sys/fs/inode-nr",
+    "sys/fs/inode-state",
+    "sys/fs/dentry-state",
+    "diskstats",
+    "pressure/cpu",
+    "pressure/memory",
+    "pressure/io",
+    "pressure/irq",
+    "vmstat",
 ];
 
 type Result<T> = std::result::Result<T, String>;
@@ -193,6 +208,11 @@ fn helper(ctl: &OwnedFd, setup: &Setup, reaper: i32) -> Result<i32> {
     // host id before creating the user namespace.
     let mut sources = None;
     if let Some(id) = setup.host_id {
+        // The IPC namespace is made here, by host root, so its limits can be written
+        // (they belong to the root of the user namespace that owns it, which a sandbox's
+        // own user namespace does not map). The run has no capability over it.
+        unshare(CloneFlags::CLONE_NEWIPC).step("unshare ipc namespace")?;
+        cap_ipc(setup.policy.limits.memory)?;
         sources = Some(open_sources(&setup.policy)?);
         nix::unistd::setgroups(&[]).step("drop supplementary groups")?;
         setresgid(Gid::from_raw(id), Gid::from_raw(id), Gid::from_raw(id)).step("setresgid")?;
@@ -207,12 +227,14 @@ fn helper(ctl: &OwnedFd, setup: &Setup, reaper: i32) -> Result<i32> {
 
     // New user namespace first (it owns the others), then the rest in one call.
     // The pid namespace applies to our children: init will be process 1.
-    let ns = CloneFlags::CLONE_NEWUSER
+    let mut ns = CloneFlags::CLONE_NEWUSER
         | CloneFlags::CLONE_NEWPID
         | CloneFlags::CLONE_NEWNS
         | CloneFlags::CLONE_NEWNET
-        | CloneFlags::CLONE_NEWIPC
         | CloneFlags::CLONE_NEWUTS;
+    if setup.host_id.is_none() {
+        ns |= CloneFlags::CLONE_NEWIPC;
+    }
     unshare(ns).step("unshare user, pid, mount, net, ipc and uts namespaces")?;
     wire::send(ctl, &FromJail::Unshared(std::process::id() as i32)).step("notify supervisor")?;
     match wire::recv::<ToHelper>(ctl).step("wait for id maps")? {
@@ -673,21 +695,49 @@ fn build_root(
     }
     // /proc/stat's counters run since the host booted (CPU jiffies summed over the CPUs
     // are the host's uptime): show a copy with them at zero. Its `btime` is already the
-    // time namespace's. The copy is bound over the original and unlinked.
+    // time namespace's. /proc/loadavg counts every thread on the host: show an idle one.
+    // Each copy is bound over the original and unlinked.
     if let Ok(real) = fs::read_to_string(proc.join("stat")) {
-        let copy = root.join(".stat");
-        fs::write(&copy, without_host_counters(&real)).step("write /proc/stat")?;
-        mount(
-            Some(&copy),
-            &proc.join("stat"),
-            None::<&str>,
-            MsFlags::MS_BIND,
-            None::<&str>,
-        )
-        .step("mask /proc/stat")?;
-        fs::remove_file(&copy).step("remove /proc/stat copy")?;
+        replace_proc_file(root, &proc, "stat", &without_host_counters(&real))?;
     }
+    replace_proc_file(root, &proc, "loadavg", "0.00 0.00 0.00 1/1 1\n")?;
     mkdir_p(&inside(&policy.cwd), 0o755)?;
+    Ok(())
+}
+
+/// Binds a file with `contents` over `/proc/<name>` (built in the new root, then unlinked).
+fn replace_proc_file(root: &Path, proc: &Path, name: &str, contents: &str) -> Result<()> {
+    let copy = root.join(format!(".{name}"));
+    fs::write(&copy, contents).step(&format!("write /proc/{name}"))?;
+    mount(
+        Some(&copy),
+        &proc.join(name),
+        None::<&str>,
+        MsFlags::MS_BIND,
+        None::<&str>,
+    )
+    .step(&format!("mask /proc/{name}"))?;
+    fs::remove_file(&copy).step(&format!("remove /proc/{name} copy"))
+}
+
+/// System V IPC limits of the sandbox's own IPC namespace (root mode), from the memory
+/// limit: the defaults allow 32000 message queues of 16 KiB and shared memory without
+/// bound (the memory cgroup counts them too).
+fn cap_ipc(memory: u64) -> Result<()> {
+    let pages = (memory / 4096).max(1);
+    for (name, value) in [
+        ("shmmax", memory.to_string()),
+        ("shmall", pages.to_string()),
+        ("shmmni", "256".to_string()),
+        ("msgmni", "32".to_string()),
+        ("msgmnb", "16384".to_string()),
+        ("sem", "250 8192 32 128".to_string()),
+    ] {
+        let path = format!("/proc/sys/kernel/{name}");
+        if Path::new(&path).exists() {
+            fs::write(&path, &value).step(&format!("write {path}"))?;
+        }
+    }
     Ok(())
 }
 

@@ -70,10 +70,6 @@ pub const ALLOW: &[(i64, &str)] = &[
     (SYS_truncate, "fs"),
     (SYS_ftruncate, "fs"),
     (SYS_fallocate, "fs"),
-    (SYS_fsync, "fs"),
-    (SYS_fdatasync, "fs"),
-    (SYS_sync_file_range, "fs"),
-    (SYS_flock, "fs: cargo, sqlite"),
     (SYS_fadvise64, "fs"),
     (SYS_readahead, "fs"),
     (SYS_utime, "fs"),
@@ -404,6 +400,19 @@ pub const NO_OP: &[(i64, &str)] = &[
         "writeback of every host file system; the sandbox writes only to tmpfs",
     ),
     (SYS_syncfs, "as sync"),
+    (
+        SYS_fsync,
+        "on a file of a read-only bind, a cache flush of the host's disk; the sandbox's \
+         writable files are on tmpfs, where it does nothing",
+    ),
+    (SYS_fdatasync, "as fsync"),
+    (SYS_sync_file_range, "as fsync"),
+    (
+        SYS_flock,
+        "locks nothing: an exclusive lock on a shared read-only file (/etc/ld.so.cache, the \
+         toolchain) would stall the host's and other runs' lockers (cargo takes its lock \
+         and goes on; fcntl locks still work, and on read-only files can only be shared)",
+    ),
 ];
 
 /// Syscalls that answer ENOSYS on purpose even though they are useful, so callers fall back.
