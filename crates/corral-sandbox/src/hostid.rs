@@ -81,87 +81,62 @@ pub fn lease() -> io::Result<Lease> {
     )))
 }
 
-/// Kills every process that runs as an id of the range that nobody holds a lease on:
-/// what a crashed corral left behind. Returns how many processes were killed.
-pub fn kill_orphans() -> io::Result<usize> {
-    let dir = lease_dir()?;
-    let mut by_id: std::collections::BTreeMap<u32, Vec<i32>> = Default::default();
-    for entry in fs::read_dir("/proc")?.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        let Ok(status) = fs::read_to_string(entry.path().join("status")) else {
-            continue;
-        };
-        // "Uid:\treal\teffective\tsaved\tfs": any of them in the range counts.
-        let in_range = status
-            .lines()
-            .filter(|l| l.starts_with("Uid:") || l.starts_with("Gid:"))
-            .flat_map(|l| l.split_whitespace().skip(1))
-            .filter_map(|v| v.parse::<u32>().ok())
-            .find(|v| (FIRST..=LAST).contains(v));
-        if let Some(id) = in_range {
-            by_id.entry(id).or_default().push(pid);
-        }
-    }
-    let mut killed = 0;
-    for (id, pids) in by_id {
-        // Holding the lock while killing: no new step can take this id meanwhile.
-        let Some(_lock) = try_lock(&dir, id)? else {
-            continue;
-        };
-        for pid in pids {
-            if let Ok(fd) = crate::sys::pidfd_open(pid)
-                && crate::sys::pidfd_kill(&fd, libc::SIGKILL).is_ok()
-            {
-                killed += 1;
-            }
-        }
-    }
-    Ok(killed)
-}
-
 /// Makes `id` the owner of `root` and everything below it, walking by descriptors and
 /// never following a symbolic link, so a tree a sandbox wrote before cannot redirect
-/// the walk outside itself.
+/// the walk outside itself. Descriptors are held only along the current path (at most
+/// [`MAX_DEPTH`]), and entries that vanish meanwhile are skipped.
 pub fn hand_over(root: &Path, id: u32) -> io::Result<()> {
-    use nix::dir::{Dir, Type};
-    use nix::fcntl::{AtFlags, OFlag};
     use nix::sys::stat::Mode;
-    use nix::unistd::{Gid, Uid, fchown, fchownat};
-    let (uid, gid) = (Some(Uid::from_raw(id)), Some(Gid::from_raw(id)));
-    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-    let top = Dir::open(root, flags, Mode::empty())?;
-    fchown(&top, uid, gid)?;
-    let mut stack = vec![top];
-    while let Some(mut dir) = stack.pop() {
-        let mut entries = vec![];
-        for e in dir.iter() {
-            let e = e?;
-            let name = e.file_name().to_owned();
-            if name.as_bytes() != b"." && name.as_bytes() != b".." {
-                entries.push((name, e.file_type()));
-            }
+    let top = nix::dir::Dir::open(root, DIR_FLAGS, Mode::empty())?;
+    nix::unistd::fchown(&top, Some(Uid::from_raw(id)), Some(Gid::from_raw(id)))?;
+    hand_over_below(top, id, 0)
+}
+
+/// How deep [`hand_over`] descends before it gives up.
+pub const MAX_DEPTH: usize = 256;
+const DIR_FLAGS: nix::fcntl::OFlag = nix::fcntl::OFlag::O_RDONLY
+    .union(nix::fcntl::OFlag::O_DIRECTORY)
+    .union(nix::fcntl::OFlag::O_NOFOLLOW)
+    .union(nix::fcntl::OFlag::O_CLOEXEC);
+use nix::unistd::{Gid, Uid};
+
+fn hand_over_below(mut dir: nix::dir::Dir, id: u32, depth: usize) -> io::Result<()> {
+    use nix::dir::Type;
+    use nix::errno::Errno;
+    use nix::fcntl::AtFlags;
+    use nix::sys::stat::Mode;
+    if depth >= MAX_DEPTH {
+        return Err(io::Error::other(format!(
+            "more than {MAX_DEPTH} directories deep"
+        )));
+    }
+    let mut entries = vec![];
+    for e in dir.iter() {
+        let e = e?;
+        let name = e.file_name().to_owned();
+        if name.as_bytes() != b"." && name.as_bytes() != b".." {
+            entries.push((name, e.file_type()));
         }
-        for (name, kind) in entries {
-            fchownat(
-                &dir,
-                name.as_c_str(),
-                uid,
-                gid,
-                AtFlags::AT_SYMLINK_NOFOLLOW,
-            )?;
-            if matches!(kind, Some(Type::Directory) | None) {
-                match Dir::openat(&dir, name.as_c_str(), flags, Mode::empty()) {
-                    Ok(sub) => stack.push(sub),
-                    // Not a directory after all (unknown type), or a link: nothing below.
-                    Err(nix::errno::Errno::ENOTDIR | nix::errno::Errno::ELOOP) => {}
-                    Err(e) => return Err(e.into()),
-                }
+    }
+    let (uid, gid) = (Some(Uid::from_raw(id)), Some(Gid::from_raw(id)));
+    for (name, kind) in entries {
+        match nix::unistd::fchownat(
+            &dir,
+            name.as_c_str(),
+            uid,
+            gid,
+            AtFlags::AT_SYMLINK_NOFOLLOW,
+        ) {
+            Ok(()) => {}
+            Err(Errno::ENOENT) => continue,
+            Err(e) => return Err(e.into()),
+        }
+        if matches!(kind, Some(Type::Directory) | None) {
+            match nix::dir::Dir::openat(&dir, name.as_c_str(), DIR_FLAGS, Mode::empty()) {
+                Ok(sub) => hand_over_below(sub, id, depth + 1)?,
+                // Not a directory after all (unknown type), a link, or gone: nothing below.
+                Err(Errno::ENOTDIR | Errno::ELOOP | Errno::ENOENT) => {}
+                Err(e) => return Err(e.into()),
             }
         }
     }
@@ -206,6 +181,20 @@ mod tests {
             hand_over(&tree.join("a/link"), FIRST + 7).is_err(),
             "a link as root"
         );
+        // Sibling directories cost no descriptors: more of them than the descriptor limit.
+        let mut lim: libc::rlimit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit with a valid out-pointer.
+        unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+        let many = lim.rlim_cur.min(8192) as usize + 64;
+        for i in 0..many {
+            fs::create_dir(tree.join(format!("a/b/d{i}"))).unwrap();
+        }
+        hand_over(&tree, FIRST + 8).unwrap();
+        let last = tree.join(format!("a/b/d{}", many - 1));
+        assert_eq!(fs::metadata(last).unwrap().uid(), FIRST + 8);
         fs::remove_dir_all(&base).unwrap();
     }
 

@@ -30,7 +30,7 @@ use nix::unistd::{Gid, Pid, Uid, chdir, pivot_root, setresgid, setresuid};
 use std::ffi::CString;
 use std::fs;
 use std::io::{Read, Write};
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -101,17 +101,22 @@ pub fn helper_main() -> ! {
     std::process::exit(code)
 }
 
-/// The pid of the inner helper, for the reaper's SIGTERM handler.
-static INNER_PID: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+/// A pidfd of the inner helper (-1 until it exists), for the reaper's SIGTERM handler:
+/// a pidfd names that process alone, even once it is reaped and its pid reused.
+static INNER_PIDFD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+/// Set by the reaper's SIGTERM handler, so a SIGTERM that comes before the inner helper
+/// exists is acted on once it does.
+static TERMINATED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The reaper's SIGTERM (its parent-death signal, or the supervisor's kill before init
 /// exists): kill the inner helper; init follows it (its own parent-death signal), and
 /// the reaper collects both.
 extern "C" fn kill_inner(_: libc::c_int) {
-    let pid = INNER_PID.load(std::sync::atomic::Ordering::SeqCst);
-    if pid > 0 {
-        // SAFETY: kill is async-signal-safe.
-        unsafe { libc::kill(pid, libc::SIGKILL) };
+    TERMINATED.store(true, std::sync::atomic::Ordering::SeqCst);
+    let fd = INNER_PIDFD.load(std::sync::atomic::Ordering::SeqCst);
+    if fd >= 0 {
+        // SAFETY: a raw pidfd_send_signal, async-signal-safe.
+        unsafe { libc::syscall(libc::SYS_pidfd_send_signal, fd, libc::SIGKILL, 0, 0) };
     }
 }
 
@@ -130,6 +135,7 @@ fn reaper(ctl: OwnedFd) -> std::result::Result<i32, (OwnedFd, String)> {
         Err(e) => return Err((ctl, format!("fork helper: {e}"))),
     };
     if inner == 0 {
+        sys::set_signal_handler(libc::SIGTERM, libc::SIG_DFL);
         let code = match helper(&ctl, &setup, outer) {
             Ok(code) => code,
             Err(e) => {
@@ -140,7 +146,20 @@ fn reaper(ctl: OwnedFd) -> std::result::Result<i32, (OwnedFd, String)> {
         // SAFETY: _exit in a forked child.
         unsafe { libc::_exit(code) };
     }
-    INNER_PID.store(inner, std::sync::atomic::Ordering::SeqCst);
+    // Our unreaped child: its pid cannot have been reused yet.
+    match sys::pidfd_open(inner) {
+        Ok(fd) => {
+            // Kept open for the rest of our life (raw, for the signal handler).
+            INNER_PIDFD.store(fd.into_raw_fd(), std::sync::atomic::Ordering::SeqCst);
+            if TERMINATED.load(std::sync::atomic::Ordering::SeqCst) {
+                kill_inner(libc::SIGTERM);
+            }
+        }
+        // SAFETY: kill of our own unreaped child.
+        Err(_) => unsafe {
+            libc::kill(inner, libc::SIGKILL);
+        },
+    }
     // The step's pipes and control socket must close when the step's processes end,
     // not when we do.
     drop(ctl);
@@ -207,7 +226,14 @@ fn helper(ctl: &OwnedFd, setup: &Setup, reaper: i32) -> Result<i32> {
     // under /root is readable only by uid 0), then become the step's own unprivileged
     // host id before creating the user namespace.
     let mut sources = None;
+    let mut timens_offsets = None;
     if let Some(id) = setup.host_id {
+        // Opened as host root, whose right to set the offsets the kernel checks at the
+        // write, after the namespaces exist.
+        timens_offsets = fs::OpenOptions::new()
+            .write(true)
+            .open("/proc/self/timens_offsets")
+            .ok();
         // The IPC namespace is made here, by host root, so its limits can be written
         // (they belong to the root of the user namespace that owns it, which a sandbox's
         // own user namespace does not map). The run has no capability over it.
@@ -252,11 +278,16 @@ fn helper(ctl: &OwnedFd, setup: &Setup, reaper: i32) -> Result<i32> {
         Err(e) => layers.push(format!("cgroup namespace: missing ({e})")),
     }
     // A time namespace for init and the command, with the host's uptime hidden.
-    // (Written here: init is not dumpable, so it could not open its own proc files;
-    // after a uid change neither are we, for the moment of the write.)
-    let _ = nix::sys::prctl::set_dumpable(true);
-    let time_ns = enter_time_namespace();
-    nix::sys::prctl::set_dumpable(false).step("PR_SET_DUMPABLE")?;
+    // (Written here: init is not dumpable, so it could not open its own proc files; in
+    // root mode neither are we since our uid changed, so the file was opened before.)
+    let time_ns = match timens_offsets.take() {
+        Some(f) => Ok(f),
+        None => fs::OpenOptions::new()
+            .write(true)
+            .open("/proc/self/timens_offsets")
+            .step("open timens_offsets"),
+    }
+    .and_then(enter_time_namespace);
     match time_ns {
         Ok(()) => layers.push("time namespace: active".into()),
         Err(e) => layers.push(format!("time namespace: missing ({e})")),
@@ -538,7 +569,8 @@ fn reset_priorities(root: bool) -> Result<()> {
 
 /// Loopback TCP buffers of the sandbox's own network namespace, capped per socket (the
 /// host's defaults let one socket autotune to 6 MiB). Their total is charged to the
-/// memory cgroup (see the cgroup module).
+/// memory cgroup: on v2 within `memory.max`, on v1 to its own counter beside the memory
+/// limit (see `cgroup::v1::socket_memory`).
 fn cap_socket_buffers() -> Result<()> {
     for (name, value) in [
         ("tcp_rmem", "4096 131072 1048576"),
@@ -761,7 +793,7 @@ fn without_host_counters(stat: &str) -> String {
     out
 }
 
-fn enter_time_namespace() -> Result<()> {
+fn enter_time_namespace(mut offsets_file: fs::File) -> Result<()> {
     unshare(CloneFlags::from_bits_retain(libc::CLONE_NEWTIME)).step("unshare time namespace")?;
     // Monotonic and boot time start near one second for the command.
     let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_BOOTTIME).step("clock_gettime")?;
@@ -772,7 +804,9 @@ fn enter_time_namespace() -> Result<()> {
         1 - mono.tv_sec(),
         1 - now.tv_sec()
     );
-    fs::write("/proc/self/timens_offsets", offsets).step("write timens_offsets")?;
+    offsets_file
+        .write_all(offsets.as_bytes())
+        .step("write timens_offsets")?;
     Ok(())
 }
 

@@ -103,17 +103,6 @@ impl Sandbox {
         &self.mode
     }
 
-    /// Kills what a crashed corral left running: processes of host ids that no live
-    /// corral leases (root mode; stale cgroups are swept by [`Sandbox::new`]). Returns
-    /// how many processes were killed. For a server's start, not for every command:
-    /// it reads every process's status.
-    pub fn kill_leftovers(&self) -> io::Result<usize> {
-        match self.mode {
-            Mode::Root(_) => crate::hostid::kill_orphans(),
-            Mode::Unprivileged { .. } => Ok(0),
-        }
-    }
-
     /// Switches layers off (attack-suite ablation only).
     pub fn with_ablation(mut self, ablation: Ablation) -> Self {
         self.ablation = ablation;
@@ -131,12 +120,6 @@ impl Sandbox {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let name = format!("{}-{n}", std::process::id());
-        let group = match &self.mode {
-            Mode::Root(cg) if !self.ablation.cgroups => {
-                Some(cg.create(&name, &policy.limits).map_err(Error::Cgroup)?)
-            }
-            _ => None,
-        };
         let lease = match &self.mode {
             Mode::Root(_) => Some(crate::hostid::lease().map_err(Error::HostId)?),
             Mode::Unprivileged { .. } => None,
@@ -158,6 +141,13 @@ impl Sandbox {
                 }
             }
         }
+        // Last, so that no error above leaves a group behind.
+        let group = match &self.mode {
+            Mode::Root(cg) if !self.ablation.cgroups => {
+                Some(cg.create(&name, &policy.limits).map_err(Error::Cgroup)?)
+            }
+            _ => None,
+        };
         let setup = Setup {
             require_landlock: policy.require_landlock,
             policy,
@@ -431,7 +421,13 @@ impl Watch {
                 .take()
                 .ok_or_else(|| io::Error::other("no stdin pipe")),
         );
-        let outcome = self.watch(start, &ours, child.stdout.take(), child.stderr.take());
+        let outcome = self.watch(
+            start,
+            &ours,
+            helper_pid,
+            child.stdout.take(),
+            child.stderr.take(),
+        );
         // The helper is our child: it exits once it has collected the step's processes.
         // Give it a moment, then kill it, and reap it.
         if outcome.is_err() {
@@ -450,9 +446,12 @@ impl Watch {
         &mut self,
         start: Instant,
         ctl: &OwnedFd,
+        reaper: i32,
         stdout: Option<ChildStdout>,
         stderr: Option<ChildStderr>,
     ) -> Result<Outcome, String> {
+        // The inner helper, once it has said who it is (its parent must be our child).
+        let mut inner: Option<i32> = None;
         let limits = self.setup.policy.limits.clone();
         wire::send(ctl, &ToHelper::Setup(Box::new(self.setup.clone())))
             .map_err(|e| format!("send setup: {e}"))?;
@@ -535,16 +534,24 @@ impl Watch {
                     match wire::recv::<FromJail>(ctl) {
                         Ok(Some(FromJail::Unshared(pid))) if !mapped => {
                             mapped = true;
-                            self.map_ids(pid)?;
+                            self.map_ids(pid, reaper)?;
+                            inner = Some(pid);
                             wire::send(ctl, &ToHelper::Go).map_err(|e| format!("send go: {e}"))?;
                         }
                         Ok(Some(FromJail::Unshared(_))) => {
                             return Err("the helper asked for id maps twice".into());
                         }
                         Ok(Some(FromJail::InitPid(pid))) => {
-                            let fd =
-                                sys::pidfd_open(pid).map_err(|e| format!("pidfd of init: {e}"))?;
-                            *self.kill.init.lock().unwrap_or_else(|p| p.into_inner()) = Some(fd);
+                            // Only a pidfd of the inner helper's child is init: if init
+                            // already died (the step was killed meanwhile) and its pid
+                            // was reused, the pidfd names a stranger, which we drop.
+                            let fd = sys::pidfd_open(pid)
+                                .ok()
+                                .filter(|_| inner.is_some() && parent_of(pid) == inner);
+                            if fd.is_none() && !self.kill.fired.load(Ordering::SeqCst) {
+                                return Err(format!("init (pid {pid}) is gone"));
+                            }
+                            *self.kill.init.lock().unwrap_or_else(|p| p.into_inner()) = fd;
                             if self.kill.fired.load(Ordering::SeqCst) {
                                 self.kill.signal();
                             }
@@ -651,8 +658,18 @@ impl Watch {
     }
 
     /// Maps sandbox uid/gid 1000 to the step's host id (root) or the caller's.
-    fn map_ids(&self, pid: i32) -> Result<(), String> {
+    ///
+    /// Written through a descriptor of `/proc/<pid>` whose parent was checked to be our
+    /// child `reaper`: a reused pid cannot receive the maps.
+    fn map_ids(&self, pid: i32, reaper: i32) -> Result<(), String> {
         let proc = PathBuf::from(format!("/proc/{pid}"));
+        let dir =
+            std::fs::File::open(&proc).map_err(|e| format!("open {}: {e}", proc.display()))?;
+        let proc = PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()));
+        let status = std::fs::read_to_string(proc.join("status")).unwrap_or_default();
+        if status_ppid(&status) != Some(reaper) {
+            return Err(format!("pid {pid} is not the sandbox helper"));
+        }
         let (uid, gid) = match (&self.mode, self.setup.host_id) {
             (Mode::Root(_), Some(id)) => (id, id),
             (Mode::Root(_), None) => return Err("root mode without a host id".into()),
@@ -669,6 +686,18 @@ impl Watch {
             .map_err(|e| format!("write gid_map: {e}"))?;
         Ok(())
     }
+}
+
+/// The parent pid in a /proc/<pid>/status text.
+fn status_ppid(status: &str) -> Option<i32> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("PPid:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn parent_of(pid: i32) -> Option<i32> {
+    status_ppid(&std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
 }
 
 fn set_nonblocking(fd: &OwnedFd) {

@@ -24,11 +24,40 @@ fn check(ret: libc::c_long) -> io::Result<libc::c_long> {
 pub fn open_tree_clone(path: &Path) -> io::Result<OwnedFd> {
     const OPEN_TREE_CLONE: libc::c_uint = 1;
     const OPEN_TREE_CLOEXEC: libc::c_uint = libc::O_CLOEXEC as libc::c_uint;
+    // The path was made canonical when the policy was validated: a symbolic link in it
+    // now means a directory a step could write was swapped for one, to bind a host tree
+    // of its choosing. openat2 refuses any link on the way.
     let p = cstr(path)?;
-    let flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | libc::AT_RECURSIVE as libc::c_uint;
-    // SAFETY: `p` is a valid NUL-terminated string that outlives the call.
+    #[repr(C)]
+    struct OpenHow {
+        flags: u64,
+        mode: u64,
+        resolve: u64,
+    }
+    let how = OpenHow {
+        flags: (libc::O_PATH | libc::O_CLOEXEC) as u64,
+        mode: 0,
+        resolve: libc::RESOLVE_NO_SYMLINKS,
+    };
+    // SAFETY: `p` and `how` outlive the call; the size is that of `how`.
+    let fd = check(unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            libc::AT_FDCWD,
+            p.as_ptr(),
+            &how,
+            size_of::<OpenHow>(),
+        )
+    })?;
+    // SAFETY: the kernel returned a new file descriptor that nothing else owns.
+    let at = unsafe { OwnedFd::from_raw_fd(fd as RawFd) };
+    let flags = OPEN_TREE_CLONE
+        | OPEN_TREE_CLOEXEC
+        | libc::AT_RECURSIVE as libc::c_uint
+        | libc::AT_EMPTY_PATH as libc::c_uint;
+    // SAFETY: `at` is an open descriptor and the path an empty C string.
     let fd =
-        check(unsafe { libc::syscall(libc::SYS_open_tree, libc::AT_FDCWD, p.as_ptr(), flags) })?;
+        check(unsafe { libc::syscall(libc::SYS_open_tree, at.as_raw_fd(), c"".as_ptr(), flags) })?;
     // SAFETY: the kernel returned a new file descriptor that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }

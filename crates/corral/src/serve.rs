@@ -123,15 +123,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         .with_context(|| format!("creating {}", data_dir.display()))?;
     let memo = Memo::open(&data_dir.join("corral.sqlite"), settings.memo_bytes)
         .context("opening the memo store")?;
-    // Sandbox::new sweeps the cgroups of dead corral processes (killing what still
-    // runs in them); here also every process of a host id no live corral leases: what a
-    // crashed predecessor left running.
+    // Sandbox::new sweeps the cgroups of dead corral processes, killing what still runs
+    // in them: what a crashed predecessor left running.
     let sandbox = Sandbox::new(crate::helper())?;
-    match sandbox.kill_leftovers() {
-        Ok(0) => {}
-        Ok(n) => eprintln!("corral: killed {n} processes left running by a previous corral"),
-        Err(e) => eprintln!("corral: cannot look for processes left by a previous corral: {e}"),
-    }
     let toolchains = corral_rust::toolchain::discover(&corral_rust::toolchain::rustup_home());
     let store = bake::default_store();
     let grace = settings

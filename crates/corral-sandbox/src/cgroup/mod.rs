@@ -98,13 +98,25 @@ impl Cgroups {
                     .is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists());
                 if !alive {
                     let dir = e.path();
-                    if write(&dir.join("cgroup.kill"), "1").is_err()
-                        && let Ok(procs) = std::fs::read_to_string(dir.join("cgroup.procs"))
-                    {
-                        for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
-                            if let Ok(fd) = crate::sys::pidfd_open(pid) {
-                                let _ = crate::sys::pidfd_kill(&fd, libc::SIGKILL);
+                    if write(&dir.join("cgroup.kill"), "1").is_err() {
+                        // v1: kill what is listed until nothing is (a process may fork
+                        // between a read and the kills), a bounded number of times.
+                        for _ in 0..50 {
+                            let procs = std::fs::read_to_string(dir.join("cgroup.procs"))
+                                .unwrap_or_default();
+                            let pids: Vec<i32> = procs
+                                .lines()
+                                .filter_map(|l| l.trim().parse().ok())
+                                .collect();
+                            if pids.is_empty() {
+                                break;
                             }
+                            for pid in pids {
+                                if let Ok(fd) = crate::sys::pidfd_open(pid) {
+                                    let _ = crate::sys::pidfd_kill(&fd, libc::SIGKILL);
+                                }
+                            }
+                            std::thread::sleep(std::time::Duration::from_millis(5));
                         }
                     }
                     let _ = remove_dir_patiently(&dir);

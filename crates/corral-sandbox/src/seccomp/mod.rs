@@ -200,6 +200,10 @@ fn arg_blocks() -> Vec<(i64, Vec<Insn>)> {
         (libc::SYS_memfd_create, flag_denied(1, MFD_HUGETLB)),
         (libc::SYS_shmget, flag_denied(2, SHM_HUGETLB)),
         (libc::SYS_fcntl, one_of(1, &[], DENIED_FCNTLS, RET_ALLOW)),
+        (
+            libc::SYS_socketpair,
+            one_of(0, &[libc::AF_UNIX as u32], &[], RET_EPERM),
+        ),
     ]
 }
 
@@ -396,12 +400,12 @@ mod tests {
                 RET_NO_OP
             } else if nr == libc::SYS_ioctl {
                 RET_ENOSYS // command 0 is not on the list
-            } else if ARG_RULES.iter().any(|e| e.0 == nr) && nr != libc::SYS_socket {
+            } else if nr == libc::SYS_socket || nr == libc::SYS_socketpair {
+                RET_EPERM // domain 0 (AF_UNSPEC)
+            } else if ARG_RULES.iter().any(|e| e.0 == nr) {
                 // clone(0), personality(PER_LINUX), prlimit64 on itself, setrlimit of
                 // RLIMIT_CPU, fcntl(F_DUPFD), mmap without flags … are harmless
                 RET_ALLOW
-            } else if nr == libc::SYS_socket {
-                RET_EPERM // domain 0 (AF_UNSPEC)
             } else {
                 RET_ENOSYS
             };
@@ -531,6 +535,10 @@ mod tests {
             RET_ALLOW
         );
         assert_eq!(v(libc::SYS_inotify_init1, [0; 6]), RET_EPERM);
+        let pair = |d: u64| v(libc::SYS_socketpair, [d, 1, 0, 0, 0, 0]);
+        assert_eq!(pair(libc::AF_UNIX as u64), RET_ALLOW);
+        assert_eq!(pair(libc::AF_TIPC as u64), RET_EPERM);
+        assert_eq!(pair((1 << 32) | libc::AF_TIPC as u64), RET_EPERM);
         assert_eq!(v(libc::SYS_sync, [0; 6]), RET_NO_OP);
         assert_eq!(RET_NO_OP & 0xffff, 0, "sync returns 0");
         let core = libc::RLIMIT_CORE as u64;

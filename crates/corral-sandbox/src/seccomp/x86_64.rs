@@ -253,7 +253,6 @@ pub const ALLOW: &[(i64, &str)] = &[
     (SYS_shutdown, "net"),
     (SYS_getsockname, "net"),
     (SYS_getpeername, "net"),
-    (SYS_socketpair, "net"),
     (SYS_getsockopt, "net"),
     // System V IPC and POSIX message queues: private to the sandbox's IPC namespace
     (SYS_shmat, "ipc"),
@@ -390,6 +389,10 @@ pub const ARG_RULES: &[(i64, &str)] = &[
     (
         SYS_fcntl,
         "fd flags and locks; no F_NOTIFY (directory watches, like inotify) or F_SETLEASE",
+    ),
+    (
+        SYS_socketpair,
+        "AF_UNIX only (another family would reach, and maybe load, its protocol module)",
     ),
 ];
 
