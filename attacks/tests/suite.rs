@@ -1024,6 +1024,18 @@ fn notifications_are_refused() {
                 // Answered by seccomp without doing anything: only the value can be checked.
                 .line("INFO: sync() returned 0")
                 .line("INFO: syncfs() returned 0"),
+            case("atk_tenant", &["hostview"])
+                .because("/proc/loadavg", &["an idle host, not the host's threads"])
+                .because("/proc/sys/fs/file-nr", &["empty"])
+                .because("/proc/sys/fs/dentry-state", &["empty"])
+                .because("/proc/diskstats", &["empty"])
+                .because("/proc/pressure/cpu", &["empty", "ENOENT"])
+                .because("/proc/vmstat", &["empty"])
+                .because("/proc/stat CPU counters", &["all zero"])
+                .because(
+                    "flock(LOCK_EX) on /etc/ld.so.cache",
+                    &["returned 0, locks nothing"],
+                ),
         ]
     });
 }
@@ -1370,6 +1382,9 @@ fn tenant_probes_escape_without_the_sandbox() {
     let out = bare(&["notify"]);
     assert_escapes(&out, "inotify_init1 succeeded");
     assert_escapes(&out, "fcntl(F_NOTIFY) on /usr succeeded");
+    let out = bare(&["hostview"]);
+    assert_escapes(&out, "/proc/stat CPU counters show the host's");
+    assert_escapes(&out, "flock(LOCK_EX) on /etc/ld.so.cache holds a lock");
     let out = bare(&["inherited"]);
     assert_escapes(&out, "RLIMIT_CORE is");
     assert_escapes(&out, "setrlimit(RLIMIT_CORE, 0) succeeded");

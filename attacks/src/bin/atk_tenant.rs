@@ -45,6 +45,7 @@ fn main() {
         ["quota", "hold", ..] => quota_hold(num(2, 3)),
         ["quota", "probe"] => quota_probe(),
         ["notify"] => notify(),
+        ["hostview"] => hostview(),
         ["uptime", up, bt] => uptime(up.parse().unwrap_or(0.0), bt.parse().unwrap_or(0)),
         ["inherited", rest @ ..] => inherited(rest.first() == Some(&"strict")),
         ["exit-after", ..] => {
@@ -53,7 +54,7 @@ fn main() {
         }
         ["bigalloc", ..] => bigalloc(num(1, 2048)),
         _ => usage(
-            "atk_tenant bpf-filter | hugetlb | sockbuf tcp|udp PAIRS STOP_MIB | quota hold SECS | quota probe | notify | uptime HOST_UPTIME_S HOST_BTIME | inherited [strict] | exit-after MS CODE | bigalloc MIB",
+            "atk_tenant bpf-filter | hugetlb | sockbuf tcp|udp PAIRS STOP_MIB | quota hold SECS | quota probe | notify | hostview | uptime HOST_UPTIME_S HOST_BTIME | inherited [strict] | exit-after MS CODE | bigalloc MIB",
         ),
     }
 }
@@ -664,6 +665,80 @@ fn notify() {
 }
 
 /// A raw syscall's `-errno` in libc's convention (sets errno, returns -1).
+/// What a run can see of the host's activity and hold on the host's shared files:
+/// host-wide counters in /proc (a channel between runs), a lock on a shared read-only file.
+fn hostview() {
+    match read_text("/proc/loadavg") {
+        Ok(t) if t.split_whitespace().nth(3) == Some("1/1") => {
+            contained("/proc/loadavg", "an idle host, not the host's threads")
+        }
+        Ok(t) => escaped(format!(
+            "/proc/loadavg shows the host's threads: {}",
+            t.trim()
+        )),
+        Err(e) => contained("/proc/loadavg", e),
+    }
+    for f in [
+        "/proc/sys/fs/file-nr",
+        "/proc/sys/fs/dentry-state",
+        "/proc/diskstats",
+        "/proc/pressure/cpu",
+        "/proc/vmstat",
+    ] {
+        match read_text(f) {
+            Ok(t) if t.trim().is_empty() => contained(f, "empty"),
+            Ok(t) => escaped(format!(
+                "{f} shows host-wide counts: {}",
+                t.lines().next().unwrap_or("")
+            )),
+            Err(e) => contained(f, e),
+        }
+    }
+    match read_text("/proc/stat") {
+        Ok(t) => {
+            let busy: u64 = t
+                .lines()
+                .filter(|l| l.starts_with("cpu"))
+                .flat_map(|l| l.split_whitespace().skip(1))
+                .filter_map(|v| v.parse::<u64>().ok())
+                .sum();
+            if busy == 0 {
+                contained("/proc/stat CPU counters", "all zero");
+            } else {
+                escaped(format!(
+                    "/proc/stat CPU counters show the host's: {busy} jiffies"
+                ));
+            }
+        }
+        Err(e) => contained("/proc/stat", e),
+    }
+    // An exclusive lock on a file every run and the host share: it must lock nothing.
+    let path = cstr("/etc/ld.so.cache");
+    // SAFETY: a NUL-terminated path; the fd is ours.
+    let fd = unsafe { libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        info("no /etc/ld.so.cache to lock");
+        return;
+    }
+    // SAFETY: flock on our own descriptor.
+    let r = unsafe { libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) };
+    let locks = read_text("/proc/locks").unwrap_or_default();
+    let pid = std::process::id().to_string();
+    let held = locks
+        .lines()
+        .any(|l| l.contains("FLOCK") && l.split_whitespace().nth(4) == Some(pid.as_str()));
+    match (r, held) {
+        (0, true) => escaped("flock(LOCK_EX) on /etc/ld.so.cache holds a lock others wait for"),
+        (0, false) => contained(
+            "flock(LOCK_EX) on /etc/ld.so.cache",
+            "returned 0, locks nothing",
+        ),
+        _ => contained("flock(LOCK_EX) on /etc/ld.so.cache", err_str(errno())),
+    }
+    // SAFETY: closing our own descriptor.
+    unsafe { libc::close(fd) };
+}
+
 fn raw_ret(r: i64) -> i64 {
     if r < 0 {
         // SAFETY: __errno_location returns this thread's errno.
