@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One diagnostic as CONTRACTS.md section 2 gives it.
+/// One diagnostic of `compile.diagnostics` (docs/contracts.md, Rust result).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub level: String,

@@ -1,4 +1,4 @@
-//! The memo key of CONTRACTS.md section 5: sha256 over a canonical encoding of
+//! The memo key (docs/contracts.md, Memoization): sha256 over a canonical encoding of
 //! everything that can change a result.
 
 use crate::bake;

@@ -1,4 +1,4 @@
-//! A Rust request (CONTRACTS.md section 4), parsed and validated at the boundary.
+//! A Rust request (docs/contracts.md, Run request), parsed and validated at the boundary.
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -159,7 +159,7 @@ impl Default for Request {
 /// At most this many files per request, the crate root included.
 pub const MAX_FILES: usize = 20;
 
-/// CONTRACTS.md section 4: relative, no `..`, at most 200 characters and 10 levels; no
+/// A file name of a request: relative, no `..`, at most 200 characters and 10 levels; no
 /// control characters (newline, NUL, tab, …) and no blank parts.
 pub fn validate_file_name(name: &str) -> Result<(), RequestError> {
     let path = std::path::Path::new(name);
@@ -252,7 +252,7 @@ impl Request {
     }
 }
 
-/// Source normalisation of CONTRACTS.md section 5: strip a BOM, CRLF -> LF, nothing else.
+/// Source normalisation for the memo key (docs/contracts.md, Memoization): strip a BOM, CRLF -> LF, nothing else.
 pub fn normalise_source(code: &str) -> String {
     code.strip_prefix('\u{feff}')
         .unwrap_or(code)

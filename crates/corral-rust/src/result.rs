@@ -1,4 +1,4 @@
-//! The result of a Rust request: CONTRACTS.md section 2.
+//! The result of a Rust request (docs/contracts.md, Rust result).
 
 use crate::diagnostics::Diagnostic;
 use corral_sandbox::{LimitKind, Status};
@@ -21,7 +21,7 @@ pub struct CompileResult {
     pub memory_bytes: u64,
 }
 
-/// Timed output (CONTRACTS.md section 2), decoded by `corral-vtime`.
+/// Timed output (`run.events`), decoded by `corral-vtime`.
 pub use corral_vtime::Event;
 
 #[derive(Clone, Debug, Serialize)]

@@ -1,4 +1,4 @@
-//! The outcome of one sandboxed step: CONTRACTS.md section 1.
+//! The outcome of one sandboxed step (docs/contracts.md, Step outcome).
 
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +57,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// The exit code contract of `corral exec` (CONTRACTS.md section 3):
+    /// The exit code contract of `corral exec` (docs/contracts.md, Exit codes):
     /// the command's own code, 128+N for signal N, 124 on timeout, 125 for corral's error.
     pub fn exit_code_for_cli(&self) -> i32 {
         match self.status {

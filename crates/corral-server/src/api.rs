@@ -1,4 +1,4 @@
-//! The native request of CONTRACTS.md section 4, parsed at the boundary into a
+//! The native request (docs/contracts.md, Run request), parsed at the boundary into a
 //! `corral_rust::request::Request`.
 
 use crate::error::ApiError;

@@ -1,4 +1,4 @@
-//! The memo store (CONTRACTS.md section 5) and shared snippets, in one SQLite file:
+//! The memo store (docs/contracts.md, Memoization) and shared snippets, in one SQLite file:
 //! results by key with a byte cap and least-recently-used eviction; shares are
 //! never evicted.
 

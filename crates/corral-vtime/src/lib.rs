@@ -155,7 +155,7 @@ pub enum StreamName {
     Stderr,
 }
 
-/// One timed piece of output (CONTRACTS.md section 2): `delay_ns` since the previous
+/// One timed piece of output (`run.events` in docs/contracts.md): `delay_ns` since the previous
 /// event (the first since the start of the run).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Event {

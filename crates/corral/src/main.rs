@@ -1,5 +1,5 @@
 //! The `corral` command line: a thin layer that parses flags, calls the library
-//! crates and maps their results to exit codes (CONTRACTS.md section 3).
+//! crates and maps their results to exit codes (docs/contracts.md, Exit codes).
 
 mod bake;
 mod exec;

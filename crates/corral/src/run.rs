@@ -1,4 +1,4 @@
-//! `corral run`: compile and run a Rust file in the sandbox (CONTRACTS.md section 3).
+//! `corral run`: compile and run a Rust file in the sandbox (README.md, `corral run`).
 
 use anyhow::Context;
 use clap::Args;
@@ -52,7 +52,7 @@ pub struct RunArgs {
     /// RUST_BACKTRACE=1 and line tables, for readable panics.
     #[arg(long)]
     backtrace: bool,
-    /// Print the result as JSON (CONTRACTS.md section 2).
+    /// Print the result as JSON (docs/contracts.md, Rust result).
     #[arg(long)]
     json: bool,
     /// Limits configuration (TOML); also CORRAL_CONFIG.

@@ -1,5 +1,5 @@
 //! Layer ablation: with one layer switched off, the others still contain what the
-//! design says they contain (SECURITY-TESTS.md, "Layer ablation").
+//! design says they contain (ARCHITECTURE.md, Threat model).
 
 mod common;
 

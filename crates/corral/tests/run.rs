@@ -264,7 +264,8 @@ fn run_limits_apply_to_the_program() {
     );
 }
 
-/// SECURITY-TESTS.md, "Compile time": the compiler is untrusted as soon as it reads user code.
+/// Compile-time attacks: the compiler is untrusted as soon as it reads user code
+/// (`include_str!` of host files, the server's environment, bombs).
 #[test]
 fn compile_time_attacks_are_contained() {
     require!();

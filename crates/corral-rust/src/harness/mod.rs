@@ -324,7 +324,7 @@ impl Harness {
         })
     }
 
-    /// Turns the program's outcome into the `harness` JSON of CONTRACTS.md section 2 and
+    /// Turns the program's outcome into the `harness` JSON of the result (docs/contracts.md) and
     /// the stdout to show the user (the harness may print a machine-readable part that is
     /// removed).
     pub fn interpret(

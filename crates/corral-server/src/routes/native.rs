@@ -74,7 +74,7 @@ impl<'r> FromRequest<'r> for WantsText {
     }
 }
 
-/// Statuses worth remembering (CONTRACTS.md section 5).
+/// Statuses worth remembering (docs/contracts.md, Memoization).
 fn cacheable(result: &Value) -> bool {
     matches!(
         result["status"].as_str(),

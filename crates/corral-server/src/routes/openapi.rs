@@ -51,7 +51,7 @@ mod tests {
             seen += 1;
         }
         assert!(seen >= 8, "only {seen} native routes");
-        // The result of CONTRACTS.md section 2 with the server's own fields.
+        // The Rust result (docs/contracts.md) with the server's own fields.
         let result = &doc["components"]["schemas"]["RunResult"]["properties"];
         for field in ["status", "step", "limit", "compile", "run", "cached", "key"] {
             assert!(result[field].is_object(), "RunResult lacks {field}");

@@ -1,4 +1,4 @@
-//! The Rust Playground's public HTTP API (REFERENCE.md, CONTRACTS.md section 6): its
+//! The Rust Playground's public HTTP API (docs/playground-api.md): its
 //! routes, field names and shapes, so that mdBook, rustdoc-style links and chat bots
 //! work against corral. Runs go through the same memo store, single-flight, queue and
 //! rate limit as the native API; client errors answer 4xx with `{"error": "…"}`.
@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
-/// The most a shared snippet may hold (CONTRACTS.md section 5).
+/// The most a shared snippet may hold (docs/contracts.md, Memoization).
 pub const SHARE_MAX: usize = 64 << 10;
 
 const KILLED: &str = "Exited with signal 9 (SIGKILL): kill program";
@@ -302,7 +302,7 @@ fn split_files(
 // ---------------------------------------------------------------------------------
 // Toolchains and shaped errors.
 
-/// Why `channel` cannot serve, when it is not installed (CONTRACTS.md section 6).
+/// Why `channel` cannot serve, when it is not installed (docs/playground-api.md, Errors).
 fn missing_channel(app: &App, channel: &str) -> Option<String> {
     corral_rust::toolchain::resolve(app.pipeline.toolchains(), channel)
         .err()
@@ -344,7 +344,7 @@ fn limit_note(result: &Value) -> Option<String> {
     Some(format!("corral: {who} was stopped: {why}"))
 }
 
-/// A run result (CONTRACTS.md section 2) as the playground's execute response.
+/// A run result (docs/contracts.md, Rust result) as the playground's execute response.
 pub fn execute_out(result: &Value) -> Result<ExecuteOut, ApiError> {
     let status = result["status"].as_str().unwrap_or("internal_error");
     if status == "internal_error" {

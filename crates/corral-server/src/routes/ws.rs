@@ -1,4 +1,4 @@
-//! The Rust Playground's streaming `/websocket` protocol (REFERENCE.md): Redux-style
+//! The Rust Playground's streaming `/websocket` protocol (docs/playground-api.md, WebSocket): Redux-style
 //! messages `{type, payload, meta: {sequenceNumber}}`; a run streams its output live,
 //! takes stdin, stdin close and kill while it runs. Runs go through the same rate
 //! limit, readiness check and queue as the HTTP routes, in real time, never cached.
