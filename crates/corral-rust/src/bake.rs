@@ -625,7 +625,8 @@ pub fn bake_with(
     let started = Instant::now();
     let built = build_in_sandbox(sandbox, toolchain, &cargo_home, &dir, mode, &plan, progress);
     if root_mode {
-        chown_tree(&dir, owner.uid(), owner.gid()).map_err(io_err("cannot take back", &dir))?;
+        corral_sandbox::hostid::chown_tree(&dir, owner.uid(), owner.gid())
+            .map_err(io_err("cannot take back", &dir))?;
     }
     let _ = fs::remove_dir_all(dir.join("tmp"));
     let log = built?;
@@ -1118,19 +1119,6 @@ fn make_readable(root: &Path) -> io::Result<()> {
 }
 
 /// Changes the owner of a tree, links included (never followed).
-fn chown_tree(root: &Path, uid: u32, gid: u32) -> io::Result<()> {
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(p) = stack.pop() {
-        std::os::unix::fs::lchown(&p, Some(uid), Some(gid))?;
-        if fs::symlink_metadata(&p)?.is_dir() {
-            for entry in fs::read_dir(&p)? {
-                stack.push(entry?.path());
-            }
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

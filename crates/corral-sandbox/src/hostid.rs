@@ -11,11 +11,13 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// The range of host ids that sandbox uid 1000 maps to in root mode. Its first id is
-/// the owner of files handed to the sandbox outside a step (the bake store).
-pub const FIRST: u32 = 990_000;
+use nix::unistd::{Gid, Uid};
+
+/// The range of host ids that sandbox uid 1000 maps to in root mode, one per step.
+pub const FIRST: u32 = 990_001;
 pub const LAST: u32 = 999_999;
 
 /// Where the lease files live (root only).
@@ -34,13 +36,17 @@ impl Lease {
     }
 }
 
-fn lease_dir() -> io::Result<PathBuf> {
-    let dir = PathBuf::from(LEASE_DIR);
+/// The lease directory, created by the first lease of this process.
+fn lease_dir() -> io::Result<&'static Path> {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    if let Some(dir) = DIR.get() {
+        return Ok(dir);
+    }
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(&dir)?;
-    Ok(dir)
+        .create(LEASE_DIR)?;
+    Ok(DIR.get_or_init(|| PathBuf::from(LEASE_DIR)))
 }
 
 /// Takes the lock on `dir/<id>` without waiting; `None` when someone holds it.
@@ -55,13 +61,13 @@ fn try_lock(dir: &Path, id: u32) -> io::Result<Option<File>> {
     Ok(crate::sys::try_lock_exclusive(&file)?.then_some(file))
 }
 
-/// Leases a free id of the range (not [`FIRST`], which owns shared files).
+/// Leases a free id of the range.
 pub fn lease() -> io::Result<Lease> {
     let dir = lease_dir()?;
     // Start where the last lease of this process stopped, spread by pid across processes,
     // so a lease usually takes one try.
     static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
-    let span = LAST - FIRST;
+    let span = LAST - FIRST + 1;
     let _ = NEXT.compare_exchange(
         u32::MAX,
         std::process::id().wrapping_mul(2_654_435_761) % span,
@@ -70,37 +76,41 @@ pub fn lease() -> io::Result<Lease> {
     );
     for _ in 0..span {
         let slot = NEXT.fetch_add(1, Ordering::Relaxed) % span;
-        let id = FIRST + 1 + slot;
-        if let Some(lock) = try_lock(&dir, id)? {
+        let id = FIRST + slot;
+        if let Some(lock) = try_lock(dir, id)? {
             return Ok(Lease { id, _lock: lock });
         }
     }
     Err(io::Error::other(format!(
-        "all {span} sandbox host ids ({}..={LAST}) are in use",
-        FIRST + 1
+        "all {span} sandbox host ids ({FIRST}..={LAST}) are in use"
     )))
 }
 
-/// Makes `id` the owner of `root` and everything below it, walking by descriptors and
-/// never following a symbolic link, so a tree a sandbox wrote before cannot redirect
-/// the walk outside itself. Descriptors are held only along the current path (at most
-/// [`MAX_DEPTH`]), and entries that vanish meanwhile are skipped.
+/// Makes `id` the owner of `root` and everything below it: [`chown_tree`].
 pub fn hand_over(root: &Path, id: u32) -> io::Result<()> {
-    use nix::sys::stat::Mode;
-    let top = nix::dir::Dir::open(root, DIR_FLAGS, Mode::empty())?;
-    nix::unistd::fchown(&top, Some(Uid::from_raw(id)), Some(Gid::from_raw(id)))?;
-    hand_over_below(top, id, 0)
+    chown_tree(root, id, id)
 }
 
-/// How deep [`hand_over`] descends before it gives up.
+/// Makes `uid`/`gid` the owner of `root` and everything below it, walking by descriptors
+/// and never following a symbolic link, so a tree a sandbox wrote before cannot redirect
+/// the walk outside itself. Descriptors are held only along the current path (at most
+/// [`MAX_DEPTH`]), and entries that vanish meanwhile are skipped.
+pub fn chown_tree(root: &Path, uid: u32, gid: u32) -> io::Result<()> {
+    use nix::sys::stat::Mode;
+    let top = nix::dir::Dir::open(root, DIR_FLAGS, Mode::empty())?;
+    let owner = (Uid::from_raw(uid), Gid::from_raw(gid));
+    nix::unistd::fchown(&top, Some(owner.0), Some(owner.1))?;
+    chown_below(top, owner, 0)
+}
+
+/// How deep [`chown_tree`] descends before it gives up.
 pub const MAX_DEPTH: usize = 256;
 const DIR_FLAGS: nix::fcntl::OFlag = nix::fcntl::OFlag::O_RDONLY
     .union(nix::fcntl::OFlag::O_DIRECTORY)
     .union(nix::fcntl::OFlag::O_NOFOLLOW)
     .union(nix::fcntl::OFlag::O_CLOEXEC);
-use nix::unistd::{Gid, Uid};
 
-fn hand_over_below(mut dir: nix::dir::Dir, id: u32, depth: usize) -> io::Result<()> {
+fn chown_below(mut dir: nix::dir::Dir, owner: (Uid, Gid), depth: usize) -> io::Result<()> {
     use nix::dir::Type;
     use nix::errno::Errno;
     use nix::fcntl::AtFlags;
@@ -118,7 +128,7 @@ fn hand_over_below(mut dir: nix::dir::Dir, id: u32, depth: usize) -> io::Result<
             entries.push((name, e.file_type()));
         }
     }
-    let (uid, gid) = (Some(Uid::from_raw(id)), Some(Gid::from_raw(id)));
+    let (uid, gid) = (Some(owner.0), Some(owner.1));
     for (name, kind) in entries {
         match nix::unistd::fchownat(
             &dir,
@@ -133,7 +143,7 @@ fn hand_over_below(mut dir: nix::dir::Dir, id: u32, depth: usize) -> io::Result<
         }
         if matches!(kind, Some(Type::Directory) | None) {
             match nix::dir::Dir::openat(&dir, name.as_c_str(), DIR_FLAGS, Mode::empty()) {
-                Ok(sub) => hand_over_below(sub, id, depth + 1)?,
+                Ok(sub) => chown_below(sub, owner, depth + 1)?,
                 // Not a directory after all (unknown type), a link, or gone: nothing below.
                 Err(Errno::ENOTDIR | Errno::ELOOP | Errno::ENOENT) => {}
                 Err(e) => return Err(e.into()),
@@ -194,7 +204,11 @@ mod tests {
         }
         hand_over(&tree, FIRST + 8).unwrap();
         let last = tree.join(format!("a/b/d{}", many - 1));
-        assert_eq!(fs::metadata(last).unwrap().uid(), FIRST + 8);
+        assert_eq!(fs::metadata(&last).unwrap().uid(), FIRST + 8);
+        // Taken back by another owner (as the bake does after a build).
+        chown_tree(&tree, 0, FIRST + 9).unwrap();
+        let meta = fs::metadata(&last).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (0, FIRST + 9));
         fs::remove_dir_all(&base).unwrap();
     }
 
@@ -207,11 +221,11 @@ mod tests {
         let a = lease().unwrap();
         let b = lease().unwrap();
         assert_ne!(a.id(), b.id());
-        assert!((FIRST + 1..=LAST).contains(&a.id()));
+        assert!((FIRST..=LAST).contains(&a.id()));
         let dir = lease_dir().unwrap();
-        assert!(try_lock(&dir, a.id()).unwrap().is_none(), "held");
+        assert!(try_lock(dir, a.id()).unwrap().is_none(), "held");
         let id = a.id();
         drop(a);
-        assert!(try_lock(&dir, id).unwrap().is_some(), "released on drop");
+        assert!(try_lock(dir, id).unwrap().is_some(), "released on drop");
     }
 }

@@ -25,9 +25,7 @@ pub use jail::HELPER_ARG;
 pub use limits::{Limits, parse_duration, parse_size};
 pub use outcome::{LimitKind, Outcome, Status};
 pub use policy::{Mount, Network, Policy, PolicyError};
-pub use supervisor::{
-    Ablation, Child, Chunk, Error, Killer, Mode, ROOT_MODE_HOST_ID, Sandbox, Stream,
-};
+pub use supervisor::{Ablation, Child, Chunk, Error, Killer, Mode, Sandbox, Stream};
 
 /// Call first thing in `main` of any binary used as the sandbox helper: when the
 /// process was started as the helper, this runs the inside of the sandbox and never returns.

@@ -17,10 +17,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-/// The host uid and gid that own what is handed to the sandbox outside a step (the
-/// bake store between builds). Each step runs as its own id above it ([`crate::hostid`]).
-pub const ROOT_MODE_HOST_ID: u32 = crate::hostid::FIRST;
-
 /// Errors that prevent a step from starting.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -433,9 +429,20 @@ impl Watch {
         if outcome.is_err() {
             self.kill.signal();
         }
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(1));
+        // (Its pidfd becomes readable when it exits; a copy, so kills need not wait.)
+        let helper = self
+            .kill
+            .helper
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .and_then(|fd| fd.try_clone().ok());
+        if let Some(fd) = &helper {
+            let mut fds = [nix::poll::PollFd::new(
+                fd.as_fd(),
+                nix::poll::PollFlags::POLLIN,
+            )];
+            let _ = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(2000u16));
         }
         let _ = child.kill();
         let _ = child.wait();

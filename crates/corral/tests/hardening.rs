@@ -186,27 +186,13 @@ fn slow_and_idle_connections_are_closed() {
     else {
         return;
     };
-    // Headers trickling in, never complete.
-    let mut c = TcpStream::connect(addr(&s)).unwrap();
-    c.set_read_timeout(Some(Duration::from_millis(100)))
-        .unwrap();
-    let t = Instant::now();
-    c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-        .unwrap();
-    let closed_after = loop {
-        assert!(t.elapsed() < Duration::from_secs(10), "never closed");
-        std::thread::sleep(Duration::from_millis(300));
-        let mut b = [0u8; 256];
-        match c.read(&mut b) {
-            Ok(0) => break t.elapsed(),
-            Ok(_) => panic!("an answer to an incomplete head"),
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            Err(_) => break t.elapsed(),
-        }
-        if c.write_all(b"X-Slow: 1\r\n").is_err() {
-            break t.elapsed();
-        }
-    };
+    // Headers trickling in, never complete: no answer may come.
+    let closed_after = trickle(
+        &s,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n",
+        b"X-Slow: 1\r\n",
+        false,
+    );
     eprintln!("slow-header connection closed after {closed_after:?}");
     assert!(
         closed_after >= Duration::from_millis(1500) && closed_after < Duration::from_secs(5),
@@ -214,26 +200,12 @@ fn slow_and_idle_connections_are_closed() {
     );
 
     // A body trickling in.
-    let mut c = TcpStream::connect(addr(&s)).unwrap();
-    c.set_read_timeout(Some(Duration::from_millis(100)))
-        .unwrap();
-    let t = Instant::now();
-    c.write_all(b"POST /api/v1/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
-        .unwrap();
-    let closed_after = loop {
-        assert!(t.elapsed() < Duration::from_secs(10), "never closed");
-        std::thread::sleep(Duration::from_millis(300));
-        let mut b = [0u8; 256];
-        match c.read(&mut b) {
-            Ok(0) => break t.elapsed(),
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            Err(_) => break t.elapsed(),
-        }
-        if c.write_all(b" ").is_err() {
-            break t.elapsed();
-        }
-    };
+    let closed_after = trickle(
+        &s,
+        b"POST /api/v1/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{",
+        b" ",
+        true,
+    );
     eprintln!("slow-body connection closed after {closed_after:?}");
     assert!(closed_after < Duration::from_secs(5), "{closed_after:?}");
 
@@ -252,6 +224,31 @@ fn slow_and_idle_connections_are_closed() {
     );
     eprintln!("idle keep-alive connection closed after {:?}", t.elapsed());
     assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+}
+
+/// Sends `start`, then `each` every 300 ms until the server closes the connection;
+/// returns how long that took. An answer before the close fails unless `answer_allowed`.
+fn trickle(s: &Server, start: &[u8], each: &[u8], answer_allowed: bool) -> Duration {
+    let mut c = TcpStream::connect(addr(s)).unwrap();
+    c.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let t = Instant::now();
+    c.write_all(start).unwrap();
+    loop {
+        assert!(t.elapsed() < Duration::from_secs(10), "never closed");
+        std::thread::sleep(Duration::from_millis(300));
+        let mut b = [0u8; 256];
+        match c.read(&mut b) {
+            Ok(0) => return t.elapsed(),
+            Ok(_) if !answer_allowed => panic!("an answer to an incomplete head"),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => return t.elapsed(),
+        }
+        if c.write_all(each).is_err() {
+            return t.elapsed();
+        }
+    }
 }
 
 #[test]
