@@ -3,14 +3,15 @@
 //! a read-only bind of that dir. Both steps are untrusted.
 
 use crate::bake;
-use crate::config::{StepLimits, lowered};
+use crate::config::StepLimits;
 use crate::diagnostics::{self, UserLines};
 use crate::harness;
-use crate::request::{BuildMode, CrateType, Request, RequestError, TimeMode, normalise_source};
-use crate::result::{CompileResult, RunResult, RustResult, Step};
-use crate::toolchain::{self, TOOLCHAIN_MOUNT, Toolchain};
+use crate::plan::{self, Job, Plan, RunJob};
+use crate::request::{BuildMode, CrateType, Request, RequestError, TimeMode};
+use crate::result::{CompileResult, Output, RunResult, RustResult, Status, Step, Stream};
+use crate::toolchain::{TOOLCHAIN_MOUNT, Toolchain};
 use crate::workdir;
-use corral_sandbox::{Child, Chunk, Killer, Network, Outcome, Policy, Sandbox, Status, Stream};
+use corral_sandbox::{Child, Killer, LimitKind, Network, Outcome, Policy, Sandbox};
 use corral_vtime::{Decoder, Event, Segment, StreamName};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,13 +23,7 @@ pub const WORK_MOUNT: &str = "/playground";
 /// The compiled program's name inside `target/`, and so in the run step.
 pub const PROGRAM: &str = "playground";
 
-/// What a caller can watch while a request runs.
-pub enum Progress<'a> {
-    /// The compile step ended (its diagnostics are final).
-    Compiled(&'a CompileResult),
-    /// The program wrote this, just now.
-    Output(&'a Chunk),
-}
+pub use crate::result::Progress;
 
 pub struct Pipeline {
     sandbox: Sandbox,
@@ -93,6 +88,10 @@ struct Ready {
     run_args: Vec<String>,
 }
 
+/// What the program's stdin reads: the plan's bytes, then (live jobs) the chunks sent
+/// here as they arrive, and end-of-file when every sender is dropped.
+pub type LiveStdin = mpsc::Receiver<Vec<u8>>;
+
 impl Pipeline {
     pub fn new(
         sandbox: Sandbox,
@@ -116,6 +115,21 @@ impl Pipeline {
         }
     }
 
+    /// A pipeline for lowering requests into plans (route tests, tools that only
+    /// plan): default limits, and a jail helper that is the current executable, so its
+    /// steps only run where that executable is corral.
+    pub fn planner(toolchains: Vec<Toolchain>, bake_store: PathBuf) -> std::io::Result<Pipeline> {
+        let sandbox = Sandbox::new("/proc/self/exe").map_err(std::io::Error::other)?;
+        Ok(Pipeline {
+            sandbox,
+            toolchains,
+            limits: StepLimits::default(),
+            bake_store,
+            work_root: std::env::temp_dir().join(format!("corral-planner-{}", std::process::id())),
+            vtime: OnceLock::new(),
+        })
+    }
+
     pub fn toolchains(&self) -> &[Toolchain] {
         &self.toolchains
     }
@@ -132,60 +146,65 @@ impl Pipeline {
         &self.sandbox
     }
 
-    /// Compiles and runs `req`. `Err` is the client's mistake (unknown channel, bad
-    /// harness argument, …); everything else, corral's failures included, is a result.
+    /// Executes a plan: the one way a job runs. `stdin`, when given, makes the job live
+    /// (its program reads those chunks after the plan's stdin); `stop` kills the step
+    /// running (the result is then `killed`); `watch` sees progress as it happens.
+    /// `Err` means this machine cannot run the plan (its toolchain or bake is not
+    /// here); every other failure, corral's own included, is a result.
+    pub fn execute(
+        &self,
+        plan: &Plan,
+        stdin: Option<LiveStdin>,
+        stop: &Stop,
+        watch: &mut dyn FnMut(Progress),
+    ) -> Result<Output, RequestError> {
+        watch(Progress::Started);
+        match &plan.job {
+            Job::Tool(tool) => self.run_tool(plan, *tool, stop).map(Output::Tool),
+            Job::Run(run) => self.run_job(plan, run, stdin, stop, watch).map(Output::Run),
+        }
+    }
+
+    /// Lowers and runs `req` at once (the CLI's path: no queue, no memo).
     pub fn run(
         &self,
         req: &Request,
-        color: bool,
         watch: &mut dyn FnMut(Progress),
     ) -> Result<RustResult, RequestError> {
-        let ready = match self.compile(req, color, None, watch)? {
-            Compiled::Done(result) => return Ok(result),
-            Compiled::Ready(ready) => ready,
-        };
-        let (mut child, virtual_cap) = match self.spawn_program(req, &ready) {
-            Ok(started) => started,
-            Err(e) => return Ok(ready.failed(e)),
-        };
-        if let Some(mut pipe) = child.stdin.take() {
-            let input = req.stdin.clone();
-            std::thread::spawn(move || {
-                let _ = pipe.write_all(&input);
-            });
+        let plan = self.plan(req)?;
+        match self.execute(&plan, None, &Stop::default(), watch)? {
+            Output::Run(result) => Ok(result),
+            Output::Tool(_) => Err(RequestError::Invalid(
+                "this request asks for a tool, not a run".into(),
+            )),
         }
-        Ok(ready.collect(child, virtual_cap, watch))
     }
 
-    /// Like [`Pipeline::run`], but live: after `req.stdin`, the program reads the chunks
-    /// sent on `stdin` as they arrive, and end-of-file when every sender is dropped;
-    /// `stop` kills the step running (compile or program), ending the run as `killed`.
-    /// Never memoized: its input is not known in advance.
-    pub fn run_interactive(
+    fn run_job(
         &self,
-        req: &Request,
-        color: bool,
-        stdin: mpsc::Receiver<Vec<u8>>,
+        plan: &Plan,
+        run: &RunJob,
+        stdin: Option<LiveStdin>,
         stop: &Stop,
         watch: &mut dyn FnMut(Progress),
     ) -> Result<RustResult, RequestError> {
-        let ready = match self.compile(req, color, Some(stop), watch)? {
+        let ready = match self.compile(plan, run, stop, watch)? {
             Compiled::Done(result) => return Ok(result),
             Compiled::Ready(ready) => ready,
         };
-        let (mut child, virtual_cap) = match self.spawn_program(req, &ready) {
+        let (mut child, virtual_cap) = match self.spawn_program(plan, run, &ready) {
             Ok(started) => started,
             Err(e) => return Ok(ready.failed(e)),
         };
         stop.attach(child.killer());
         if let Some(mut pipe) = child.stdin.take() {
-            let first = req.stdin.clone();
+            let first = run.stdin.clone();
             // Ends when the senders are gone (end-of-file) or the program is (EPIPE).
             std::thread::spawn(move || {
                 if pipe.write_all(&first).is_err() {
                     return;
                 }
-                for chunk in stdin {
+                for chunk in stdin.into_iter().flatten() {
                     if pipe.write_all(&chunk).and_then(|()| pipe.flush()).is_err() {
                         return;
                     }
@@ -195,73 +214,54 @@ impl Pipeline {
         Ok(ready.collect(child, virtual_cap, watch))
     }
 
-    /// Checks `req`, writes its work dir and runs rustc (step 1). `stop`, when given,
-    /// can kill the compiler.
-    fn compile(
+    /// Runs one step under `policy` with `stdin`, killable by `stop`.
+    pub(crate) fn step(
         &self,
-        req: &Request,
-        color: bool,
-        stop: Option<&Stop>,
-        watch: &mut dyn FnMut(Progress),
-    ) -> Result<Compiled, RequestError> {
-        let toolchain = toolchain::resolve(&self.toolchains, &req.channel)?;
-        let harness = harness::find(&req.harness).ok_or_else(|| {
-            let ids: Vec<&str> = harness::builtin().iter().map(|h| h.id.as_str()).collect();
-            RequestError::UnknownHarness(req.harness.clone(), ids.join(", "))
-        })?;
-        let code = normalise_source(&req.code);
-        let mut prepared = harness
-            .prepare(&code, &req.args)
-            .map_err(|e| RequestError::Harness(e.to_string()))?;
-        req.validate_files()?;
-        if req.crate_type == CrateType::Lib {
-            if harness.id != "bin" || prepared.test {
-                return Err(RequestError::Invalid(format!(
-                    "crate type lib works with the bin harness only, not {:?}",
-                    harness.id
-                )));
-            }
-            for (name, _) in &mut prepared.files {
-                if *name == prepared.crate_root {
-                    *name = "src/lib.rs".into();
-                }
-            }
-            if prepared.source_map.file == prepared.crate_root {
-                prepared.source_map.file = "src/lib.rs".into();
-            }
-            prepared.crate_root = "src/lib.rs".into();
-        }
-        for (name, content) in &req.extra_files {
-            if prepared.files.iter().any(|(n, _)| n == name) {
-                return Err(RequestError::Invalid(format!(
-                    "file {name:?} is the harness's own; choose another name"
-                )));
-            }
-            prepared
-                .files
-                .push((name.clone(), normalise_source(content)));
-        }
-        // The harness's files with the user's: still one text per name.
-        crate::request::validate_file_set(prepared.files.iter().map(|(n, _)| n.as_str()))?;
-        let bake_mode = match req.mode {
-            BuildMode::Debug => bake::BakeMode::Debug,
-            BuildMode::Release => bake::BakeMode::Release,
-        };
-        let baked = bake::load(&self.bake_store, toolchain, bake_mode)
-            .ok()
-            .flatten();
-        if baked.is_none() && !harness.crates.is_empty() {
-            return Err(RequestError::NotBaked {
-                toolchain: toolchain.name.clone(),
-                channel: toolchain.channel.clone(),
-                mode: req.mode.as_str(),
-                release: if req.mode == BuildMode::Release {
-                    " --release"
-                } else {
-                    ""
-                },
+        policy: &Policy,
+        argv: &[String],
+        stdin: &[u8],
+        stop: &Stop,
+    ) -> Result<Outcome, String> {
+        let mut child = self
+            .sandbox
+            .spawn(policy, argv, false)
+            .map_err(|e| e.to_string())?;
+        stop.attach(child.killer());
+        if let Some(mut pipe) = child.stdin.take() {
+            let input = stdin.to_vec();
+            // A separate writer: the step may not read its input before writing output.
+            std::thread::spawn(move || {
+                let _ = pipe.write_all(&input);
             });
         }
+        Ok(child.wait())
+    }
+
+    /// Writes the plan's work dir and runs rustc (step 1).
+    fn compile(
+        &self,
+        plan: &Plan,
+        run: &RunJob,
+        stop: &Stop,
+        watch: &mut dyn FnMut(Progress),
+    ) -> Result<Compiled, RequestError> {
+        let toolchain = self.toolchain_of(plan)?;
+        let harness = plan::find_harness(&run.harness)?;
+        if harness.version != run.harness_version {
+            return Err(RequestError::Invalid(format!(
+                "the plan wants version {} of the {} harness; this machine has version {}",
+                run.harness_version, harness.id, harness.version
+            )));
+        }
+        let prepared = plan::prepare(harness, &plan.files, plan.crate_type, &run.args)?;
+        let baked = self.bake_of(plan, toolchain)?;
+        if baked.is_none() && !harness.crates.is_empty() {
+            return Err(RequestError::Invalid(format!(
+                "the {} harness needs the baked crates, and the plan names none",
+                harness.id
+            )));
+        }
+        let code = plan.code();
 
         let work = match self.work_dir(&prepared.files) {
             Ok(w) => w,
@@ -276,76 +276,60 @@ impl Pipeline {
         let policy = compile_policy(
             toolchain,
             work.path(),
-            baked.as_ref(),
-            lowered(&self.limits.compile, &req.compile_limits),
+            baked.as_deref(),
+            plan.limits.compile.clone(),
         );
+        let lib = plan.crate_type == CrateType::Lib;
         let mut argv = vec![
             format!("{TOOLCHAIN_MOUNT}/bin/rustc"),
             prepared.crate_root.clone(),
             "--edition".into(),
-            req.edition.as_str().into(),
+            plan.edition.as_str().into(),
             "--crate-name".into(),
             PROGRAM.into(),
             "--crate-type".into(),
-            if req.crate_type == CrateType::Lib {
-                "lib"
-            } else {
-                "bin"
-            }
-            .into(),
+            if lib { "lib" } else { "bin" }.into(),
             "--error-format=json".into(),
             "-o".into(),
             format!(
                 "target/{}",
-                if req.crate_type == CrateType::Lib {
-                    "libplayground.rlib"
-                } else {
-                    PROGRAM
-                }
+                if lib { "libplayground.rlib" } else { PROGRAM }
             ),
         ];
-        if color {
+        if run.color {
             argv.push("--json=diagnostic-rendered-ansi".into());
         }
-        argv.extend(codegen_flags(req.mode, req.backtrace));
+        argv.extend(codegen_flags(plan.mode, run.backtrace));
         if prepared.test {
             argv.push("--test".into());
         }
         if let Some(b) = &baked {
             argv.extend(b.rustc_flags());
         }
-        let compiled = match stop {
-            None => self.sandbox.run(&policy, &argv, b""),
-            Some(stop) => self.sandbox.spawn(&policy, &argv, false).map(|child| {
-                stop.attach(child.killer());
-                child.wait()
-            }),
-        };
-        let compiled = match compiled {
+        let compiled = match self.step(&policy, &argv, b"", stop) {
             Ok(o) => o,
-            Err(e) => return Ok(Compiled::Done(internal(e.to_string()))),
+            Err(e) => return Ok(Compiled::Done(internal(e))),
         };
         let lookup = |file: &str, line: usize| prepared.source_map.lookup(file, line);
         let map = UserLines {
             lookup: &lookup,
-            text: &code,
-            user_file: if req.crate_type == CrateType::Lib {
-                "src/lib.rs"
-            } else {
-                "src/main.rs"
-            },
+            text: code,
+            user_file: if lib { "src/lib.rs" } else { "src/main.rs" },
         };
         let (diagnostics, rendered) = diagnostics::parse(&compiled.stderr, &map);
         let compile = CompileResult {
-            success: compiled.status == Status::Success,
+            success: compiled.status == corral_sandbox::Status::Success,
             stderr: rendered,
             diagnostics,
             wall_ms: compiled.wall_ms,
             cpu_ms: compiled.cpu_ms,
             memory_bytes: compiled.memory_bytes,
         };
-        watch(Progress::Compiled(&compile));
-        match compiled.status {
+        watch(Progress::Compiled {
+            success: compile.success,
+            stderr: compile.stderr.clone(),
+        });
+        match compiled.status.into() {
             Status::Success => {}
             Status::RuntimeError => {
                 // A build that filled the work dir's tmpfs: a limit, not a bug.
@@ -380,7 +364,7 @@ impl Pipeline {
                 )));
             }
         }
-        if req.crate_type == CrateType::Lib || req.compile_only {
+        if lib || run.compile_only {
             return Ok(Compiled::Done(finish(
                 Status::Success,
                 Step::Compile,
@@ -402,15 +386,20 @@ impl Pipeline {
     /// Starts the compiled program (step 2) under the run policy, streaming its output.
     /// With virtual time, also returns the user's output cap (the sandbox's own cap
     /// leaves room for the frames; `Ready::collect` applies this one to the bytes).
-    fn spawn_program(&self, req: &Request, ready: &Ready) -> Result<(Child, Option<u64>), String> {
+    fn spawn_program(
+        &self,
+        plan: &Plan,
+        run: &RunJob,
+        ready: &Ready,
+    ) -> Result<(Child, Option<u64>), String> {
         let mut policy = Policy::default();
         policy.bind(ready.work.path().join("target"), WORK_MOUNT, false);
-        if req.backtrace {
+        if run.backtrace {
             policy.set_env("RUST_BACKTRACE", "1");
         }
-        policy.limits = lowered(&self.limits.run, &req.run_limits);
+        policy.limits = plan.limits.run.clone();
         let mut virtual_cap = None;
-        if req.time == TimeMode::Virtual {
+        if run.time == TimeMode::Virtual {
             let library = self
                 .vtime
                 .get_or_init(|| {
@@ -420,7 +409,7 @@ impl Pipeline {
                 .clone()?;
             policy.bind(library, VTIME_MOUNT, false);
             policy.set_env("LD_PRELOAD", VTIME_MOUNT);
-            policy.set_env(corral_vtime::SEED_ENV, &req.seed.to_string());
+            policy.set_env(corral_vtime::SEED_ENV, &run.seed.to_string());
             // Same addresses on every run ({:p}, hash seeds derived from them).
             policy.aslr = false;
             // Each write carries a 20-byte frame; the user's cap applies to the decoded
@@ -434,7 +423,7 @@ impl Pipeline {
         }
         let mut argv = vec![format!("{WORK_MOUNT}/{PROGRAM}")];
         argv.extend(ready.run_args.iter().cloned());
-        argv.extend(req.argv.iter().cloned());
+        argv.extend(run.argv.iter().cloned());
         let child = self
             .sandbox
             .spawn(&policy, &argv, true)
@@ -500,17 +489,24 @@ impl Ready {
         let mut decoders = [Decoder::default(), Decoder::default()];
         let mut segments: [Vec<Segment>; 2] = [vec![], vec![]];
         for chunk in child.output().iter() {
-            let i = usize::from(chunk.stream == Stream::Stderr);
+            let stream = match chunk.stream {
+                corral_sandbox::Stream::Stdout => Stream::Stdout,
+                corral_sandbox::Stream::Stderr => Stream::Stderr,
+            };
+            let i = usize::from(stream == Stream::Stderr);
             if virtual_cap.is_some() {
                 let segs = decoders[i].feed(&chunk.data);
                 let data: Vec<u8> = segs.iter().flat_map(|s| s.data.iter().copied()).collect();
                 segments[i].extend(segs);
                 if !data.is_empty() {
-                    watch(Progress::Output(&Chunk { data, ..chunk }));
+                    watch(Progress::Output { stream, data });
                 }
                 continue;
             }
-            watch(Progress::Output(&chunk));
+            watch(Progress::Output {
+                stream,
+                data: chunk.data.clone(),
+            });
             events.push(Event {
                 message: String::from_utf8_lossy(&chunk.data).into_owned(),
                 stream: if i == 0 {
@@ -534,10 +530,14 @@ impl Ready {
             ran.stderr = String::from_utf8_lossy(&decoded.stderr).into_owned();
             ran.stdout_truncated |= out_cut;
             ran.stderr_truncated |= err_cut;
-            if (out_cut || err_cut) && matches!(ran.status, Status::Success | Status::RuntimeError)
+            if (out_cut || err_cut)
+                && matches!(
+                    ran.status,
+                    corral_sandbox::Status::Success | corral_sandbox::Status::RuntimeError
+                )
             {
-                ran.status = Status::OutputLimit;
-                ran.limit = Some(corral_sandbox::LimitKind::Output);
+                ran.status = corral_sandbox::Status::OutputLimit;
+                ran.limit = Some(LimitKind::Output);
             }
             events = decoded.events;
         }
@@ -572,7 +572,7 @@ impl Ready {
         // The work dir (the program's files) lives until the program has ended.
         drop(self.work);
         finish(
-            ran.status,
+            ran.status.into(),
             Step::Run,
             ran.limit,
             self.compile,
@@ -689,7 +689,7 @@ pub(crate) fn codegen_flags(mode: BuildMode, backtrace: bool) -> Vec<String> {
 fn finish(
     status: Status,
     step: Step,
-    limit: Option<corral_sandbox::LimitKind>,
+    limit: Option<LimitKind>,
     compile: CompileResult,
     run: Option<RunResult>,
     error: Option<String>,

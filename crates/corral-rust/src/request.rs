@@ -113,11 +113,17 @@ pub struct Request {
     pub seed: u64,
     /// Stop after the compile step (rustdoc's `no_run`, `compile_fail`).
     pub compile_only: bool,
+    /// Diagnostics rendered with ANSI colours (the CLI on a terminal).
+    pub color: bool,
+    /// A tool on the crate root instead of a run (then `harness` and the run's fields
+    /// are not used).
+    pub tool: Option<crate::tools::Tool>,
 }
 
 /// Whether the program's clock is virtual (the default: sleeps return at once, output
 /// is timed, randomness is seeded) or real.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TimeMode {
     #[default]
     Virtual,
@@ -152,6 +158,8 @@ impl Default for Request {
             time: TimeMode::Virtual,
             seed: 0,
             compile_only: false,
+            color: false,
+            tool: None,
         }
     }
 }
@@ -259,8 +267,10 @@ pub fn normalise_source(code: &str) -> String {
         .replace("\r\n", "\n")
 }
 
-/// Why a request cannot run: the user's fault, with what to change.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// Why a request cannot run: the user's fault (or a tool or bake this machine lacks),
+/// with what to change.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum RequestError {
     #[error("{0}")]
     Invalid(String),
@@ -276,9 +286,38 @@ pub enum RequestError {
     NotBaked {
         toolchain: String,
         channel: String,
-        mode: &'static str,
-        release: &'static str,
+        mode: String,
+        release: String,
     },
+    #[error(
+        "{tool} is not installed for {channel}; installed for: {}; ask for one of those or add it with `rustup component add {component} --toolchain {channel}`",
+        if installed_for.is_empty() { "none".to_string() } else { installed_for.join(", ") }
+    )]
+    NotInstalled {
+        tool: String,
+        component: String,
+        channel: String,
+        installed_for: Vec<String>,
+    },
+    #[error("{what} needs a nightly toolchain, and {channel} is not one: ask for channel nightly")]
+    NeedsNightly { what: String, channel: String },
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl RequestError {
+    /// Whether the request was fine but this server cannot serve it (a channel, tool
+    /// or component that is not installed): the Rust Playground answers these in its
+    /// output rather than as an HTTP error.
+    pub fn unavailable(&self) -> bool {
+        matches!(
+            self,
+            RequestError::Toolchain(_)
+                | RequestError::NotInstalled { .. }
+                | RequestError::NeedsNightly { .. }
+                | RequestError::Unsupported(_)
+        )
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub struct Toolchain {
 /// Where a toolchain appears inside the sandbox.
 pub const TOOLCHAIN_MOUNT: &str = "/toolchain";
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq, serde::Deserialize, Serialize)]
 pub enum ToolchainError {
     #[error("toolchain {asked:?} is not installed; installed: {}", installed.join(", "))]
     NotInstalled {
@@ -129,6 +129,26 @@ pub fn resolve<'a>(
 }
 
 impl Toolchain {
+    /// The versions of the installed tools among `tools` (`rustfmt`, `clippy`,
+    /// `miri` …), as rustup's channel manifest in the toolchain records them: read from
+    /// the file, never by running a tool. Tools not installed or not recorded are left out.
+    pub fn tool_versions(&self, tools: &[&str]) -> Vec<(String, String)> {
+        let path = self
+            .path
+            .join("lib/rustlib/multirust-channel-manifest.toml");
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return vec![];
+        };
+        let Ok(doc) = text.parse::<toml::Table>() else {
+            return vec![];
+        };
+        tools
+            .iter()
+            .filter(|t| self.has(t))
+            .filter_map(|t| Some((t.to_string(), manifest_version(&doc, t)?)))
+            .collect()
+    }
+
     /// Whether a component (rustfmt, clippy, …) is installed.
     pub fn has(&self, component: &str) -> bool {
         self.components
@@ -137,9 +157,42 @@ impl Toolchain {
     }
 }
 
+/// `[pkg.<tool>-preview] version` (or `[pkg.<tool>]`) of a channel manifest.
+fn manifest_version(doc: &toml::Table, tool: &str) -> Option<String> {
+    let pkg = doc.get("pkg")?.as_table()?;
+    let entry = pkg
+        .get(&format!("{tool}-preview"))
+        .or_else(|| pkg.get(tool))?;
+    let version = entry.get("version")?.as_str()?.trim();
+    (!version.is_empty()).then(|| version.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tool_versions_come_from_the_channel_manifest() {
+        let manifest = "manifest-version = \"2\"\n[pkg.rustfmt-preview]\nversion = \"1.9.0-nightly\"\n\
+            [pkg.rustfmt-preview.target.x86_64-unknown-linux-gnu]\navailable = true\n\
+            [pkg.miri-preview]\nversion = \"\"\n[pkg.cargo]\nversion = \"1.95.0\"\n";
+        let doc: toml::Table = manifest.parse().unwrap();
+        assert_eq!(
+            manifest_version(&doc, "rustfmt").as_deref(),
+            Some("1.9.0-nightly")
+        );
+        assert_eq!(manifest_version(&doc, "cargo").as_deref(), Some("1.95.0"));
+        assert_eq!(manifest_version(&doc, "miri"), None);
+        assert_eq!(manifest_version(&doc, "clippy"), None);
+        for t in discover(&rustup_home()) {
+            let found = t.tool_versions(&["rustfmt", "clippy"]);
+            assert_eq!(
+                found.len(),
+                usize::from(t.has("rustfmt")) + usize::from(t.has("clippy")),
+                "{t:?}: {found:?}"
+            );
+        }
+    }
 
     fn fake(channel: &str) -> Toolchain {
         Toolchain {

@@ -2,13 +2,13 @@
 //! macro expansion, Miri), each one sandboxed step under the compile policy: a tool is
 //! untrusted as soon as it reads user code.
 
-use crate::bake::{self, BakeMode};
-use crate::config::lowered;
-use crate::pipeline::{PROGRAM, Pipeline, codegen_flags, compile_policy};
-use crate::request::{BuildMode, CrateType, Edition, LimitRequest, normalise_source};
-use crate::toolchain::{self, TOOLCHAIN_MOUNT, Toolchain, ToolchainError};
-use corral_sandbox::{Outcome, Status};
-use serde::Serialize;
+use crate::pipeline::{PROGRAM, Pipeline, Stop, codegen_flags, compile_policy};
+use crate::plan::{Job, Plan};
+use crate::request::{CrateType, Edition, RequestError};
+use crate::result::Status;
+use crate::toolchain::{TOOLCHAIN_MOUNT, Toolchain};
+use corral_sandbox::Outcome;
+use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Component, Path};
@@ -16,8 +16,33 @@ use std::path::{Component, Path};
 /// The most of an artifact (asm, LLVM IR, …) that is read back.
 pub const ARTIFACT_CAP: u64 = 8 << 20;
 
+/// A tool a request can ask for instead of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tool {
+    /// rustfmt on the crate root; the formatted code comes back in `code`.
+    Format,
+    /// Clippy (`clippy-driver`, called like rustc, check only); its lints are on stderr.
+    Clippy,
+    /// rustc's assembly, LLVM IR, MIR, HIR or macro expansion, in `code`.
+    Emit(EmitTarget),
+    /// Miri (never planned today: it needs a sysroot corral cannot build yet).
+    Miri,
+}
+
+impl Tool {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Format => "rustfmt",
+            Tool::Clippy => "Clippy",
+            Tool::Emit(_) => "rustc",
+            Tool::Miri => "Miri",
+        }
+    }
+}
+
 /// What a tool produced, in the Rust Playground's terms.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolOutput {
     pub success: bool,
     /// "Exited with status N" or "Exited with signal 9 (SIGKILL): kill program".
@@ -35,7 +60,8 @@ pub struct ToolOutput {
 }
 
 /// What `emit` produces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum EmitTarget {
     Asm(AsmFlavor),
     LlvmIr,
@@ -46,7 +72,8 @@ pub enum EmitTarget {
     MacroExpansion,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AsmFlavor {
     #[default]
     Att,
@@ -56,12 +83,12 @@ pub enum AsmFlavor {
 impl EmitTarget {
     /// The Playground's `target` (`asm`, `llvm-ir`, `mir`, `hir`) or `macro-expansion`,
     /// with its `assemblyFlavor` (`att`, `intel`) for `asm`.
-    pub fn parse(target: &str, flavor: Option<&str>) -> Result<EmitTarget, ToolError> {
+    pub fn parse(target: &str, flavor: Option<&str>) -> Result<EmitTarget, RequestError> {
         let flavor = match flavor {
             None | Some("att") => AsmFlavor::Att,
             Some("intel") => AsmFlavor::Intel,
             Some(other) => {
-                return Err(ToolError::Invalid(format!(
+                return Err(RequestError::Invalid(format!(
                     "assembly flavor {other:?} is not att or intel"
                 )));
             }
@@ -73,7 +100,7 @@ impl EmitTarget {
             "hir" => EmitTarget::Hir,
             "macro-expansion" => EmitTarget::MacroExpansion,
             other => {
-                return Err(ToolError::Invalid(format!(
+                return Err(RequestError::Invalid(format!(
                     "target {other:?} is not one of asm, llvm-ir, mir, hir, macro-expansion"
                 )));
             }
@@ -124,190 +151,42 @@ impl EmitTarget {
     }
 }
 
-/// Why a tool cannot run: the client's fault, with what to change.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ToolError {
-    #[error(transparent)]
-    Toolchain(#[from] ToolchainError),
-    #[error(
-        "{tool} is not installed for {channel}; installed for: {}; ask for one of those or add it with `rustup component add {component} --toolchain {channel}`",
-        if installed_for.is_empty() { "none".to_string() } else { installed_for.join(", ") }
-    )]
-    NotInstalled {
-        tool: &'static str,
-        component: &'static str,
-        channel: String,
-        installed_for: Vec<String>,
-    },
-    #[error("{what} needs a nightly toolchain, and {channel} is not one: ask for channel nightly")]
-    NeedsNightly { what: &'static str, channel: String },
-    #[error("{0}")]
-    Unsupported(String),
-    #[error("{0}")]
-    Invalid(String),
-}
-
 impl Pipeline {
-    /// rustfmt on `code` (given as its stdin); the formatted code comes back in `code`.
-    pub fn format(
-        &self,
-        code: &str,
-        edition: Edition,
-        channel: &str,
-    ) -> Result<ToolOutput, ToolError> {
-        let tc = self.tool_toolchain(channel, "rustfmt", "rustfmt", "rustfmt")?;
-        let code = normalise_source(code);
-        let argv = vec![
-            format!("{TOOLCHAIN_MOUNT}/bin/rustfmt"),
-            "--edition".into(),
-            edition.as_str().into(),
-        ];
-        // rustfmt reads no file: an empty work dir is its working directory.
-        let (out, _work) = match self.tool_step(tc, &[], None, &argv, code.as_bytes()) {
-            Ok(o) => o,
-            Err(e) => return Ok(internal(e)),
+    /// Whether `tool` can run on `tc` here (a lowering check: see [`Pipeline::plan`]).
+    pub(crate) fn check_tool(&self, tc: &Toolchain, tool: Tool) -> Result<(), RequestError> {
+        let installed = |component: &str, binary: &str| {
+            tc.has(component) && tc.path.join("bin").join(binary).is_file()
         };
-        let mut result = from_outcome(&out);
-        if result.success {
-            result.code = Some(out.stdout.clone());
-            result.code_truncated = out.stdout_truncated;
-            result.stdout = String::new();
-        }
-        Ok(result)
-    }
-
-    /// Clippy (`clippy-driver`, called like rustc) on `code`; its lints are on stderr.
-    pub fn clippy(
-        &self,
-        code: &str,
-        edition: Edition,
-        channel: &str,
-        crate_type: CrateType,
-        mode: BuildMode,
-    ) -> Result<ToolOutput, ToolError> {
-        let tc = self.tool_toolchain(channel, "Clippy", "clippy", "clippy-driver")?;
-        let mut argv = vec![
-            format!("{TOOLCHAIN_MOUNT}/bin/clippy-driver"),
-            "--sysroot".into(),
-            TOOLCHAIN_MOUNT.into(),
-        ];
-        argv.extend(crate_args(edition, crate_type));
-        // Check only, as `cargo clippy` does: no code generation.
-        argv.extend([
-            "--emit=metadata".into(),
-            "-o".into(),
-            format!("target/lib{PROGRAM}.rmeta"),
-        ]);
-        argv.extend(codegen_flags(mode, false));
-        let baked = self.baked(tc, mode);
-        if let Some(b) = &baked {
-            argv.extend(b.rustc_flags());
-        }
-        let files = source_files(code, crate_type);
-        let (out, _work) = match self.tool_step(tc, &files, baked.as_ref(), &argv, b"") {
-            Ok(o) => o,
-            Err(e) => return Ok(internal(e)),
-        };
-        Ok(from_outcome(&out))
-    }
-
-    /// rustc's assembly, LLVM IR, MIR, HIR or macro expansion of `code`, in `code`.
-    pub fn emit(
-        &self,
-        code: &str,
-        edition: Edition,
-        channel: &str,
-        mode: BuildMode,
-        crate_type: CrateType,
-        target: EmitTarget,
-    ) -> Result<ToolOutput, ToolError> {
-        let tc = toolchain::resolve(self.toolchains(), channel)?;
-        if target.needs_nightly() && !is_nightly(tc) {
-            return Err(ToolError::NeedsNightly {
-                what: match target {
-                    EmitTarget::Hir => "HIR output (-Zunpretty=hir)",
-                    _ => "macro expansion (-Zunpretty=expanded)",
-                },
-                channel: channel.to_string(),
-            });
-        }
-        let (flags, file) = target.flags();
-        let mut argv = vec![format!("{TOOLCHAIN_MOUNT}/bin/rustc")];
-        argv.extend(crate_args(edition, crate_type));
-        argv.extend(flags.iter().map(|s| s.to_string()));
-        argv.extend(["-o".into(), format!("target/{file}")]);
-        argv.extend(codegen_flags(mode, false));
-        let baked = self.baked(tc, mode);
-        if let Some(b) = &baked {
-            argv.extend(b.rustc_flags());
-        }
-        let files = source_files(code, crate_type);
-        let (out, work) = match self.tool_step(tc, &files, baked.as_ref(), &argv, b"") {
-            Ok(o) => o,
-            Err(e) => return Ok(internal(e)),
-        };
-        let mut result = from_outcome(&out);
-        if result.success {
-            match read_artifact(
-                work.path(),
-                Path::new("target").join(file).as_path(),
-                ARTIFACT_CAP,
-            ) {
-                Ok((bytes, truncated)) => {
-                    result.code = Some(String::from_utf8_lossy(&bytes).into_owned());
-                    result.code_truncated = truncated;
-                }
-                Err(e) => {
-                    result.success = false;
-                    result.status = Status::InternalError;
-                    result.error = Some(format!("cannot read the {}: {e}", target.as_str()));
-                }
+        match tool {
+            Tool::Format if !installed("rustfmt", "rustfmt") => {
+                Err(self.not_installed("rustfmt", "rustfmt", &tc.channel))
             }
-        }
-        Ok(result)
-    }
-
-    /// Miri, when the toolchain has it (checked in its components).
-    pub fn miri(
-        &self,
-        _code: &str,
-        _edition: Edition,
-        channel: &str,
-    ) -> Result<ToolOutput, ToolError> {
-        let tc = toolchain::resolve(self.toolchains(), channel)?;
-        if !tc.has("miri") {
-            return Err(self.not_installed("Miri", "miri", channel));
-        }
-        Err(ToolError::Unsupported(format!(
-            "Miri is installed for {channel}, but corral cannot run it yet (it needs a Miri sysroot built by `cargo miri setup`)"
-        )))
-    }
-
-    /// The toolchain for `channel`, if it has the tool's component and binary.
-    fn tool_toolchain(
-        &self,
-        channel: &str,
-        tool: &'static str,
-        component: &'static str,
-        binary: &str,
-    ) -> Result<&Toolchain, ToolError> {
-        let tc = toolchain::resolve(self.toolchains(), channel)?;
-        if tc.has(component) && tc.path.join("bin").join(binary).is_file() {
-            Ok(tc)
-        } else {
-            Err(self.not_installed(tool, component, channel))
+            Tool::Clippy if !installed("clippy", "clippy-driver") => {
+                Err(self.not_installed("Clippy", "clippy", &tc.channel))
+            }
+            Tool::Emit(target) if target.needs_nightly() && !is_nightly(tc) => {
+                Err(RequestError::NeedsNightly {
+                    what: match target {
+                        EmitTarget::Hir => "HIR output (-Zunpretty=hir)",
+                        _ => "macro expansion (-Zunpretty=expanded)",
+                    }
+                    .into(),
+                    channel: tc.channel.clone(),
+                })
+            }
+            Tool::Miri if !tc.has("miri") => Err(self.not_installed("Miri", "miri", &tc.channel)),
+            Tool::Miri => Err(RequestError::Unsupported(format!(
+                "Miri is installed for {}, but corral cannot run it yet (it needs a Miri sysroot built by `cargo miri setup`)",
+                tc.channel
+            ))),
+            _ => Ok(()),
         }
     }
 
-    fn not_installed(
-        &self,
-        tool: &'static str,
-        component: &'static str,
-        channel: &str,
-    ) -> ToolError {
-        ToolError::NotInstalled {
-            tool,
-            component,
+    fn not_installed(&self, tool: &str, component: &str, channel: &str) -> RequestError {
+        RequestError::NotInstalled {
+            tool: tool.into(),
+            component: component.into(),
             channel: channel.to_string(),
             installed_for: self
                 .toolchains()
@@ -318,34 +197,115 @@ impl Pipeline {
         }
     }
 
-    fn baked(&self, tc: &Toolchain, mode: BuildMode) -> Option<bake::Baked> {
-        let mode = match mode {
-            BuildMode::Debug => BakeMode::Debug,
-            BuildMode::Release => BakeMode::Release,
+    /// Runs a tool plan: one step under the compile policy (a tool is untrusted as
+    /// soon as it reads user code). `stop` kills it.
+    pub(crate) fn run_tool(
+        &self,
+        plan: &Plan,
+        tool: Tool,
+        stop: &Stop,
+    ) -> Result<ToolOutput, RequestError> {
+        let tc = self.toolchain_of(plan)?;
+        self.check_tool(tc, tool)?;
+        let baked = self.bake_of(plan, tc)?;
+        let code = plan.code();
+        let mut stdin: &[u8] = b"";
+        let mut files: &[(String, String)] = &plan.files;
+        let (mut argv, artifact) = match tool {
+            Tool::Format => {
+                // rustfmt reads its stdin; an empty work dir is its working directory.
+                stdin = code.as_bytes();
+                files = &[];
+                let argv = vec![
+                    format!("{TOOLCHAIN_MOUNT}/bin/rustfmt"),
+                    "--edition".into(),
+                    plan.edition.as_str().into(),
+                ];
+                (argv, None)
+            }
+            Tool::Clippy => {
+                let mut argv = vec![
+                    format!("{TOOLCHAIN_MOUNT}/bin/clippy-driver"),
+                    "--sysroot".into(),
+                    TOOLCHAIN_MOUNT.into(),
+                ];
+                argv.extend(crate_args(plan.edition, plan.crate_type));
+                // Check only, as `cargo clippy` does: no code generation.
+                argv.extend([
+                    "--emit=metadata".into(),
+                    "-o".into(),
+                    format!("target/lib{PROGRAM}.rmeta"),
+                ]);
+                (argv, None)
+            }
+            Tool::Emit(target) => {
+                let (flags, file) = target.flags();
+                let mut argv = vec![format!("{TOOLCHAIN_MOUNT}/bin/rustc")];
+                argv.extend(crate_args(plan.edition, plan.crate_type));
+                argv.extend(flags.iter().map(|s| s.to_string()));
+                argv.extend(["-o".into(), format!("target/{file}")]);
+                (argv, Some((target, file)))
+            }
+            Tool::Miri => unreachable!("check_tool refuses Miri"),
         };
-        bake::load(self.bake_store(), tc, mode).ok().flatten()
+        if tool != Tool::Format {
+            argv.extend(codegen_flags(plan.mode, false));
+            if let Some(b) = &baked {
+                argv.extend(b.rustc_flags());
+            }
+        }
+        let work = match self.work_dir(files) {
+            Ok(w) => w,
+            Err(e) => return Ok(internal(format!("cannot prepare the work dir: {e}"))),
+        };
+        let policy = compile_policy(
+            tc,
+            work.path(),
+            baked.as_deref(),
+            plan.limits.compile.clone(),
+        );
+        let out = match self.step(&policy, &argv, stdin, stop) {
+            Ok(o) => o,
+            Err(e) => return Ok(internal(e)),
+        };
+        let mut result = from_outcome(&out);
+        match (tool, artifact) {
+            (Tool::Format, _) if result.success => {
+                result.code = Some(out.stdout.clone());
+                result.code_truncated = out.stdout_truncated;
+                result.stdout = String::new();
+            }
+            (_, Some((target, file))) if result.success => {
+                match read_artifact(
+                    work.path(),
+                    Path::new("target").join(file).as_path(),
+                    ARTIFACT_CAP,
+                ) {
+                    Ok((bytes, truncated)) => {
+                        result.code = Some(String::from_utf8_lossy(&bytes).into_owned());
+                        result.code_truncated = truncated;
+                    }
+                    Err(e) => {
+                        result.success = false;
+                        result.status = Status::InternalError;
+                        result.error = Some(format!("cannot read the {}: {e}", target.as_str()));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(result)
     }
 
-    /// Runs `argv` under the compile policy in a fresh work dir holding `files`; the
-    /// work dir is returned so that an artifact can be read before it is removed.
-    fn tool_step(
-        &self,
-        tc: &Toolchain,
-        files: &[(String, String)],
-        baked: Option<&bake::Baked>,
-        argv: &[String],
-        stdin: &[u8],
-    ) -> Result<(Outcome, crate::pipeline::WorkDir), String> {
-        let work = self
-            .work_dir(files)
-            .map_err(|e| format!("cannot prepare the work dir: {e}"))?;
-        let limits = lowered(&self.limits().compile, &LimitRequest::default());
-        let policy = compile_policy(tc, work.path(), baked, limits);
-        let out = self
-            .sandbox()
-            .run(&policy, argv, stdin)
-            .map_err(|e| e.to_string())?;
-        Ok((out, work))
+    /// Lowers and runs a tool request (a convenience for callers without a queue).
+    pub fn tool(&self, req: &crate::request::Request) -> Result<ToolOutput, RequestError> {
+        let plan = self.plan(req)?;
+        match &plan.job {
+            Job::Tool(tool) => self.run_tool(&plan, *tool, &Stop::default()),
+            Job::Run(_) => Err(RequestError::Invalid(
+                "this request asks for a run, not a tool".into(),
+            )),
+        }
     }
 }
 
@@ -369,21 +329,13 @@ fn crate_args(edition: Edition, crate_type: CrateType) -> Vec<String> {
     ]
 }
 
-fn source_files(code: &str, crate_type: CrateType) -> Vec<(String, String)> {
-    let root = match crate_type {
-        CrateType::Bin => "src/main.rs",
-        CrateType::Lib => "src/lib.rs",
-    };
-    vec![(root.into(), normalise_source(code))]
-}
-
 fn from_outcome(out: &Outcome) -> ToolOutput {
     let status = match out.status {
-        Status::RuntimeError => Status::CompileError,
-        other => other,
+        corral_sandbox::Status::RuntimeError => Status::CompileError,
+        other => other.into(),
     };
     ToolOutput {
-        success: out.status == Status::Success,
+        success: out.status == corral_sandbox::Status::Success,
         exit_detail: exit_detail(out.exit_code, out.signal),
         code: None,
         code_truncated: false,
@@ -551,9 +503,9 @@ mod tests {
                 .to_string()
                 .contains("asm, llvm-ir")
         );
-        let e = ToolError::NotInstalled {
-            tool: "rustfmt",
-            component: "rustfmt",
+        let e = RequestError::NotInstalled {
+            tool: "rustfmt".into(),
+            component: "rustfmt".into(),
             channel: "nightly".into(),
             installed_for: vec!["stable".into()],
         };

@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Success,
-    /// Never produced by the sandbox itself: pipelines whose step is a compiler use it.
-    CompileError,
     RuntimeError,
     Timeout,
     MemoryLimit,

@@ -2,7 +2,7 @@
 //! `corral_rust::request::Request`.
 
 use crate::error::ApiError;
-use corral_rust::key::TimeMode;
+use corral_rust::request::TimeMode;
 use corral_rust::request::{BuildMode, CrateType, Edition, LimitRequest, Request};
 use serde::Deserialize;
 use std::time::Duration;
@@ -70,31 +70,17 @@ impl RunRequest {
         };
         let (code, extra_files) = match (self.code, self.files) {
             (Some(code), None) => (code, vec![]),
-            (None, Some(files)) => {
-                if files.len() > 20 {
-                    return Err(ApiError::bad_request(format!(
-                        "{} files: at most 20 per request",
-                        files.len()
-                    )));
-                }
-                let mut code = None;
-                let mut extra = vec![];
-                for f in files {
-                    if f.name == root {
-                        if code.is_some() {
-                            return Err(ApiError::bad_request(format!(
-                                "two files are named {root}; each file needs its own name"
-                            )));
-                        }
-                        code = Some(f.content);
-                    } else {
-                        extra.push((f.name, f.content));
-                    }
-                }
-                let code = code.ok_or_else(|| {
+            (None, Some(mut files)) => {
+                // The crate root is `code`; the others (a second root included, which
+                // the plan's file check refuses) are the extra files.
+                let at = files.iter().position(|f| f.name == root).ok_or_else(|| {
                     ApiError::bad_request(format!("files must include the crate root {root}"))
                 })?;
-                (code, extra)
+                let code = files.remove(at).content;
+                (
+                    code,
+                    files.into_iter().map(|f| (f.name, f.content)).collect(),
+                )
             }
             (Some(_), Some(_)) => {
                 return Err(ApiError::bad_request(
@@ -130,48 +116,136 @@ impl RunRequest {
             time,
             seed: self.seed.unwrap_or(0),
             compile_only: self.compile_only.unwrap_or(false),
+            color: false,
+            tool: None,
         };
         Ok(req)
     }
 }
 
+/// Reserved query keys of /run/<harness>; every other key is a harness argument.
+pub const RUN_OPTIONS: [&str; 5] = ["channel", "edition", "mode", "time", "stdin"];
+
+/// `POST /run/<harness>?k=v…` with `stub` as its body, as a native request: the
+/// reserved keys are options, every other key a harness argument (repeated keys make
+/// a list).
+pub fn harness_request(harness: &str, stub: String, query: Vec<(String, String)>) -> RunRequest {
+    use serde_json::Value;
+    let mut body = RunRequest {
+        code: Some(stub),
+        harness: Some(harness.to_string()),
+        ..Default::default()
+    };
+    let mut args = serde_json::Map::new();
+    for (k, v) in query {
+        match k.as_str() {
+            "channel" => body.channel = Some(v),
+            "edition" => body.edition = Some(v),
+            "mode" => body.mode = Some(v),
+            "time" => body.time = Some(v),
+            "stdin" => body.stdin = Some(v),
+            _ => match args.get_mut(&k) {
+                Some(Value::Array(list)) => list.push(Value::String(v)),
+                Some(first) => *first = Value::Array(vec![first.clone(), Value::String(v)]),
+                None => {
+                    args.insert(k, Value::String(v));
+                }
+            },
+        }
+    }
+    debug_assert!(RUN_OPTIONS.iter().all(|o| !args.contains_key(*o)));
+    body.args = Some(args);
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::plan;
+    use corral_rust::plan::Job;
+
+    fn lowered(body: &str) -> Result<corral_rust::plan::Plan, String> {
+        let r: RunRequest = serde_json::from_str(body).map_err(|e| e.to_string())?;
+        plan(&r.into_request().map_err(|e| e.message)?)
+    }
 
     #[test]
     fn files_need_the_crate_root_and_code_xor_files() {
-        let r: RunRequest = serde_json::from_str(r#"{"files": [{"name": "src/main.rs", "content": "mod a; fn main() {}"}, {"name": "src/a.rs", "content": ""}]}"#).unwrap();
-        let req = r.into_request().unwrap();
+        let p = lowered(r#"{"files": [{"name": "src/main.rs", "content": "mod a; fn main() {}"}, {"name": "src/a.rs", "content": ""}]}"#).unwrap();
         assert_eq!(
-            (req.code.as_str(), req.extra_files.len(), req.time),
-            ("mod a; fn main() {}", 1, TimeMode::Virtual)
+            p.files,
+            [
+                ("src/main.rs".to_string(), "mod a; fn main() {}".to_string()),
+                ("src/a.rs".to_string(), String::new())
+            ]
         );
-        let r: RunRequest =
-            serde_json::from_str(r#"{"files": [{"name": "src/a.rs", "content": ""}]}"#).unwrap();
-        assert!(
-            r.into_request()
-                .unwrap_err()
-                .message
-                .contains("src/main.rs")
+        assert!(matches!(&p.job, Job::Run(r) if r.time == TimeMode::Virtual));
+        let e = lowered(r#"{"files": [{"name": "src/a.rs", "content": ""}]}"#).unwrap_err();
+        assert!(e.contains("src/main.rs"), "{e}");
+        let e = lowered(r#"{"files": [{"name": "src/main.rs", "content": "fn main() {}"}, {"name": "src/main.rs", "content": ""}]}"#).unwrap_err();
+        assert!(e.contains("two files are named src/main.rs"), "{e}");
+        assert!(lowered(r#"{"code": "", "files": []}"#).is_err());
+        let e = lowered(r#"{"code": "", "colour": 1}"#).unwrap_err();
+        assert!(e.contains("unknown field"), "{e}");
+        let e = lowered(r#"{"code": "", "edition": "2027"}"#).unwrap_err();
+        assert!(e.contains("2024"), "{e}");
+        let many: Vec<String> = (0..21)
+            .map(|i| format!(r#"{{"name": "src/m{i}.rs", "content": ""}}"#))
+            .collect();
+        let e = lowered(&format!(
+            r#"{{"files": [{{"name": "src/main.rs", "content": ""}}, {}]}}"#,
+            many.join(",")
+        ))
+        .unwrap_err();
+        assert!(e.contains("22 files: at most 20"), "{e}");
+    }
+
+    #[test]
+    fn a_run_lowers_to_the_expected_plan_and_key() {
+        let p = lowered(r#"{"code": "fn main() {}", "channel": "nightly", "edition": "2021", "mode": "release",
+            "stdin": "in", "argv": ["a"], "seed": 3, "time": "real", "limits": {"run": {"wall_ms": 500}}}"#)
+        .unwrap();
+        assert_eq!(p.toolchain.commit, "nightly-commit");
+        assert_eq!(p.limits.run.wall, std::time::Duration::from_millis(500));
+        let Job::Run(r) = &p.job else { panic!("{p:?}") };
+        assert_eq!(
+            (r.stdin.as_slice(), r.argv.as_slice(), r.seed, r.time),
+            (&b"in"[..], &["a".to_string()][..], 3, TimeMode::Real)
         );
-        let r: RunRequest = serde_json::from_str(
-            r#"{"files": [{"name": "src/main.rs", "content": "fn main() {}"}, {"name": "src/main.rs", "content": ""}]}"#,
+        assert!(!p.memoizable());
+        // Defaults spelt out, or left out: one plan.
+        let short = lowered(r#"{"code": "fn main() {}"}"#).unwrap();
+        let long = lowered(r#"{"code": "fn main() {}", "harness": "bin", "channel": "stable", "edition": "2024",
+            "mode": "debug", "crate_type": "bin", "time": "virtual", "seed": 0, "stdin": "", "argv": []}"#)
+        .unwrap();
+        assert_eq!(short, long);
+    }
+
+    #[test]
+    fn run_harness_lowers_like_the_json_route() {
+        let q = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let from_query = harness_request(
+            "expr",
+            "6 * 7".into(),
+            q(&[("edition", "2021"), ("stdin", "x")]),
+        );
+        let from_json: RunRequest = serde_json::from_str(
+            r#"{"code": "6 * 7", "harness": "expr", "edition": "2021", "stdin": "x", "args": {}}"#,
         )
         .unwrap();
-        assert!(
-            r.into_request()
-                .unwrap_err()
-                .message
-                .contains("two files are named src/main.rs")
-        );
-        let r: RunRequest = serde_json::from_str(r#"{"code": "", "files": []}"#).unwrap();
-        assert!(r.into_request().is_err());
-        assert!(
-            serde_json::from_str::<RunRequest>(r#"{"code": "", "colour": 1}"#).is_err(),
-            "unknown fields are refused"
-        );
-        let r: RunRequest = serde_json::from_str(r#"{"code": "", "edition": "2027"}"#).unwrap();
-        assert!(r.into_request().unwrap_err().message.contains("2024"));
+        let a = plan(&from_query.into_request().unwrap()).unwrap();
+        let b = plan(&from_json.into_request().unwrap()).unwrap();
+        assert_eq!(a, b);
+        let Job::Run(r) = &a.job else { panic!("{a:?}") };
+        assert_eq!(r.harness, "expr");
+        // Other keys are harness arguments, checked by the plan.
+        let bad = harness_request("expr", "1".into(), q(&[("colour", "red")]));
+        let e = plan(&bad.into_request().unwrap()).unwrap_err();
+        assert!(e.contains("colour"), "{e}");
     }
 }

@@ -43,6 +43,20 @@ impl From<corral_rust::request::RequestError> for ApiError {
     }
 }
 
+impl From<crate::queue::RunError> for ApiError {
+    fn from(e: crate::queue::RunError) -> ApiError {
+        use crate::queue::RunError;
+        match e {
+            RunError::Refused(e) => e.into(),
+            RunError::Busy { .. } | RunError::ShuttingDown => ApiError::busy(e.to_string(), 5),
+            other => ApiError::new(
+                Status::from_code(other.http_status()).unwrap_or(Status::InternalServerError),
+                other.to_string(),
+            ),
+        }
+    }
+}
+
 impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, req: &'r rocket::Request<'_>) -> response::Result<'static> {
         let mut res = Response::build_from(Json(json!({ "error": self.message })).respond_to(req)?);

@@ -12,7 +12,10 @@ pub mod memo;
 pub mod queue;
 pub mod ratelimit;
 pub mod routes;
+pub mod runner;
 pub mod state;
+#[cfg(test)]
+mod testing;
 
 use rocket::{Build, Rocket, catchers, routes};
 use state::App;
@@ -39,6 +42,9 @@ pub fn native_routes() -> Vec<rocket::Route> {
 /// The Rocket application with every route, over `app`.
 pub fn rocket(app: App, figment: rocket::figment::Figment) -> Rocket<Build> {
     rocket::custom(figment)
+        .manage(routes::playground::meta::Versions::new(
+            app.pipeline.toolchains(),
+        ))
         .manage(app)
         .attach(cors::Cors)
         .attach(routes::page::shield())

@@ -3,30 +3,24 @@
 
 use crate::front::{Peers, Stats};
 use crate::memo::Memo;
-use crate::queue::{InProcess, Jobs};
+use crate::queue::InProcess;
 use crate::ratelimit::RateLimiter;
+use crate::runner::{Runner, executor};
 use corral_rust::pipeline::{Pipeline, Stop};
-use futures::future::{BoxFuture, FutureExt, Shared};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// A finished run as the API returns it (the result JSON without `cached`/`key`), or
-/// an HTTP status and message.
-pub type RunOutcome = Arc<Result<serde_json::Value, (u16, String)>>;
-
-/// The answer to a run refused or stopped because the server is shutting down.
-pub const SHUTTING_DOWN: &str = "the server is shutting down; try again shortly";
+pub use crate::queue::SHUTTING_DOWN;
 
 pub struct App {
     pub pipeline: Arc<Pipeline>,
-    pub memo: Memo,
-    pub jobs: Box<dyn Jobs<RunOutcome>>,
+    pub memo: Arc<Memo>,
+    /// Every job of every route family runs through it.
+    pub runner: Runner,
     pub limiter: RateLimiter,
     pub readiness: Arc<Readiness>,
-    /// Runs in flight by memo key: identical requests share one execution.
-    pub inflight: Mutex<HashMap<String, Shared<BoxFuture<'static, RunOutcome>>>>,
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
     pub metrics_token: Option<String>,
     /// Shutdown: whether the server is draining, and the runs it may have to stop.
     pub lifecycle: Arc<Lifecycle>,
@@ -135,12 +129,14 @@ pub struct Metrics {
     pub requests: AtomicU64,
     pub cache_hits: AtomicU64,
     /// Jobs actually executed (memo hits, shared executions and refusals are not).
-    pub runs: Arc<AtomicU64>,
+    pub runs: AtomicU64,
     pub rejected_busy: AtomicU64,
     pub rejected_rate: AtomicU64,
 }
 
 impl App {
+    /// The application over `pipeline`, with the in-process queue (`workers` jobs at
+    /// once, `max_waiting` more waiting).
     pub fn new(
         pipeline: Pipeline,
         memo: Memo,
@@ -148,16 +144,21 @@ impl App {
         max_waiting: usize,
         limiter: RateLimiter,
     ) -> App {
+        let pipeline = Arc::new(pipeline);
+        let memo = Arc::new(memo);
+        let metrics = Arc::new(Metrics::default());
+        let lifecycle = Arc::new(Lifecycle::default());
+        let execute = executor(pipeline.clone(), lifecycle.clone(), metrics.clone());
+        let jobs = Box::new(InProcess::new(workers, max_waiting, execute));
         App {
-            pipeline: Arc::new(pipeline),
+            runner: Runner::new(jobs, memo.clone(), metrics.clone(), lifecycle.clone()),
+            pipeline,
             memo,
-            jobs: Box::new(InProcess::new(workers, max_waiting)),
             limiter,
             readiness: Arc::new(Readiness::default()),
-            inflight: Mutex::new(HashMap::new()),
-            metrics: Metrics::default(),
+            metrics,
             metrics_token: None,
-            lifecycle: Arc::new(Lifecycle::default()),
+            lifecycle,
             peers: Arc::new(Peers::default()),
             connections: Arc::new(Stats::default()),
             ip_header: None,
@@ -166,94 +167,5 @@ impl App {
 
     pub fn readiness(&self) -> (bool, String) {
         self.readiness.get()
-    }
-
-    /// Runs `work` once per key: a request whose key is already running waits for
-    /// that run instead of starting another.
-    pub fn single_flight(
-        &self,
-        key: &str,
-        work: impl FnOnce() -> BoxFuture<'static, RunOutcome>,
-    ) -> Shared<BoxFuture<'static, RunOutcome>> {
-        let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(running) = inflight.get(key) {
-            return running.clone();
-        }
-        let fut = work().shared();
-        inflight.insert(key.to_string(), fut.clone());
-        fut
-    }
-
-    /// Runs `job` on the queue. A full queue (503) or a lost worker (500) become an
-    /// outcome like any other, so callers map every failure in one place.
-    pub fn queued(&self, job: crate::queue::Job<RunOutcome>) -> BoxFuture<'static, RunOutcome> {
-        use crate::queue::QueueError;
-        let started = Arc::new(AtomicBool::new(false));
-        let flag = started.clone();
-        let job = self.counted(Box::new(move || {
-            flag.store(true, Ordering::SeqCst);
-            job()
-        }));
-        let fut = self.jobs.submit(job);
-        let lifecycle = self.lifecycle.clone();
-        async move {
-            // A job still waiting for a worker when shutdown begins is answered at
-            // once (it will not run); one that started is waited for.
-            let mut fut = std::pin::pin!(fut);
-            let outcome = loop {
-                let tick = rocket::tokio::time::sleep(std::time::Duration::from_millis(100));
-                rocket::tokio::select! {
-                    out = &mut fut => break out,
-                    _ = tick => if lifecycle.draining() && !started.load(Ordering::SeqCst) {
-                        return Arc::new(Err((503, SHUTTING_DOWN.to_string())));
-                    },
-                }
-            };
-            match outcome {
-                Ok(outcome) => outcome,
-                Err(QueueError::Full { waiting }) => Arc::new(Err((
-                    503,
-                    format!("the server is busy ({waiting} runs waiting); try again shortly"),
-                ))),
-                Err(QueueError::Lost(e)) => Arc::new(Err((500, format!("the run was lost: {e}")))),
-            }
-        }
-        .boxed()
-    }
-
-    /// `job` as the queue should run it: counted in `corral_runs_total` when it starts,
-    /// and answered 503 without running once the server is shutting down.
-    pub fn counted(&self, job: crate::queue::Job<RunOutcome>) -> crate::queue::Job<RunOutcome> {
-        let runs = self.metrics.runs.clone();
-        let lifecycle = self.lifecycle.clone();
-        Box::new(move || {
-            if lifecycle.draining() {
-                return Arc::new(Err((503, SHUTTING_DOWN.to_string())));
-            }
-            runs.fetch_add(1, Ordering::Relaxed);
-            job()
-        })
-    }
-
-    /// A failed outcome as the client sees it: 503 (counted, with Retry-After) or the
-    /// outcome's own status.
-    pub fn outcome_error(&self, code: u16, message: &str) -> crate::error::ApiError {
-        use crate::error::ApiError;
-        use rocket::http::Status;
-        if code == 503 {
-            self.metrics.rejected_busy.fetch_add(1, Ordering::Relaxed);
-            return ApiError::busy(message, 5);
-        }
-        ApiError::new(
-            Status::from_code(code).unwrap_or(Status::InternalServerError),
-            message,
-        )
-    }
-
-    pub fn finished(&self, key: &str) {
-        self.inflight
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
     }
 }

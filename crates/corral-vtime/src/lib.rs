@@ -6,7 +6,7 @@
 //! frames each write to stdout and stderr with its virtual time. [`Decoder`] and
 //! [`decode`] turn those framed streams back into plain bytes and timed [`Event`]s.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -148,7 +148,7 @@ impl Decoder {
 }
 
 /// Which stream a segment or event came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StreamName {
     Stdout,
@@ -157,7 +157,7 @@ pub enum StreamName {
 
 /// One timed piece of output (`run.events` in docs/contracts.md): `delay_ns` since the previous
 /// event (the first since the start of the run).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub message: String,
     pub stream: StreamName,

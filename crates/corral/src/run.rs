@@ -5,7 +5,8 @@ use clap::Args;
 use corral_rust::config::StepLimits;
 use corral_rust::pipeline::{Pipeline, Progress};
 use corral_rust::request::{BuildMode, CrateType, Edition, LimitRequest, Request, TimeMode};
-use corral_sandbox::{Sandbox, Stream, parse_duration, parse_size};
+use corral_rust::result::Stream;
+use corral_sandbox::{Sandbox, parse_duration, parse_size};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -122,6 +123,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         },
         seed: args.seed,
         compile_only: false,
+        color: !args.json && std::io::stderr().is_terminal(),
+        tool: None,
     };
     let limits =
         StepLimits::load(args.config.as_deref(), std::env::vars()).map_err(anyhow::Error::msg)?;
@@ -137,27 +140,26 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         corral_rust::bake::default_store(),
         work_root,
     );
-    let color = !args.json && std::io::stderr().is_terminal();
     // Output is shown as it comes, unless the harness rewrites it (then at the end).
     let live = !corral_rust::harness::find(&args.harness).is_some_and(|h| h.rewrites_stdout());
     let json = args.json;
-    let result = pipeline.run(&request, color, &mut |p| {
+    let result = pipeline.run(&request, &mut |p| {
         if json {
             return;
         }
         match p {
-            Progress::Compiled(c) => {
-                let _ = std::io::stderr().write_all(c.stderr.as_bytes());
+            Progress::Compiled { stderr, .. } => {
+                let _ = std::io::stderr().write_all(stderr.as_bytes());
             }
-            Progress::Output(chunk) if live => {
-                let _ = match chunk.stream {
+            Progress::Output { stream, data } if live => {
+                let _ = match stream {
                     Stream::Stdout => std::io::stdout()
-                        .write_all(&chunk.data)
+                        .write_all(&data)
                         .and_then(|_| std::io::stdout().flush()),
-                    Stream::Stderr => std::io::stderr().write_all(&chunk.data),
+                    Stream::Stderr => std::io::stderr().write_all(&data),
                 };
             }
-            Progress::Output(_) => {}
+            Progress::Output { .. } | Progress::Started => {}
         }
     })?;
     if json {

@@ -5,9 +5,101 @@ mod common;
 
 use corral_rust::config::StepLimits;
 use corral_rust::pipeline::Pipeline;
-use corral_rust::request::{BuildMode, CrateType, Edition};
-use corral_rust::tools::{AsmFlavor, EmitTarget, ToolError, ToolOutput};
-use corral_sandbox::{Sandbox, Status};
+use corral_rust::request::{BuildMode, CrateType, Edition, Request, RequestError};
+use corral_rust::result::Status;
+use corral_rust::tools::{AsmFlavor, EmitTarget, Tool, ToolOutput};
+use corral_sandbox::Sandbox;
+
+/// Each tool as one call: a tool request, lowered into a plan and executed
+/// (`Pipeline::tool`), as the server does without its queue.
+trait Tools {
+    fn tool_on(
+        &self,
+        tool: Tool,
+        code: &str,
+        edition: Edition,
+        channel: &str,
+        crate_type: CrateType,
+        mode: BuildMode,
+    ) -> Result<ToolOutput, RequestError>;
+
+    fn format(
+        &self,
+        code: &str,
+        edition: Edition,
+        channel: &str,
+    ) -> Result<ToolOutput, RequestError> {
+        self.tool_on(
+            Tool::Format,
+            code,
+            edition,
+            channel,
+            CrateType::Bin,
+            BuildMode::Debug,
+        )
+    }
+
+    fn clippy(
+        &self,
+        code: &str,
+        edition: Edition,
+        channel: &str,
+        crate_type: CrateType,
+        mode: BuildMode,
+    ) -> Result<ToolOutput, RequestError> {
+        self.tool_on(Tool::Clippy, code, edition, channel, crate_type, mode)
+    }
+
+    fn emit(
+        &self,
+        code: &str,
+        edition: Edition,
+        channel: &str,
+        mode: BuildMode,
+        crate_type: CrateType,
+        target: EmitTarget,
+    ) -> Result<ToolOutput, RequestError> {
+        self.tool_on(Tool::Emit(target), code, edition, channel, crate_type, mode)
+    }
+
+    fn miri(
+        &self,
+        code: &str,
+        edition: Edition,
+        channel: &str,
+    ) -> Result<ToolOutput, RequestError> {
+        self.tool_on(
+            Tool::Miri,
+            code,
+            edition,
+            channel,
+            CrateType::Bin,
+            BuildMode::Debug,
+        )
+    }
+}
+
+impl Tools for Pipeline {
+    fn tool_on(
+        &self,
+        tool: Tool,
+        code: &str,
+        edition: Edition,
+        channel: &str,
+        crate_type: CrateType,
+        mode: BuildMode,
+    ) -> Result<ToolOutput, RequestError> {
+        self.tool(&Request {
+            code: code.into(),
+            edition,
+            channel: channel.into(),
+            crate_type,
+            mode,
+            tool: Some(tool),
+            ..Request::default()
+        })
+    }
+}
 
 const HELLO: &str = "fn main() { println!(\"hi\"); }\n";
 
@@ -181,7 +273,7 @@ fn hir_and_macro_expansion_work_on_nightly_only() {
                 target,
             )
             .unwrap_err();
-        assert!(matches!(e, ToolError::NeedsNightly { .. }), "{e:?}");
+        assert!(matches!(e, RequestError::NeedsNightly { .. }), "{e:?}");
         assert!(e.to_string().contains("needs a nightly toolchain"), "{e}");
     }
 }
@@ -201,7 +293,7 @@ fn missing_tools_and_channels_are_clear_errors() {
         );
     }
     let e = p.format(HELLO, Edition::E2024, "0.9.0").unwrap_err();
-    assert!(matches!(e, ToolError::Toolchain(_)), "{e:?}");
+    assert!(matches!(e, RequestError::Toolchain(_)), "{e:?}");
 
     // The same toolchains without their rustfmt and Clippy components.
     let p = pipeline_with(|tcs| {

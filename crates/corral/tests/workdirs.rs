@@ -7,7 +7,8 @@ mod common;
 use corral_rust::config::StepLimits;
 use corral_rust::pipeline::{Pipeline, Progress};
 use corral_rust::request::Request;
-use corral_sandbox::{LimitKind, Sandbox, Status};
+use corral_rust::result::{LimitKind, Status};
+use corral_sandbox::Sandbox;
 use std::path::{Path, PathBuf};
 
 const HELLO: &str = "fn main() { println!(\"hi\"); }\n";
@@ -96,8 +97,8 @@ fn the_work_dir_is_a_capped_tmpfs_during_the_request_and_gone_after() {
     };
     let mut seen = vec![];
     let result = p
-        .run(&req, false, &mut |progress| {
-            if let Progress::Compiled(_) = progress {
+        .run(&req, &mut |progress| {
+            if let Progress::Compiled { .. } = progress {
                 seen = mounts_under(&root);
             }
         })
@@ -146,7 +147,6 @@ fn a_build_that_fills_the_work_dir_is_a_compile_error_with_the_disk_limit() {
                 code: HELLO.into(),
                 ..Request::default()
             },
-            false,
             &mut |_| {},
         )
         .expect("valid request");

@@ -2,16 +2,16 @@
 
 use crate::api::RunRequest;
 use crate::error::ApiError;
-use crate::state::{App, RunOutcome};
-use corral_rust::key::TimeMode;
+use crate::state::App;
 use corral_rust::request::Request;
+use corral_rust::result::{Output, RustResult};
 use rocket::http::{ContentType, Status};
 use rocket::request::{self, FromRequest};
 use rocket::serde::json::Json;
 use rocket::{State, get, post};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 /// The client's address, for the rate limit: the peer address of the client's
@@ -74,14 +74,6 @@ impl<'r> FromRequest<'r> for WantsText {
     }
 }
 
-/// Statuses worth remembering (docs/contracts.md, Memoization).
-fn cacheable(result: &Value) -> bool {
-    matches!(
-        result["status"].as_str(),
-        Some("success" | "compile_error" | "runtime_error" | "memory_limit" | "output_limit")
-    )
-}
-
 /// Admission: rate limit, then readiness.
 pub fn admit(app: &App, client: &Client) -> Result<(), ApiError> {
     app.metrics.requests.fetch_add(1, Ordering::Relaxed);
@@ -104,67 +96,31 @@ pub fn admit(app: &App, client: &Client) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Runs a request through the memo store, single-flight and the queue.
-pub async fn execute(app: &App, req: Request) -> Result<Value, ApiError> {
-    let key = app.pipeline.memo_key(&req)?;
-    let memoize = req.time == TimeMode::Virtual;
-    if memoize && let Some(hit) = app.memo.get(&key) {
-        app.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
-        let mut v: Value = serde_json::from_str(&hit)
-            .map_err(|e| ApiError::new(Status::InternalServerError, e.to_string()))?;
-        v["cached"] = json!(true);
-        v["key"] = json!(key);
-        return Ok(v);
-    }
-    let pipeline = app.pipeline.clone();
-    let lifecycle = app.lifecycle.clone();
-    let submit = || {
-        let job = Box::new(move || -> RunOutcome {
-            // Registered so that shutdown can stop it once the grace period is over;
-            // stdin is `req.stdin` then end-of-file, as with `Pipeline::run`.
-            let run = lifecycle.register(corral_rust::pipeline::Stop::default());
-            let (_no_more_stdin, stdin) = std::sync::mpsc::channel();
-            let outcome = pipeline.run_interactive(&req, false, stdin, &run.stop, &mut |_| {});
-            if run.stop.killed() {
-                return Arc::new(Err((503, crate::state::SHUTTING_DOWN.to_string())));
-            }
-            Arc::new(match outcome {
-                Ok(result) => serde_json::to_value(&result).map_err(|e| (500, e.to_string())),
-                Err(e) => {
-                    let status = if matches!(e, corral_rust::request::RequestError::NotBaked { .. })
-                    {
-                        503
-                    } else {
-                        400
-                    };
-                    Err((status, e.to_string()))
-                }
-            })
-        });
-        app.queued(job)
-    };
-    let outcome = if memoize {
-        let shared = app.single_flight(&key, submit);
-        let out = shared.await;
-        app.finished(&key);
-        out
-    } else {
-        submit().await
-    };
-    match &*outcome {
-        Ok(result) => {
-            if memoize
-                && cacheable(result)
-                && let Err(e) = app.memo.put(&key, &result.to_string())
-            {
-                tracing::warn!("memo store: {e}");
-            }
-            let mut v = result.clone();
-            v["cached"] = json!(false);
-            v["key"] = json!(key);
-            Ok(v)
-        }
-        Err((code, msg)) => Err(app.outcome_error(*code, msg)),
+/// The native answer to a run: the Rust result, whether it came from the memo store,
+/// and its memo key.
+#[derive(Serialize)]
+pub struct RunAnswer {
+    #[serde(flatten)]
+    pub result: RustResult,
+    pub cached: bool,
+    pub key: String,
+}
+
+/// Lowers `req` into its plan and runs it through the runner; the Rust result.
+pub async fn run_request(app: &App, req: Request) -> Result<RunAnswer, ApiError> {
+    let plan = app.pipeline.plan(&req)?;
+    let key = plan.key.clone();
+    let done = app.runner.run(plan).await?;
+    match &*done.output {
+        Output::Run(result) => Ok(RunAnswer {
+            result: result.clone(),
+            cached: done.cached,
+            key,
+        }),
+        Output::Tool(_) => Err(ApiError::new(
+            Status::InternalServerError,
+            "a run answered with a tool's output",
+        )),
     }
 }
 
@@ -183,15 +139,12 @@ pub async fn run(
     body: Result<Json<RunRequest>, rocket::serde::json::Error<'_>>,
     app: &State<App>,
     client: Client,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RunAnswer>, ApiError> {
     admit(app, &client)?;
     let body = body.map_err(json_error)?;
     let req = body.into_inner().into_request()?;
-    Ok(Json(execute(app, req).await?))
+    Ok(Json(run_request(app, req).await?))
 }
-
-/// Reserved query keys of /run/<harness>; every other key is a harness argument.
-const RUN_OPTIONS: [&str; 5] = ["channel", "edition", "mode", "time", "stdin"];
 
 #[post("/run/<harness>", data = "<stub>")]
 pub async fn run_harness(
@@ -210,46 +163,25 @@ pub async fn run_harness(
             ApiError::bad_request(format!("the body must be UTF-8 text: {e}"))
         }
     })?;
-    let mut body = RunRequest {
-        code: Some(stub),
-        harness: Some(harness.to_string()),
-        ..Default::default()
-    };
-    let mut args = serde_json::Map::new();
-    for (k, v) in query.0 {
-        match k.as_str() {
-            "channel" => body.channel = Some(v),
-            "edition" => body.edition = Some(v),
-            "mode" => body.mode = Some(v),
-            "time" => body.time = Some(v),
-            "stdin" => body.stdin = Some(v),
-            _ => match args.get_mut(&k) {
-                Some(Value::Array(list)) => list.push(Value::String(v)),
-                Some(first) => *first = Value::Array(vec![first.clone(), Value::String(v)]),
-                None => {
-                    args.insert(k, Value::String(v));
-                }
-            },
-        }
-    }
-    debug_assert!(RUN_OPTIONS.iter().all(|o| !args.contains_key(*o)));
-    body.args = Some(args);
+    let body = crate::api::harness_request(harness, stub, query.0);
     let req = body.into_request()?;
-    let result = execute(app, req).await?;
+    let answer = run_request(app, req).await?;
     if !text.0 {
-        return Ok((ContentType::JSON, result.to_string()));
+        let json = serde_json::to_string(&answer)
+            .map_err(|e| ApiError::new(Status::InternalServerError, e.to_string()))?;
+        return Ok((ContentType::JSON, json));
     }
     // Plain text: what a person would read in a terminal.
-    let run = &result["run"];
     let mut out = String::new();
-    if run.is_null() {
-        out.push_str(result["compile"]["stderr"].as_str().unwrap_or(""));
-    } else {
-        out.push_str(run["stdout"].as_str().unwrap_or(""));
-        out.push_str(run["stderr"].as_str().unwrap_or(""));
-        if run["harness"].as_object().is_some_and(|h| !h.is_empty()) {
-            out.push_str(&serde_json::to_string_pretty(&run["harness"]).unwrap_or_default());
-            out.push('\n');
+    match &answer.result.run {
+        None => out.push_str(&answer.result.compile.stderr),
+        Some(run) => {
+            out.push_str(&run.stdout);
+            out.push_str(&run.stderr);
+            if run.harness.as_object().is_some_and(|h| !h.is_empty()) {
+                out.push_str(&serde_json::to_string_pretty(&run.harness).unwrap_or_default());
+                out.push('\n');
+            }
         }
     }
     Ok((ContentType::Plain, out))
@@ -302,7 +234,7 @@ pub fn crates() -> Result<Json<Value>, ApiError> {
 #[get("/healthz")]
 pub fn healthz(app: &State<App>) -> (Status, Json<Value>) {
     let (ready, detail) = app.readiness();
-    let (running, waiting) = app.jobs.load();
+    let (running, waiting) = app.runner.load();
     let body = json!({
         "status": if ready { "ok" } else { "starting" },
         "detail": detail,
@@ -345,7 +277,7 @@ pub fn metrics(app: &State<App>, bearer: Bearer) -> Result<(ContentType, String)
         ));
     }
     let (m, c) = (&app.metrics, &app.connections);
-    let (running, waiting) = app.jobs.load();
+    let (running, waiting) = app.runner.load();
     let text = format!(
         "# HELP corral_requests_total requests to the run and tool routes, refused ones included\n\
          # TYPE corral_requests_total counter\ncorral_requests_total {}\n\

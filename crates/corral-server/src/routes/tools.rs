@@ -3,14 +3,14 @@
 
 use crate::error::ApiError;
 use crate::routes::native::{Client, admit};
-use crate::state::{App, RunOutcome};
-use corral_rust::request::{BuildMode, CrateType, Edition};
-use corral_rust::tools::{EmitTarget, ToolError, ToolOutput};
+use crate::state::App;
+use corral_rust::request::{BuildMode, CrateType, Edition, Request};
+use corral_rust::result::Output;
+use corral_rust::tools::{EmitTarget, Tool, ToolOutput};
+use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{State, post};
 use serde::Deserialize;
-use serde_json::Value;
-use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,64 +26,57 @@ pub struct ToolRequest {
     pub flavor: Option<String>,
 }
 
-enum Tool {
+/// Which route: the tool is chosen by the path, and `target` refines /api/v1/compile.
+#[derive(Clone, Copy)]
+enum Route {
     Format,
     Clippy,
-    Emit,
+    Compile,
     Miri,
 }
 
-fn tool_error(e: ToolError) -> (u16, String) {
-    (400, e.to_string())
+impl ToolRequest {
+    /// The native tool request as a pipeline request (defaults: stable, 2024, debug, bin).
+    fn into_request(self, route: Route) -> Result<Request, ApiError> {
+        let tool = match route {
+            Route::Format => Tool::Format,
+            Route::Clippy => Tool::Clippy,
+            Route::Miri => Tool::Miri,
+            Route::Compile => Tool::Emit(EmitTarget::parse(
+                self.target.as_deref().unwrap_or("asm"),
+                self.flavor.as_deref(),
+            )?),
+        };
+        Ok(Request {
+            code: self.code,
+            channel: self.channel.unwrap_or_else(|| "stable".into()),
+            edition: Edition::parse(self.edition.as_deref().unwrap_or("2024"))?,
+            mode: BuildMode::parse(self.mode.as_deref().unwrap_or("debug"))?,
+            crate_type: CrateType::parse(self.crate_type.as_deref().unwrap_or("bin"))?,
+            tool: Some(tool),
+            ..Request::default()
+        })
+    }
 }
 
 async fn run_tool(
     app: &App,
     client: Client,
     body: Result<Json<ToolRequest>, rocket::serde::json::Error<'_>>,
-    tool: Tool,
-) -> Result<Json<Value>, ApiError> {
+    route: Route,
+) -> Result<Json<ToolOutput>, ApiError> {
     admit(app, &client)?;
     let req = body
         .map_err(crate::routes::native::json_error)?
-        .into_inner();
-    let edition = Edition::parse(req.edition.as_deref().unwrap_or("2024"))?;
-    let mode = BuildMode::parse(req.mode.as_deref().unwrap_or("debug"))?;
-    let crate_type = CrateType::parse(req.crate_type.as_deref().unwrap_or("bin"))?;
-    let channel = req.channel.clone().unwrap_or_else(|| "stable".into());
-    let target = match tool {
-        Tool::Emit => Some(
-            EmitTarget::parse(
-                req.target.as_deref().unwrap_or("asm"),
-                req.flavor.as_deref(),
-            )
-            .map_err(|e| ApiError::bad_request(e.to_string()))?,
-        ),
-        _ => None,
-    };
-    let pipeline = app.pipeline.clone();
-    let job = Box::new(move || -> RunOutcome {
-        let out: Result<ToolOutput, ToolError> = match tool {
-            Tool::Format => pipeline.format(&req.code, edition, &channel),
-            Tool::Clippy => pipeline.clippy(&req.code, edition, &channel, crate_type, mode),
-            Tool::Emit => pipeline.emit(
-                &req.code,
-                edition,
-                &channel,
-                mode,
-                crate_type,
-                target.expect("parsed above"),
-            ),
-            Tool::Miri => pipeline.miri(&req.code, edition, &channel),
-        };
-        Arc::new(
-            out.map_err(tool_error)
-                .and_then(|o| serde_json::to_value(o).map_err(|e| (500, e.to_string()))),
-        )
-    });
-    match &*app.queued(job).await {
-        Ok(v) => Ok(Json(v.clone())),
-        Err((code, msg)) => Err(app.outcome_error(*code, msg)),
+        .into_inner()
+        .into_request(route)?;
+    let plan = app.pipeline.plan(&req)?;
+    match &*app.runner.run(plan).await?.output {
+        Output::Tool(out) => Ok(Json(out.clone())),
+        Output::Run(_) => Err(ApiError::new(
+            Status::InternalServerError,
+            "a tool answered with a run's result",
+        )),
     }
 }
 
@@ -92,8 +85,8 @@ pub async fn format(
     body: Result<Json<ToolRequest>, rocket::serde::json::Error<'_>>,
     app: &State<App>,
     client: Client,
-) -> Result<Json<Value>, ApiError> {
-    run_tool(app, client, body, Tool::Format).await
+) -> Result<Json<ToolOutput>, ApiError> {
+    run_tool(app, client, body, Route::Format).await
 }
 
 #[post("/api/v1/clippy", data = "<body>")]
@@ -101,8 +94,8 @@ pub async fn clippy(
     body: Result<Json<ToolRequest>, rocket::serde::json::Error<'_>>,
     app: &State<App>,
     client: Client,
-) -> Result<Json<Value>, ApiError> {
-    run_tool(app, client, body, Tool::Clippy).await
+) -> Result<Json<ToolOutput>, ApiError> {
+    run_tool(app, client, body, Route::Clippy).await
 }
 
 #[post("/api/v1/compile", data = "<body>")]
@@ -110,8 +103,8 @@ pub async fn compile(
     body: Result<Json<ToolRequest>, rocket::serde::json::Error<'_>>,
     app: &State<App>,
     client: Client,
-) -> Result<Json<Value>, ApiError> {
-    run_tool(app, client, body, Tool::Emit).await
+) -> Result<Json<ToolOutput>, ApiError> {
+    run_tool(app, client, body, Route::Compile).await
 }
 
 #[post("/api/v1/miri", data = "<body>")]
@@ -119,6 +112,66 @@ pub async fn miri(
     body: Result<Json<ToolRequest>, rocket::serde::json::Error<'_>>,
     app: &State<App>,
     client: Client,
-) -> Result<Json<Value>, ApiError> {
-    run_tool(app, client, body, Tool::Miri).await
+) -> Result<Json<ToolOutput>, ApiError> {
+    run_tool(app, client, body, Route::Miri).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::plan;
+    use corral_rust::plan::Job;
+    use corral_rust::tools::AsmFlavor;
+
+    fn lowered(route: Route, body: &str) -> Result<corral_rust::plan::Plan, String> {
+        let r: ToolRequest = serde_json::from_str(body).map_err(|e| e.to_string())?;
+        plan(&r.into_request(route).map_err(|e| e.message)?)
+    }
+
+    #[test]
+    fn tool_requests_lower_to_tool_plans() {
+        let p = lowered(
+            Route::Compile,
+            r#"{"code": "pub fn f() {}", "crate_type": "lib", "target": "asm", "flavor": "intel"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.job,
+            Job::Tool(Tool::Emit(EmitTarget::Asm(AsmFlavor::Intel)))
+        );
+        assert_eq!(p.files[0].0, "src/lib.rs");
+        // The default target is asm (AT&T), spelt out or not.
+        assert_eq!(
+            lowered(Route::Compile, r#"{"code": "fn main() {}"}"#)
+                .unwrap()
+                .key,
+            lowered(
+                Route::Compile,
+                r#"{"code": "fn main() {}", "target": "asm", "flavor": "att", "channel": "stable"}"#
+            )
+            .unwrap()
+            .key
+        );
+        let e = lowered(Route::Compile, r#"{"code": "", "target": "wasm"}"#).unwrap_err();
+        assert!(e.contains("asm, llvm-ir"), "{e}");
+        let f = lowered(
+            Route::Format,
+            r#"{"code": "fn main(){}", "edition": "2021"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (f.job, f.edition),
+            (Job::Tool(Tool::Format), Edition::E2021)
+        );
+        // A run and a tool on the same code never share a key.
+        let run = plan(&Request {
+            code: "fn main(){}".into(),
+            edition: Edition::E2021,
+            ..Request::default()
+        })
+        .unwrap();
+        assert_ne!(run.key, f.key);
+        let e = lowered(Route::Miri, r#"{"code": ""}"#).unwrap_err();
+        assert!(e.contains("Miri is not installed"), "{e}");
+    }
 }

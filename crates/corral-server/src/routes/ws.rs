@@ -3,20 +3,22 @@
 //! takes stdin, stdin close and kill while it runs. Runs go through the same rate
 //! limit, readiness check and queue as the HTTP routes, in real time, never cached.
 
-use crate::api::{FileIn, RunRequest};
-use crate::queue::QueueError;
+use crate::queue::{JobResult, Live, RunError};
 use crate::routes::native::{Client, admit};
-use crate::state::{App, RunOutcome};
-use corral_rust::pipeline::{Progress, Stop};
-use corral_rust::request::RequestError;
-use corral_sandbox::Stream;
+use crate::routes::playground::lower;
+use crate::routes::playground::shape::{KILLED, limit_note};
+use crate::routes::playground::wire::ExecuteIn;
+use crate::state::App;
+use corral_rust::pipeline::Stop;
+use corral_rust::request::TimeMode;
+use corral_rust::result::{Output, Progress, Status, Stream};
+use corral_rust::tools::exit_detail;
 use futures::{SinkExt, StreamExt};
-use rocket::tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use rocket::tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use rocket::{State, get};
 use rocket_ws::{Channel, Message, WebSocket, stream::DuplexStream};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 
 // The message types, exactly as the playground spells them
@@ -34,8 +36,6 @@ pub const EXECUTE_STDERR: &str = "output/execute/wsExecuteStderr";
 pub const EXECUTE_STATUS: &str = "output/execute/wsExecuteStatus";
 pub const EXECUTE_END: &str = "output/execute/wsExecuteEnd";
 
-/// The exit detail of a killed run, as the playground words it.
-const KILLED: &str = "Exited with signal 9 (SIGKILL): kill program";
 /// The sequence number of messages the server starts (as the playground).
 const SERVER_SEQUENCE: i64 = -1;
 /// The largest message a client may send.
@@ -66,38 +66,11 @@ enum Handshake {
     },
 }
 
-/// `code`: one string (the playground), or the files of a crate (as /execute takes).
-#[derive(Deserialize)]
-#[serde(
-    untagged,
-    expecting = "a string or a list of {\"name\", \"content\"} objects"
-)]
-enum Code {
-    Text(String),
-    Files(Vec<FileIn>),
-}
-
-/// The payload of `wsExecuteRequest`: every field of /execute, all required.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ExecuteRequest {
-    channel: String,
-    mode: String,
-    edition: String,
-    crate_type: String,
-    tests: bool,
-    code: Code,
-    backtrace: bool,
-}
-
 #[derive(Deserialize)]
 #[serde(tag = "type")]
 enum Incoming {
     #[serde(rename = "output/execute/wsExecuteRequest")]
-    Request {
-        payload: Box<ExecuteRequest>,
-        meta: Meta,
-    },
+    Request { payload: Box<ExecuteIn>, meta: Meta },
     #[serde(rename = "output/execute/wsExecuteStdin")]
     Stdin { payload: String, meta: Meta },
     #[serde(rename = "output/execute/wsExecuteStdinClose")]
@@ -313,91 +286,28 @@ fn handle(
     }
 }
 
-/// The payload as a pipeline request (through the native request's checks).
-fn request(p: ExecuteRequest) -> Result<corral_rust::request::Request, String> {
-    let (code, files) = match p.code {
-        Code::Text(t) => (Some(t), None),
-        Code::Files(f) => (None, Some(f)),
-    };
-    let native = RunRequest {
-        code,
-        files,
-        harness: Some(if p.tests { "test" } else { "bin" }.into()),
-        channel: Some(p.channel),
-        edition: Some(p.edition),
-        mode: Some(p.mode),
-        // The test harness builds its own libtest binary.
-        crate_type: Some(if p.tests { "bin".into() } else { p.crate_type }),
-        time: Some("real".into()),
-        backtrace: Some(p.backtrace),
-        ..RunRequest::default()
-    };
-    native.into_request().map_err(|e| e.message)
-}
-
-/// Admits and queues a run; its messages arrive on `out`, the last in `Out::End`.
+/// Admits, lowers (as /execute does, with real time) and queues a run; its messages
+/// arrive on `out`, the last in `Out::End`.
 fn start(
-    payload: ExecuteRequest,
+    payload: ExecuteIn,
     sequence: i64,
     app: &App,
     client: &Client,
     out: &UnboundedSender<Out>,
 ) -> Result<Running, String> {
     admit(app, client).map_err(|e| e.message)?;
-    let req = request(payload)?;
-    corral_rust::toolchain::resolve(app.pipeline.toolchains(), &req.channel)
-        .map_err(|e| e.to_string())?;
+    let req = lower::execute(payload, TimeMode::Real).map_err(|e| e.message)?;
+    let plan = app.pipeline.plan(&req).map_err(|e| e.to_string())?;
     let stop = Stop::default();
     let (stdin_tx, stdin_rx) = sync_channel(STDIN_BACKLOG);
-    let pipeline = app.pipeline.clone();
-    let tx = out.clone();
-    let job_stop = stop.clone();
-    let lifecycle = app.lifecycle.clone();
-    let job = Box::new(move || -> RunOutcome {
-        // Shutdown stops it once the grace period is over.
-        let _registered = lifecycle.register(job_stop.clone());
-        if job_stop.killed() {
-            // Killed while it waited in the queue: it never began.
-            return Arc::new(Ok(json!({"status": "killed", "queued": true})));
-        }
-        let _ = tx.send(Out::Send(message(EXECUTE_BEGIN, None, sequence)));
-        let mut text = Utf8Streams::default();
-        let emit = |stream: Stream, s: String| {
-            if !s.is_empty() {
-                let kind = match stream {
-                    Stream::Stdout => EXECUTE_STDOUT,
-                    Stream::Stderr => EXECUTE_STDERR,
-                };
-                let _ = tx.send(Out::Send(message(kind, Some(json!(s)), sequence)));
-            }
-        };
-        let outcome =
-            pipeline.run_interactive(&req, false, stdin_rx, &job_stop, &mut |p| match p {
-                Progress::Compiled(c) => emit(Stream::Stderr, c.stderr.clone()),
-                Progress::Output(chunk) => emit(chunk.stream, text.push(chunk.stream, &chunk.data)),
-            });
-        for stream in [Stream::Stdout, Stream::Stderr] {
-            emit(stream, text.finish(stream));
-        }
-        Arc::new(match outcome {
-            Ok(result) => serde_json::to_value(&result).map_err(|e| (500, e.to_string())),
-            Err(e @ RequestError::NotBaked { .. }) => Err((503, e.to_string())),
-            Err(e) => Err((400, e.to_string())),
-        })
-    });
-    let queued = app.jobs.submit(app.counted(job));
-    let tx = out.clone();
-    rocket::tokio::spawn(async move {
-        let messages = match queued.await {
-            Ok(outcome) => end_messages(&outcome, sequence),
-            Err(QueueError::Full { waiting }) => vec![error(
-                format!("the server is busy ({waiting} runs waiting); try again shortly"),
-                sequence,
-            )],
-            Err(QueueError::Lost(e)) => vec![error(format!("the run was lost: {e}"), sequence)],
-        };
-        let _ = tx.send(Out::End(sequence, messages));
-    });
+    let (progress_tx, progress_rx) = unbounded_channel();
+    let live = Live {
+        stdin: stdin_rx,
+        stop: stop.clone(),
+        progress: progress_tx,
+    };
+    let job = app.runner.run_live(plan, live);
+    rocket::tokio::spawn(relay(job, progress_rx, sequence, out.clone()));
     Ok(Running {
         sequence,
         stdin: Some(stdin_tx),
@@ -405,8 +315,54 @@ fn start(
     })
 }
 
+/// Passes a live job's progress to the client as it happens, then its end.
+async fn relay(
+    job: futures::future::BoxFuture<'static, JobResult>,
+    mut progress: UnboundedReceiver<Progress>,
+    sequence: i64,
+    out: UnboundedSender<Out>,
+) {
+    let mut text = Utf8Streams::default();
+    let mut forward = |p: Progress| {
+        let (stream, s) = match p {
+            Progress::Started => {
+                let _ = out.send(Out::Send(message(EXECUTE_BEGIN, None, sequence)));
+                return;
+            }
+            Progress::Compiled { stderr, .. } => (Stream::Stderr, stderr),
+            Progress::Output { stream, data } => (stream, text.push(stream, &data)),
+        };
+        send_text(&out, stream, s, sequence);
+    };
+    let mut job = std::pin::pin!(job);
+    let result = loop {
+        rocket::tokio::select! {
+            Some(p) = progress.recv() => forward(p),
+            result = &mut job => break result,
+        }
+    };
+    // The job is over: what it reported is all queued here.
+    while let Ok(p) = progress.try_recv() {
+        forward(p);
+    }
+    for stream in [Stream::Stdout, Stream::Stderr] {
+        send_text(&out, stream, text.finish(stream), sequence);
+    }
+    let _ = out.send(Out::End(sequence, end_messages(&result, sequence)));
+}
+
+fn send_text(out: &UnboundedSender<Out>, stream: Stream, s: String, sequence: i64) {
+    if !s.is_empty() {
+        let kind = match stream {
+            Stream::Stdout => EXECUTE_STDOUT,
+            Stream::Stderr => EXECUTE_STDERR,
+        };
+        let _ = out.send(Out::Send(message(kind, Some(json!(s)), sequence)));
+    }
+}
+
 /// The messages that end a run: a note when a limit stopped it, its status, its end.
-fn end_messages(outcome: &RunOutcome, sequence: i64) -> Vec<Value> {
+fn end_messages(result: &JobResult, sequence: i64) -> Vec<Value> {
     let end = |success: bool, detail: &str| {
         message(
             EXECUTE_END,
@@ -414,16 +370,20 @@ fn end_messages(outcome: &RunOutcome, sequence: i64) -> Vec<Value> {
             sequence,
         )
     };
-    let result = match &**outcome {
-        Ok(result) => result,
-        Err((_, reason)) => return vec![error(reason.clone(), sequence), end(false, "")],
+    let result = match result {
+        Ok(Output::Run(result)) => result,
+        Ok(Output::Tool(_)) => {
+            return vec![
+                error("a run answered with a tool's output", sequence),
+                end(false, ""),
+            ];
+        }
+        Err(RunError::Cancelled) => return vec![end(false, KILLED)],
+        Err(e) => return vec![error(e.to_string(), sequence), end(false, "")],
     };
-    let status = result["status"].as_str().unwrap_or("internal_error");
-    if result["queued"] == true {
-        return vec![end(false, KILLED)];
-    }
-    if status == "internal_error" {
-        let reason = result["error"].as_str().unwrap_or("unknown error");
+    let status = result.status;
+    if status == Status::InternalError {
+        let reason = result.error.as_deref().unwrap_or("unknown error");
         return vec![
             error(
                 format!("corral failed to run the program: {reason}"),
@@ -433,58 +393,37 @@ fn end_messages(outcome: &RunOutcome, sequence: i64) -> Vec<Value> {
         ];
     }
     let mut messages = vec![];
-    let step = if result["run"].is_object() {
-        &result["run"]
-    } else {
-        &result["compile"]
-    };
-    let who = if result["step"] == "run" {
-        "the program"
-    } else {
-        "the compiler"
-    };
-    let why = match status {
-        "timeout" => Some("it ran out of time"),
-        "memory_limit" => Some("it used too much memory"),
-        "output_limit" => Some("it wrote too much output"),
-        _ => None,
-    };
-    if let Some(why) = why {
+    let stopped = matches!(
+        status,
+        Status::Timeout | Status::MemoryLimit | Status::OutputLimit
+    );
+    if stopped && let Some(note) = limit_note(result) {
         messages.push(message(
             EXECUTE_STDERR,
-            Some(json!(format!("\ncorral: {who} was stopped: {why}\n"))),
+            Some(json!(format!("\n{note}\n"))),
             sequence,
         ));
     }
+    let (cpu_ms, memory_bytes) = result.last_step_usage();
     messages.push(message(
         EXECUTE_STATUS,
         Some(json!({
-            "residentSetSizeBytes": step["memory_bytes"].as_u64().unwrap_or(0),
-            "totalTimeSecs": step["cpu_ms"].as_u64().unwrap_or(0) as f64 / 1000.0,
+            "residentSetSizeBytes": memory_bytes,
+            "totalTimeSecs": cpu_ms as f64 / 1000.0,
         })),
         sequence,
     ));
-    let detail = if status == "killed" {
-        KILLED.to_string()
-    } else if result["run"].is_object() {
-        let code = result["run"]["exit_code"]
-            .as_i64()
-            .and_then(|c| i32::try_from(c).ok());
-        let signal = result["run"]["signal"]
-            .as_i64()
-            .and_then(|s| i32::try_from(s).ok());
-        match corral_rust::tools::exit_detail(code, signal) {
-            d if d.is_empty() && why.is_some() => KILLED.to_string(),
+    let detail = match (&result.run, status) {
+        (_, Status::Killed) => KILLED.to_string(),
+        (Some(run), _) => match exit_detail(run.exit_code, run.signal) {
+            d if d.is_empty() && stopped => KILLED.to_string(),
             d => d,
-        }
-    } else if status == "success" {
-        "Exited with status 0".to_string()
-    } else if why.is_some() {
-        KILLED.to_string()
-    } else {
-        "Exited with status 1".to_string()
+        },
+        (None, Status::Success) => "Exited with status 0".to_string(),
+        (None, _) if stopped => KILLED.to_string(),
+        (None, _) => "Exited with status 1".to_string(),
     };
-    messages.push(end(status == "success", &detail));
+    messages.push(end(status == Status::Success, &detail));
     messages
 }
 
@@ -556,10 +495,10 @@ mod tests {
             panic!("not an execute request")
         };
         assert_eq!(meta.sequence_number, 3);
-        let r = request(*payload).unwrap();
+        let r = lower::execute(*payload, TimeMode::Real).unwrap();
         assert_eq!(
-            (r.harness.as_str(), r.code.as_str()),
-            ("bin", "fn main(){}")
+            (r.harness.as_str(), r.code.as_str(), r.time),
+            ("bin", "fn main(){}", TimeMode::Real)
         );
         let close = r#"{"type":"output/execute/wsExecuteStdinClose","meta":{"websocket":true,"sequenceNumber":3}}"#;
         assert!(matches!(
@@ -573,11 +512,46 @@ mod tests {
         assert!(serde_json::from_str::<Incoming>(unknown).is_err());
     }
 
+    /// The WebSocket lowers a payload exactly as /execute does, but with real time
+    /// (a live run is never memoized): same files, same checks, same errors.
+    #[test]
+    fn the_websocket_lowers_like_execute() {
+        let payload = |body: &str| -> ExecuteIn { serde_json::from_str(body).unwrap() };
+        let body = r#"{"channel":"stable","mode":"debug","edition":"2021","crateType":"bin","tests":false,"backtrace":false,
+            "code":[{"id":0,"name":"main.rs","content":"mod u; fn main(){}"},{"id":1,"name":"src/u.rs","content":""}]}"#;
+        let live =
+            crate::testing::plan(&lower::execute(payload(body), TimeMode::Real).unwrap()).unwrap();
+        let http = crate::testing::plan(&lower::execute(payload(body), TimeMode::Virtual).unwrap())
+            .unwrap();
+        assert_eq!(live.files, http.files);
+        assert_eq!(live.files[0].0, "src/main.rs");
+        assert!(!live.memoizable() && http.memoizable());
+        assert_ne!(live.key, http.key);
+        let bad = r#"{"channel":"stable","mode":"debug","edition":"2027","crateType":"bin","tests":false,"code":""}"#;
+        assert_eq!(
+            lower::execute(payload(bad), TimeMode::Real)
+                .unwrap_err()
+                .message,
+            "'2027' is not a valid edition"
+        );
+    }
+
+    fn run(status: Status, run: Option<serde_json::Value>) -> JobResult {
+        let v = json!({"status": status, "step": if run.is_some() {"run"} else {"compile"}, "limit": null,
+            "compile": {"success": true, "stderr": "", "diagnostics": [], "wall_ms": 1, "cpu_ms": 1, "memory_bytes": 1},
+            "run": run});
+        Ok(Output::Run(serde_json::from_value(v).unwrap()))
+    }
+
+    fn program(exit_code: Option<i32>, signal: Option<i32>) -> serde_json::Value {
+        json!({"exit_code": exit_code, "signal": signal, "stdout": "", "stderr": "",
+            "stdout_truncated": false, "stderr_truncated": false, "events": [], "harness": {},
+            "wall_ms": 1, "cpu_ms": 1500, "memory_bytes": 2048})
+    }
+
     #[test]
     fn end_messages_say_how_the_run_ended() {
-        let ok: RunOutcome = Arc::new(Ok(json!({"status": "success", "step": "run",
-            "compile": {"memory_bytes": 1, "cpu_ms": 1},
-            "run": {"exit_code": 0, "signal": null, "memory_bytes": 2048, "cpu_ms": 1500}})));
+        let ok = run(Status::Success, Some(program(Some(0), None)));
         let m = end_messages(&ok, 7);
         assert_eq!(m[0]["type"], EXECUTE_STATUS);
         assert_eq!(m[0]["payload"]["residentSetSizeBytes"], 2048);
@@ -587,14 +561,15 @@ mod tests {
             json!({"success": true, "exitDetail": "Exited with status 0"})
         );
         assert_eq!(m[1]["meta"]["sequenceNumber"], 7);
-        let killed: RunOutcome = Arc::new(Ok(json!({"status": "killed", "step": "run",
-            "compile": {}, "run": {"exit_code": null, "signal": 9}})));
+        let killed = run(Status::Killed, Some(program(None, Some(9))));
         let m = end_messages(&killed, 7);
         assert_eq!(m.last().unwrap()["payload"]["exitDetail"], KILLED);
-        let compile_error: RunOutcome = Arc::new(Ok(
-            json!({"status": "compile_error", "step": "compile", "compile": {}, "run": null}),
-        ));
+        let compile_error = run(Status::CompileError, None);
         let m = end_messages(&compile_error, 7);
         assert_eq!(m.last().unwrap()["payload"]["success"], false);
+        let m = end_messages(&Err(RunError::Cancelled), 7);
+        assert_eq!(m.last().unwrap()["payload"]["exitDetail"], KILLED);
+        let m = end_messages(&Err(RunError::Busy { waiting: 4 }), 7);
+        assert!(m[0]["payload"]["error"].as_str().unwrap().contains("busy"));
     }
 }
