@@ -1079,7 +1079,7 @@ fn inherited_state_is_reset() {
             .line("CONTAINED: RLIMIT_NICE 0 (no priority to gain)")
             .because("RLIMIT_SIGPENDING", &["set by the sandbox"])
             .line("CONTAINED: rlimits that bound resources (all finite)");
-        // Unprivileged, the caller's nice cannot be lowered back to 0 (README: shared in
+        // Unprivileged, the caller's nice cannot be lowered back to 0 (docs/limits.md: shared in
         // unprivileged mode); as root it is reset.
         let c = if mode == Mode::Caller {
             c.because("lower oom_score_adj to 0", &[])

@@ -65,7 +65,7 @@ fn yes() -> bool {
 pub const SANDBOX_ID: u32 = 1000;
 
 impl Default for Policy {
-    /// The default root of `corral exec` (README.md): read-only `/usr` with the host's
+    /// The default root of `corral exec` (docs/cli.md): read-only `/usr` with the host's
     /// `/bin`, `/lib*` links, a synthetic `/etc`, private `/tmp` and `/work` (the cwd).
     fn default() -> Self {
         let mut mounts = vec![Mount::Bind {

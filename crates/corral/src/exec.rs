@@ -1,4 +1,4 @@
-//! `corral exec`: any command in the sandbox, with the default root (README.md, `corral exec`).
+//! `corral exec`: any command in the sandbox, with the default root (docs/cli.md, `corral exec`).
 
 use anyhow::Context;
 use clap::Args;

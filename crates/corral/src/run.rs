@@ -1,4 +1,4 @@
-//! `corral run`: compile and run a Rust file in the sandbox (README.md, `corral run`).
+//! `corral run`: compile and run a Rust file in the sandbox (docs/cli.md, `corral run`).
 
 use anyhow::Context;
 use clap::Args;
