@@ -74,9 +74,8 @@ impl<'r> FromRequest<'r> for WantsText {
     }
 }
 
-/// Admission: rate limit, then readiness.
-pub fn admit(app: &App, client: &Client) -> Result<(), ApiError> {
-    app.metrics.requests.fetch_add(1, Ordering::Relaxed);
+/// The client's rate limit: 429 with Retry-After when it is used up.
+pub fn rate_limit(app: &App, client: &Client) -> Result<(), ApiError> {
     if let Err(wait) = app.limiter.check(client.0) {
         app.metrics.rejected_rate.fetch_add(1, Ordering::Relaxed);
         let mut e = ApiError::new(
@@ -86,6 +85,13 @@ pub fn admit(app: &App, client: &Client) -> Result<(), ApiError> {
         e.retry_after = Some(wait);
         return Err(e);
     }
+    Ok(())
+}
+
+/// Admission: rate limit, then readiness.
+pub fn admit(app: &App, client: &Client) -> Result<(), ApiError> {
+    app.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    rate_limit(app, client)?;
     if app.lifecycle.draining() {
         return Err(ApiError::busy(crate::state::SHUTTING_DOWN, 5));
     }

@@ -15,7 +15,6 @@ use rocket::{State, get, post};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
-use std::sync::atomic::Ordering;
 
 /// The most a shared snippet may hold (docs/contracts.md, Memoization).
 pub const SHARE_MAX: usize = 64 << 10;
@@ -190,15 +189,7 @@ fn gist_create_inner(
     client: &Client,
     base: &BaseUrl,
 ) -> Result<Json<GistOut>, ApiError> {
-    if let Err(wait) = app.limiter.check(client.0) {
-        app.metrics.rejected_rate.fetch_add(1, Ordering::Relaxed);
-        let mut e = ApiError::new(
-            Status::TooManyRequests,
-            format!("too many requests from {}; try again in {wait} s", client.0),
-        );
-        e.retry_after = Some(wait);
-        return Err(e);
-    }
+    crate::routes::native::rate_limit(app, client)?;
     let code = body.0?.code;
     if code.len() > SHARE_MAX {
         return Err(ApiError::new(
