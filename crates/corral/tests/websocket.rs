@@ -348,3 +348,50 @@ fn a_client_that_goes_away_frees_its_slot() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// `/execute` and `/websocket` lower one payload the same way: the same bad request gets
+/// the same error from both, and the same good one (several files, bare names, the
+/// frontend's `id` field) runs on both.
+#[test]
+fn execute_and_the_websocket_agree() {
+    let Some(s) = start() else { return };
+    let mut c = Client::connect(&s);
+    let payload = |edition: &str, channel: &str, code: Value| {
+        json!({"channel": channel, "mode": "debug", "edition": edition, "crateType": "bin",
+               "tests": false, "code": code, "backtrace": false})
+    };
+    let files = |root: &str| {
+        json!([{"id": 0, "name": root, "content": "mod utils;\nfn main() { utils::hi() }"},
+               {"id": 1, "name": "utils.rs", "content": "pub fn hi() { println!(\"hi from utils\") }"}])
+    };
+    let bad = [
+        payload("1999", "stable", json!("fn main() {}")),
+        payload("2021", "sideways", json!("fn main() {}")),
+        payload("2021", "stable", files("src/other.rs")),
+        payload(
+            "2021",
+            "stable",
+            json!([{"name": "src/main.rs", "content": ""}, {"name": "main.rs", "content": ""}]),
+        ),
+    ];
+    for (i, body) in bad.iter().enumerate() {
+        let (status, http, _) = s.post("/execute", body);
+        assert_eq!(status, 400, "{body} -> {http}");
+        let sequence = 10 + i as i64;
+        c.send(&json!({"type": "output/execute/wsExecuteRequest", "payload": body,
+                       "meta": {"websocket": true, "sequenceNumber": sequence}}));
+        let m = c.recv();
+        assert_eq!(m["type"], "websocket/error", "{m}");
+        assert_eq!(m["meta"]["sequenceNumber"], sequence);
+        assert_eq!(m["payload"]["error"], http["error"], "{body}");
+    }
+    // A bare `main.rs` is the crate root on both.
+    let good = payload("2021", "stable", files("main.rs"));
+    let (status, http, _) = s.post("/execute", &good);
+    assert_eq!((status, http["stdout"].as_str()), (200, Some("hi from utils\n")), "{http}");
+    c.send(&json!({"type": "output/execute/wsExecuteRequest", "payload": good,
+                   "meta": {"websocket": true, "sequenceNumber": 20}}));
+    let seen = c.until("output/execute/wsExecuteEnd");
+    assert_eq!(text(&seen, "wsExecuteStdout"), "hi from utils\n");
+    assert_eq!(end(&seen)["success"], true);
+}
