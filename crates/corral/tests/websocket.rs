@@ -378,8 +378,10 @@ fn execute_and_the_websocket_agree() {
         let (status, http, _) = s.post("/execute", body);
         assert_eq!(status, 400, "{body} -> {http}");
         let sequence = 10 + i as i64;
-        c.send(&json!({"type": "output/execute/wsExecuteRequest", "payload": body,
-                       "meta": {"websocket": true, "sequenceNumber": sequence}}));
+        c.send(
+            &json!({"type": "output/execute/wsExecuteRequest", "payload": body,
+                       "meta": {"websocket": true, "sequenceNumber": sequence}}),
+        );
         let m = c.recv();
         assert_eq!(m["type"], "websocket/error", "{m}");
         assert_eq!(m["meta"]["sequenceNumber"], sequence);
@@ -388,9 +390,15 @@ fn execute_and_the_websocket_agree() {
     // A bare `main.rs` is the crate root on both.
     let good = payload("2021", "stable", files("main.rs"));
     let (status, http, _) = s.post("/execute", &good);
-    assert_eq!((status, http["stdout"].as_str()), (200, Some("hi from utils\n")), "{http}");
-    c.send(&json!({"type": "output/execute/wsExecuteRequest", "payload": good,
-                   "meta": {"websocket": true, "sequenceNumber": 20}}));
+    assert_eq!(
+        (status, http["stdout"].as_str()),
+        (200, Some("hi from utils\n")),
+        "{http}"
+    );
+    c.send(
+        &json!({"type": "output/execute/wsExecuteRequest", "payload": good,
+                   "meta": {"websocket": true, "sequenceNumber": 20}}),
+    );
     let seen = c.until("output/execute/wsExecuteEnd");
     assert_eq!(text(&seen, "wsExecuteStdout"), "hi from utils\n");
     assert_eq!(end(&seen)["success"], true);
