@@ -10,7 +10,8 @@ mod common;
 use corral_rust::harness;
 use corral_rust::request::{normalise_source, validate_file_name};
 use corral_server::api::RunRequest;
-use corral_server::routes::{playground as pg, tools};
+use corral_server::routes::playground::wire as pg;
+use corral_server::routes::tools;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
