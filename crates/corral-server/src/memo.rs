@@ -2,6 +2,7 @@
 //! results by key with a byte cap and least-recently-used eviction; shares are
 //! never evicted.
 
+use futures::future::BoxFuture;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use std::sync::Mutex;
@@ -111,6 +112,45 @@ impl Memo {
             })
             .optional()
             .ok()?
+    }
+}
+
+/// Where results and shares are kept: the SQLite file of one server ([`Memo`]), or a
+/// store shared by every API node of a cluster. Values are the typed results as JSON.
+pub trait Store: Send + Sync {
+    /// The result stored under a memo key, if any.
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<String>>;
+    /// Keeps a result under its memo key.
+    fn put<'a>(&'a self, key: &'a str, value: String) -> BoxFuture<'a, Result<(), String>>;
+    fn get_share<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Option<String>>;
+    fn put_share<'a>(&'a self, id: &'a str, code: String) -> BoxFuture<'a, Result<(), String>>;
+    /// Bytes held by results (for /metrics), when the store can tell cheaply.
+    fn bytes(&self) -> u64;
+}
+
+impl Store for Memo {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<String>> {
+        Box::pin(std::future::ready(Memo::get(self, key)))
+    }
+
+    fn put<'a>(&'a self, key: &'a str, value: String) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(std::future::ready(
+            Memo::put(self, key, &value).map_err(|e| e.to_string()),
+        ))
+    }
+
+    fn get_share<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Option<String>> {
+        Box::pin(std::future::ready(Memo::get_share(self, id)))
+    }
+
+    fn put_share<'a>(&'a self, id: &'a str, code: String) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(std::future::ready(
+            Memo::put_share(self, id, &code).map_err(|e| e.to_string()),
+        ))
+    }
+
+    fn bytes(&self) -> u64 {
+        Memo::bytes(self)
     }
 }
 

@@ -82,6 +82,11 @@ pub trait Jobs: Send + Sync {
     fn submit(&self, job: Job) -> BoxFuture<'static, JobResult>;
     /// Jobs running and waiting now.
     fn load(&self) -> (usize, usize);
+    /// What a distributed queue can tell about its cluster (workers, capabilities),
+    /// for /healthz; None for the in-process queue.
+    fn cluster(&self) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 /// What runs a job on a worker thread (blocking).

@@ -3,7 +3,7 @@
 //! busy handling in one place. Routes lower their request into a plan, call the
 //! runner, and shape the typed result their own way.
 
-use crate::memo::Memo;
+use crate::memo::Store;
 use crate::queue::{Executor, Job, JobResult, Jobs, Live, RunError};
 use crate::state::{Lifecycle, Metrics};
 use corral_rust::pipeline::{Pipeline, Stop};
@@ -26,7 +26,7 @@ type Flight = Shared<BoxFuture<'static, Result<Arc<Output>, RunError>>>;
 
 pub struct Runner {
     jobs: Box<dyn Jobs>,
-    memo: Arc<Memo>,
+    memo: Arc<dyn Store>,
     /// Jobs in flight by memo key.
     inflight: Arc<Mutex<HashMap<String, Flight>>>,
     metrics: Arc<Metrics>,
@@ -36,7 +36,7 @@ pub struct Runner {
 impl Runner {
     pub fn new(
         jobs: Box<dyn Jobs>,
-        memo: Arc<Memo>,
+        memo: Arc<dyn Store>,
         metrics: Arc<Metrics>,
         lifecycle: Arc<Lifecycle>,
     ) -> Runner {
@@ -54,6 +54,11 @@ impl Runner {
         self.jobs.load()
     }
 
+    /// The cluster behind the queue, if it is a distributed one.
+    pub fn cluster(&self) -> Option<serde_json::Value> {
+        self.jobs.cluster()
+    }
+
     /// Runs `plan`: from the memo store when it is there, else once per key however
     /// many ask at the same time, on the queue. Results worth keeping are stored.
     pub async fn run(&self, plan: Plan) -> Result<Done, RunError> {
@@ -65,7 +70,7 @@ impl Runner {
             });
         }
         let key = plan.key.clone();
-        if let Some(hit) = self.memo.get(&key)
+        if let Some(hit) = self.memo.get(&key).await
             && let Ok(output) = serde_json::from_str::<Output>(&hit)
         {
             self.metrics.cache_hits.fetch_add(1, Ordering::Relaxed);
@@ -89,7 +94,7 @@ impl Runner {
                         {
                             match serde_json::to_string(&**output) {
                                 Ok(text) => {
-                                    if let Err(e) = memo.put(&k, &text) {
+                                    if let Err(e) = memo.put(&k, text).await {
                                         tracing::warn!("memo store: {e}");
                                     }
                                 }

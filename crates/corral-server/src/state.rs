@@ -2,8 +2,8 @@
 //! limiter, readiness (the bake) and counters for /metrics.
 
 use crate::front::{Peers, Stats};
-use crate::memo::Memo;
-use crate::queue::InProcess;
+use crate::memo::{Memo, Store};
+use crate::queue::{InProcess, Jobs};
 use crate::ratelimit::RateLimiter;
 use crate::runner::{Runner, executor};
 use corral_rust::pipeline::{Pipeline, Stop};
@@ -15,7 +15,7 @@ pub use crate::queue::SHUTTING_DOWN;
 
 pub struct App {
     pub pipeline: Arc<Pipeline>,
-    pub memo: Arc<Memo>,
+    pub memo: Arc<dyn Store>,
     /// Every job of every route family runs through it.
     pub runner: Runner,
     pub limiter: RateLimiter,
@@ -136,7 +136,7 @@ pub struct Metrics {
 
 impl App {
     /// The application over `pipeline`, with the in-process queue (`workers` jobs at
-    /// once, `max_waiting` more waiting).
+    /// once, `max_waiting` more waiting) and the SQLite memo store.
     pub fn new(
         pipeline: Pipeline,
         memo: Memo,
@@ -144,12 +144,24 @@ impl App {
         max_waiting: usize,
         limiter: RateLimiter,
     ) -> App {
+        App::with_jobs(pipeline, Arc::new(memo), limiter, |pipeline, lifecycle, metrics| {
+            let execute = executor(pipeline, lifecycle, metrics);
+            Box::new(InProcess::new(workers, max_waiting, execute))
+        })
+    }
+
+    /// The application over `pipeline` with another store and queue (a cluster's):
+    /// `jobs` is made from the pipeline, shutdown's lifecycle and the metrics.
+    pub fn with_jobs(
+        pipeline: Pipeline,
+        memo: Arc<dyn Store>,
+        limiter: RateLimiter,
+        jobs: impl FnOnce(Arc<Pipeline>, Arc<Lifecycle>, Arc<Metrics>) -> Box<dyn Jobs>,
+    ) -> App {
         let pipeline = Arc::new(pipeline);
-        let memo = Arc::new(memo);
         let metrics = Arc::new(Metrics::default());
         let lifecycle = Arc::new(Lifecycle::default());
-        let execute = executor(pipeline.clone(), lifecycle.clone(), metrics.clone());
-        let jobs = Box::new(InProcess::new(workers, max_waiting, execute));
+        let jobs = jobs(pipeline.clone(), lifecycle.clone(), metrics.clone());
         App {
             runner: Runner::new(jobs, memo.clone(), metrics.clone(), lifecycle.clone()),
             pipeline,

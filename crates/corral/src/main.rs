@@ -5,6 +5,7 @@ mod bake;
 mod exec;
 mod run;
 mod serve;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ enum Command {
     Run(Box<run::RunArgs>),
     /// Fetch the vetted crates and build them in the sandbox (default: stable, debug and release).
     Bake(bake::BakeArgs),
+    /// Run the jobs of a cluster (`corral serve --cluster`) on this machine.
+    Worker(Box<worker::WorkerArgs>),
     /// Show which sandbox layers are active on this host.
     Doctor,
 }
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(*args),
         Command::Serve(args) => serve::run(*args),
         Command::Bake(args) => bake::run(args),
+        Command::Worker(args) => worker::run(*args),
         Command::Doctor => doctor(),
     };
     match code {

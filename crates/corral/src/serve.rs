@@ -27,6 +27,37 @@ pub struct ServeArgs {
     /// Configuration file (TOML): [limits.compile], [limits.run], [server].
     #[arg(long, env = "CORRAL_CONFIG")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    cluster: ClusterArgs,
+    /// With --cluster: jobs this node also runs itself, as a worker (default: none).
+    #[arg(long, default_value_t = 0)]
+    workers: usize,
+}
+
+/// How a node joins a cluster (`corral serve --cluster`, `corral worker`).
+#[derive(Args, Debug, Clone)]
+pub struct ClusterArgs {
+    /// NATS servers with JetStream: nats://HOST:PORT[,nats://…]. Without it, jobs run
+    /// in this process.
+    #[arg(long, env = "CORRAL_CLUSTER")]
+    pub cluster: Option<String>,
+    /// A file holding this node's NATS nkey seed (`SU…`).
+    #[arg(long = "nkey-seed", env = "CORRAL_NKEY_SEED")]
+    pub nkey_seed: Option<PathBuf>,
+    /// A NATS credentials file (user JWT and seed).
+    #[arg(long, env = "CORRAL_CREDS")]
+    pub creds: Option<PathBuf>,
+}
+
+impl ClusterArgs {
+    pub fn connect(&self, name: String) -> Option<corral_cluster::Connect> {
+        Some(corral_cluster::Connect {
+            urls: self.cluster.clone()?,
+            nkey_seed_file: self.nkey_seed.clone(),
+            creds_file: self.creds.clone(),
+            name,
+        })
+    }
 }
 
 /// The `[server]` table of the configuration file.
@@ -90,7 +121,7 @@ struct FileWithServer {
     server: Option<toml::Value>,
 }
 
-fn default_data_dir() -> PathBuf {
+pub(crate) fn default_data_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("XDG_DATA_HOME") {
         return PathBuf::from(d).join("corral");
     }
@@ -121,8 +152,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     let data_dir = args.data_dir.unwrap_or_else(default_data_dir);
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
-    let memo = Memo::open(&data_dir.join("corral.sqlite"), settings.memo_bytes)
-        .context("opening the memo store")?;
     // Sandbox::new sweeps the cgroups of dead corral processes, killing what still runs
     // in them: what a crashed predecessor left running.
     let sandbox = Sandbox::new(crate::helper())?;
@@ -139,19 +168,23 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         store.clone(),
         data_dir.join("work"),
     );
-    let mut app = App::new(
-        pipeline,
-        memo,
-        settings.workers.max(1),
-        settings.queue,
-        RateLimiter::with_capacity(
-            settings.rate_per_minute,
-            settings.rate_burst,
-            settings.rate_clients,
-        ),
+    let limiter = RateLimiter::with_capacity(
+        settings.rate_per_minute,
+        settings.rate_burst,
+        settings.rate_clients,
     );
-    app.metrics_token = settings.metrics_token;
-    app.ip_header = settings.ip_header.clone();
+    let node = format!("api-{}-{}", std::process::id(), args.listen.port());
+    let cluster = args.cluster.connect(node.clone());
+    // In-process: the SQLite memo store and queue. In a cluster: NATS (see `cluster_app`).
+    let local = match &cluster {
+        None => Some(
+            Memo::open(&data_dir.join("corral.sqlite"), settings.memo_bytes)
+                .context("opening the memo store")?,
+        ),
+        Some(_) => None,
+    };
+    let (workers, queue, memo_bytes) = (settings.workers.max(1), settings.queue, settings.memo_bytes);
+    let local_slots = args.workers;
     let mut front_limits = Limits::for_nofile(nofile_soft());
     if let Some(n) = settings.max_connections {
         front_limits.max_connections = n.max(1);
@@ -190,35 +223,61 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         .merge(("limits.string", "1 MiB"))
         .merge(("cli_colors", false))
         .merge(("ident", "corral"));
-    // Bake in the background: the server answers at once, /healthz tells the progress.
-    let pipeline = app.pipeline.clone();
-    let readiness = app.readiness.clone();
-    readiness.set(
-        false,
-        "baking the default crates (stable, debug and release)",
-    );
-    std::thread::spawn(move || {
-        let progress =
-            |line: &str| readiness.set(false, format!("baking the default crates: {line}"));
-        match bake_defaults(&pipeline, &progress) {
-            Ok(()) => readiness.set(true, "ready"),
-            Err(e) => readiness.set(
-                false,
-                format!("baking the default crates failed: {e}; run `corral bake` to see why"),
-            ),
-        }
-    });
     // Bound now, so that connections wait in the backlog while Rocket starts.
     let listener = std::net::TcpListener::bind(args.listen)
         .with_context(|| format!("listening on {}", args.listen))?;
     listener.set_nonblocking(true)?;
     eprintln!("corral: listening on http://{}", args.listen);
-    let lifecycle = app.lifecycle.clone();
-    let peers = app.peers.clone();
-    let stats = app.connections.clone();
-    let rocket = corral_server::rocket(app, figment);
+    let metrics_token = settings.metrics_token;
+    let ip_header = settings.ip_header.clone();
     rocket::execute(async move {
         use rocket::tokio::signal::unix::{SignalKind, signal};
+        let (mut app, worker) = match (local, cluster) {
+            (Some(memo), _) => (
+                App::new(pipeline, memo, workers, queue, limiter),
+                None,
+            ),
+            (None, Some(connect)) => {
+                cluster_app(connect, pipeline, limiter, memo_bytes, &node, local_slots).await?
+            }
+            (None, None) => unreachable!("a memo store or a cluster"),
+        };
+        app.metrics_token = metrics_token;
+        app.ip_header = ip_header;
+        // Bake in the background: the server answers at once, /healthz tells the progress.
+        let pipeline = app.pipeline.clone();
+        let readiness = app.readiness.clone();
+        readiness.set(
+            false,
+            "baking the default crates (stable, debug and release)",
+        );
+        let runtime = rocket::tokio::runtime::Handle::current();
+        let (stop_worker, worker_stop) = rocket::tokio::sync::watch::channel(false);
+        std::thread::spawn(move || {
+            let progress =
+                |line: &str| readiness.set(false, format!("baking the default crates: {line}"));
+            match bake_defaults(&pipeline, &progress) {
+                Ok(()) => {
+                    readiness.set(true, "ready");
+                    if let Some(w) = worker {
+                        runtime.spawn(async move {
+                            if let Err(e) = w.run(worker_stop).await {
+                                eprintln!("corral: the local worker stopped: {e}");
+                            }
+                        });
+                    }
+                }
+                Err(e) => readiness.set(
+                    false,
+                    format!("baking the default crates failed: {e}; run `corral bake` to see why"),
+                ),
+            }
+        });
+        let lifecycle = app.lifecycle.clone();
+        let peers = app.peers.clone();
+        let stats = app.connections.clone();
+        let rocket = corral_server::rocket(app, figment);
+
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
         let (tx, rx) = rocket::tokio::sync::oneshot::channel();
@@ -256,6 +315,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             }
         };
         eprintln!("corral: {signal}: draining (at most {} s)", grace.as_secs());
+        let _ = stop_worker.send(true);
         drain(&front, &lifecycle, grace).await;
         shutdown.notify();
         let _ = rocket::tokio::time::timeout(Duration::from_secs(5), launch).await;
@@ -305,7 +365,37 @@ fn nofile_soft() -> u64 {
     l.rlim_cur.min(1 << 24)
 }
 
-fn bake_defaults(pipeline: &Pipeline, progress: &dyn Fn(&str)) -> Result<(), String> {
+/// The application of an API node in a cluster: plans go on the cluster's stream,
+/// results and shares live in its buckets; with `slots`, a worker runs here too (once
+/// the default crates are baked, so that it offers them).
+async fn cluster_app(
+    connect: corral_cluster::Connect,
+    pipeline: Pipeline,
+    limiter: RateLimiter,
+    memo_bytes: u64,
+    node: &str,
+    slots: usize,
+) -> anyhow::Result<(App, Option<corral_cluster::worker::Worker>)> {
+    let cluster = connect
+        .cluster(Duration::from_secs(60))
+        .await
+        .context("joining the cluster")?;
+    let store = corral_cluster::store::KvStore::open(&cluster, memo_bytes).await?;
+    let jobs = corral_cluster::jobs::NatsJobs::start(cluster.clone(), node).await?;
+    let app = App::with_jobs(pipeline, std::sync::Arc::new(store), limiter, |_, _, _| {
+        Box::new(jobs)
+    });
+    let worker = (slots > 0).then(|| corral_cluster::worker::Worker {
+        cluster,
+        pipeline: app.pipeline.clone(),
+        slots,
+        id: format!("{node}-worker"),
+    });
+    eprintln!("corral: API node {node} in the cluster at {}", connect.urls);
+    Ok((app, worker))
+}
+
+pub(crate) fn bake_defaults(pipeline: &Pipeline, progress: &dyn Fn(&str)) -> Result<(), String> {
     let Ok(stable) = corral_rust::toolchain::resolve(pipeline.toolchains(), "stable") else {
         return Err("no stable toolchain".into());
     };

@@ -241,11 +241,14 @@ pub fn crates() -> Result<Json<Value>, ApiError> {
 pub fn healthz(app: &State<App>) -> (Status, Json<Value>) {
     let (ready, detail) = app.readiness();
     let (running, waiting) = app.runner.load();
-    let body = json!({
+    let mut body = json!({
         "status": if ready { "ok" } else { "starting" },
         "detail": detail,
         "queue": {"running": running, "waiting": waiting},
     });
+    if let Some(cluster) = app.runner.cluster() {
+        body["cluster"] = cluster;
+    }
     (
         if ready {
             Status::Ok
@@ -294,6 +297,8 @@ pub fn metrics(app: &State<App>, bearer: Bearer) -> Result<(ContentType, String)
          # TYPE corral_queue_running gauge\ncorral_queue_running {running}\n\
          # TYPE corral_queue_waiting gauge\ncorral_queue_waiting {waiting}\n\
          # TYPE corral_memo_bytes gauge\ncorral_memo_bytes {}\n\
+         # HELP corral_cluster_workers workers seen in the cluster (0 without a cluster)\n\
+         # TYPE corral_cluster_workers gauge\ncorral_cluster_workers {}\n\
          # TYPE corral_connections_open gauge\ncorral_connections_open {}\n\
          # HELP corral_connections_closed_total connections the server closed: over the cap (refused when all were busy, evicted when idle) or by a timer\n\
          # TYPE corral_connections_closed_total counter\n\
@@ -306,6 +311,10 @@ pub fn metrics(app: &State<App>, bearer: Bearer) -> Result<(ContentType, String)
         m.rejected_busy.load(Ordering::Relaxed),
         m.rejected_rate.load(Ordering::Relaxed),
         app.memo.bytes(),
+        app.runner
+            .cluster()
+            .and_then(|c| c["workers"].as_u64())
+            .unwrap_or(0),
         c.open.load(Ordering::Relaxed),
         c.refused.load(Ordering::Relaxed),
         c.evicted.load(Ordering::Relaxed),

@@ -183,7 +183,7 @@ fn gist_out(base: &BaseUrl, id: String, code: String) -> GistOut {
     }
 }
 
-fn gist_create_inner(
+async fn gist_create_inner(
     body: PgJson<GistIn>,
     app: &App,
     client: &Client,
@@ -201,7 +201,7 @@ fn gist_create_inner(
         ));
     }
     let id = share_id(&code);
-    app.memo.put_share(&id, &code).map_err(|e| {
+    app.memo.put_share(&id, code.clone()).await.map_err(|e| {
         ApiError::new(
             Status::InternalServerError,
             format!("cannot store the snippet: {e}"),
@@ -211,23 +211,27 @@ fn gist_create_inner(
 }
 
 #[post("/meta/gist", data = "<body>")]
-pub fn gist_create(
+pub async fn gist_create(
     body: PgJson<GistIn>,
     app: &State<App>,
     client: Client,
     base: BaseUrl,
 ) -> Result<Json<GistOut>, ApiError> {
-    gist_create_inner(body, app, &client, &base)
+    gist_create_inner(body, app, &client, &base).await
 }
 
 #[get("/meta/gist/<id>")]
-pub fn gist_get(id: &str, app: &State<App>, base: BaseUrl) -> Result<Json<GistOut>, ApiError> {
+pub async fn gist_get(id: &str, app: &State<App>, base: BaseUrl) -> Result<Json<GistOut>, ApiError> {
     let valid = !id.is_empty()
         && id.len() <= 64
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    match valid.then(|| app.memo.get_share(id)).flatten() {
+    let found = match valid {
+        true => app.memo.get_share(id).await,
+        false => None,
+    };
+    match found {
         Some(code) => Ok(Json(gist_out(&base, id.to_string(), code))),
         None => Err(ApiError::new(
             Status::NotFound,

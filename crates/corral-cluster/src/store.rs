@@ -1,0 +1,106 @@
+//! The memo store and the shares in JetStream key-value buckets, shared by every API
+//! node: a result computed through one node is a hit through any other.
+
+use crate::{Cluster, Error};
+use async_nats::jetstream::{kv, stream::StorageType};
+use corral_server::memo::Store;
+use futures::future::BoxFuture;
+use std::time::Duration;
+
+pub const MEMO_BUCKET: &str = "corral_memo";
+pub const SHARES_BUCKET: &str = "corral_shares";
+/// The largest result kept (bigger ones are computed again when asked).
+pub const MAX_VALUE: i32 = 1 << 20;
+
+pub struct KvStore {
+    memo: kv::Store,
+    shares: kv::Store,
+}
+
+/// A memo key as a bucket key (`sha256:…` has a character keys may not hold).
+fn bucket_key(key: &str) -> String {
+    key.replace(':', "_")
+}
+
+impl KvStore {
+    /// Opens (or creates) the buckets; the memo keeps `memo_bytes` at most, oldest
+    /// entries going first.
+    pub async fn open(cluster: &Cluster, memo_bytes: u64) -> Result<KvStore, Error> {
+        let bucket = |name: &str, max_bytes: i64, max_age: Duration| kv::Config {
+            bucket: name.into(),
+            history: 1,
+            max_bytes,
+            max_value_size: MAX_VALUE,
+            max_age,
+            storage: StorageType::File,
+            num_replicas: cluster.replicas,
+            ..Default::default()
+        };
+        let memo_bytes = i64::try_from(memo_bytes).unwrap_or(i64::MAX);
+        let memo = cluster
+            .js
+            .create_key_value(bucket(MEMO_BUCKET, memo_bytes, Duration::ZERO))
+            .await
+            .map_err(Error::from("the memo bucket"))?;
+        let shares = cluster
+            .js
+            .create_key_value(bucket(SHARES_BUCKET, -1, Duration::ZERO))
+            .await
+            .map_err(Error::from("the shares bucket"))?;
+        Ok(KvStore { memo, shares })
+    }
+}
+
+async fn get(store: &kv::Store, key: &str) -> Option<String> {
+    match store.get(bucket_key(key)).await {
+        Ok(Some(bytes)) => String::from_utf8(bytes.to_vec()).ok(),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!("memo bucket: {e}");
+            None
+        }
+    }
+}
+
+async fn put(store: &kv::Store, key: &str, value: String) -> Result<(), String> {
+    if value.len() > MAX_VALUE as usize {
+        return Ok(());
+    }
+    store
+        .put(bucket_key(key), value.into())
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+impl Store for KvStore {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<String>> {
+        Box::pin(get(&self.memo, key))
+    }
+
+    fn put<'a>(&'a self, key: &'a str, value: String) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(put(&self.memo, key, value))
+    }
+
+    fn get_share<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Option<String>> {
+        Box::pin(get(&self.shares, id))
+    }
+
+    fn put_share<'a>(&'a self, id: &'a str, code: String) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(put(&self.shares, id, code))
+    }
+
+    fn bytes(&self) -> u64 {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn memo_keys_are_bucket_keys() {
+        let k = super::bucket_key("sha256:0123abcd");
+        assert_eq!(k, "sha256_0123abcd");
+        assert!(k.chars().all(|c| c.is_ascii_alphanumeric() || "-/_=.".contains(c)));
+    }
+}
