@@ -121,7 +121,7 @@ impl Connect {
         loop {
             let made = async {
                 js.get_or_create_stream(stream_config.clone()).await?;
-                js.create_key_value(workers_config.clone()).await?;
+                key_value(&js, workers_config.clone()).await?;
                 Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
             };
             match made.await {
@@ -144,6 +144,33 @@ impl Connect {
             replicas,
         })
     }
+}
+
+/// Opens a key-value bucket, creating its stream if needed. (The client's own
+/// `create_key_value` first reads the account's information in a shape nats-server
+/// 2.9, Debian's, does not send; the stream is the one it would create.)
+pub async fn key_value(
+    js: &jetstream::Context,
+    config: kv::Config,
+) -> Result<kv::Store, Box<dyn std::error::Error + Send + Sync>> {
+    let stream = stream::Config {
+        name: format!("KV_{}", config.bucket),
+        subjects: vec![format!("$KV.{}.>", config.bucket)],
+        max_messages_per_subject: config.history.max(1),
+        max_bytes: config.max_bytes,
+        max_age: config.max_age,
+        max_message_size: config.max_value_size,
+        storage: config.storage,
+        allow_rollup: true,
+        deny_delete: true,
+        deny_purge: false,
+        allow_direct: true,
+        num_replicas: config.num_replicas.max(1),
+        discard: stream::DiscardPolicy::New,
+        ..Default::default()
+    };
+    js.get_or_create_stream(stream).await?;
+    Ok(js.get_key_value(&config.bucket).await?)
 }
 
 fn configs(replicas: usize) -> (stream::Config, kv::Config) {

@@ -37,14 +37,10 @@ impl KvStore {
             ..Default::default()
         };
         let memo_bytes = i64::try_from(memo_bytes).unwrap_or(i64::MAX);
-        let memo = cluster
-            .js
-            .create_key_value(bucket(MEMO_BUCKET, memo_bytes, Duration::ZERO))
+        let memo = crate::key_value(&cluster.js, bucket(MEMO_BUCKET, memo_bytes, Duration::ZERO))
             .await
             .map_err(Error::from("the memo bucket"))?;
-        let shares = cluster
-            .js
-            .create_key_value(bucket(SHARES_BUCKET, -1, Duration::ZERO))
+        let shares = crate::key_value(&cluster.js, bucket(SHARES_BUCKET, -1, Duration::ZERO))
             .await
             .map_err(Error::from("the shares bucket"))?;
         Ok(KvStore { memo, shares })
