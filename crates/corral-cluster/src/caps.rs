@@ -109,8 +109,7 @@ mod tests {
         );
         assert!(cap.ends_with("-59807616e1fa-release-abcdef012345"), "{cap}");
         assert!(
-            cap.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            cap.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
             "{cap}"
         );
         assert_eq!(subject(&cap), format!("corral.jobs.{cap}"));

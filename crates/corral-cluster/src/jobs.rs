@@ -104,8 +104,11 @@ impl NatsJobs {
             }
         });
         let jobs = NatsJobs { inner };
-        *jobs.inner.workers.write().unwrap_or_else(|p| p.into_inner()) =
-            read_workers(&jobs.inner.cluster).await;
+        *jobs
+            .inner
+            .workers
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = read_workers(&jobs.inner.cluster).await;
         Ok(jobs)
     }
 
@@ -290,17 +293,20 @@ impl Jobs for NatsJobs {
 }
 
 /// A publish that failed: a full stream is the 503 of a full queue.
-async fn publish_error(
-    inner: &Inner,
-    e: async_nats::jetstream::context::PublishError,
-) -> RunError {
+async fn publish_error(inner: &Inner, e: async_nats::jetstream::context::PublishError) -> RunError {
     let full = e.kind() == PublishErrorKind::Other
         && std::error::Error::source(&e)
             .and_then(|s| s.downcast_ref::<async_nats::jetstream::Error>())
-            .is_some_and(|j| j.error_code() == async_nats::jetstream::ErrorCode::STREAM_STORE_FAILED);
+            .is_some_and(|j| {
+                j.error_code() == async_nats::jetstream::ErrorCode::STREAM_STORE_FAILED
+            });
     if full {
         let waiting = match inner.cluster.stream().await {
-            Ok(mut s) => s.info().await.map(|i| i.state.messages as usize).unwrap_or(0),
+            Ok(mut s) => s
+                .info()
+                .await
+                .map(|i| i.state.messages as usize)
+                .unwrap_or(0),
             Err(_) => 0,
         };
         return RunError::Busy { waiting };

@@ -81,12 +81,14 @@ impl Connect {
     pub async fn cluster(&self, patience: Duration) -> Result<Cluster, Error> {
         let servers = self.servers();
         if servers.is_empty() {
-            return Err(Error("--cluster needs at least one nats://HOST:PORT".into()));
+            return Err(Error(
+                "--cluster needs at least one nats://HOST:PORT".into(),
+            ));
         }
         let mut options = match (&self.nkey_seed_file, &self.creds_file) {
             (Some(seed), _) => {
-                let seed = std::fs::read_to_string(seed)
-                    .map_err(Error::from("reading the nkey seed"))?;
+                let seed =
+                    std::fs::read_to_string(seed).map_err(Error::from("reading the nkey seed"))?;
                 async_nats::ConnectOptions::with_nkey(seed.trim().to_string())
             }
             (None, Some(creds)) => async_nats::ConnectOptions::with_credentials_file(creds)

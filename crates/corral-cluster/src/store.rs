@@ -97,6 +97,9 @@ mod tests {
     fn memo_keys_are_bucket_keys() {
         let k = super::bucket_key("sha256:0123abcd");
         assert_eq!(k, "sha256_0123abcd");
-        assert!(k.chars().all(|c| c.is_ascii_alphanumeric() || "-/_=.".contains(c)));
+        assert!(
+            k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-/_=.".contains(c))
+        );
     }
 }

@@ -72,7 +72,9 @@ impl Worker {
         let mut pullers = vec![];
         for consumer in consumers {
             let (me, slots, stop) = (me.clone(), slots.clone(), stop.clone());
-            pullers.push(tokio::spawn(async move { me.pull(consumer, slots, stop).await }));
+            pullers.push(tokio::spawn(
+                async move { me.pull(consumer, slots, stop).await },
+            ));
         }
         eprintln!(
             "corral worker {}: {} slots, {} capabilities",
@@ -248,11 +250,7 @@ impl Worker {
         } else {
             drop(stdin_tx);
         }
-        let (pipeline, plan, live) = (
-            self.pipeline.clone(),
-            envelope.plan.clone(),
-            envelope.live,
-        );
+        let (pipeline, plan, live) = (self.pipeline.clone(), envelope.plan.clone(), envelope.live);
         let ran = tokio::task::spawn_blocking(move || {
             let mut watch = |p| {
                 if live {

@@ -31,6 +31,9 @@ pub struct Runner {
     inflight: Arc<Mutex<HashMap<String, Flight>>>,
     metrics: Arc<Metrics>,
     lifecycle: Arc<Lifecycle>,
+    /// Remember real-time runs too (a cluster: one plan has one recorded result, however
+    /// many times it was delivered and whichever API node asks).
+    record_real_time: bool,
 }
 
 impl Runner {
@@ -46,7 +49,14 @@ impl Runner {
             inflight: Arc::new(Mutex::new(HashMap::new())),
             metrics,
             lifecycle,
+            record_real_time: false,
         }
+    }
+
+    /// Remembers the results of real-time runs as well (cluster mode; docs/cluster.md).
+    pub fn record_real_time(mut self, yes: bool) -> Runner {
+        self.record_real_time = yes;
+        self
     }
 
     /// Jobs running and waiting now.
@@ -62,7 +72,8 @@ impl Runner {
     /// Runs `plan`: from the memo store when it is there, else once per key however
     /// many ask at the same time, on the queue. Results worth keeping are stored.
     pub async fn run(&self, plan: Plan) -> Result<Done, RunError> {
-        if !plan.memoizable() {
+        let real_time_run = matches!(&plan.job, corral_rust::plan::Job::Run(_));
+        if !(plan.memoizable() || self.record_real_time && real_time_run) {
             let output = self.queued(Job::new(plan, None)).await?;
             return Ok(Done {
                 output: Arc::new(output),

@@ -144,10 +144,15 @@ impl App {
         max_waiting: usize,
         limiter: RateLimiter,
     ) -> App {
-        App::with_jobs(pipeline, Arc::new(memo), limiter, |pipeline, lifecycle, metrics| {
-            let execute = executor(pipeline, lifecycle, metrics);
-            Box::new(InProcess::new(workers, max_waiting, execute))
-        })
+        App::with_jobs(
+            pipeline,
+            Arc::new(memo),
+            limiter,
+            |pipeline, lifecycle, metrics| {
+                let execute = executor(pipeline, lifecycle, metrics);
+                Box::new(InProcess::new(workers, max_waiting, execute))
+            },
+        )
     }
 
     /// The application over `pipeline` with another store and queue (a cluster's):
@@ -158,12 +163,35 @@ impl App {
         limiter: RateLimiter,
         jobs: impl FnOnce(Arc<Pipeline>, Arc<Lifecycle>, Arc<Metrics>) -> Box<dyn Jobs>,
     ) -> App {
+        App::assemble(pipeline, memo, limiter, false, jobs)
+    }
+
+    /// A cluster's API node: like [`App::with_jobs`], and every run's result is
+    /// recorded by its plan (real-time runs included), so a job delivered twice and a
+    /// request repeated through another node get the one result.
+    pub fn for_cluster(
+        pipeline: Pipeline,
+        memo: Arc<dyn Store>,
+        limiter: RateLimiter,
+        jobs: Box<dyn Jobs>,
+    ) -> App {
+        App::assemble(pipeline, memo, limiter, true, |_, _, _| jobs)
+    }
+
+    fn assemble(
+        pipeline: Pipeline,
+        memo: Arc<dyn Store>,
+        limiter: RateLimiter,
+        record_real_time: bool,
+        jobs: impl FnOnce(Arc<Pipeline>, Arc<Lifecycle>, Arc<Metrics>) -> Box<dyn Jobs>,
+    ) -> App {
         let pipeline = Arc::new(pipeline);
         let metrics = Arc::new(Metrics::default());
         let lifecycle = Arc::new(Lifecycle::default());
         let jobs = jobs(pipeline.clone(), lifecycle.clone(), metrics.clone());
         App {
-            runner: Runner::new(jobs, memo.clone(), metrics.clone(), lifecycle.clone()),
+            runner: Runner::new(jobs, memo.clone(), metrics.clone(), lifecycle.clone())
+                .record_real_time(record_real_time),
             pipeline,
             memo,
             limiter,
@@ -177,7 +205,16 @@ impl App {
         }
     }
 
+    /// Whether runs can be served, and why not: the default crates are baked and, in a
+    /// cluster, some worker has joined.
     pub fn readiness(&self) -> (bool, String) {
-        self.readiness.get()
+        let (ready, detail) = self.readiness.get();
+        if ready
+            && let Some(cluster) = self.runner.cluster()
+            && cluster["workers"].as_u64() == Some(0)
+        {
+            return (false, "no worker has joined the cluster yet".into());
+        }
+        (ready, detail)
     }
 }

@@ -183,7 +183,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         ),
         Some(_) => None,
     };
-    let (workers, queue, memo_bytes) = (settings.workers.max(1), settings.queue, settings.memo_bytes);
+    let (workers, queue, memo_bytes) =
+        (settings.workers.max(1), settings.queue, settings.memo_bytes);
     let local_slots = args.workers;
     let mut front_limits = Limits::for_nofile(nofile_soft());
     if let Some(n) = settings.max_connections {
@@ -233,10 +234,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     rocket::execute(async move {
         use rocket::tokio::signal::unix::{SignalKind, signal};
         let (mut app, worker) = match (local, cluster) {
-            (Some(memo), _) => (
-                App::new(pipeline, memo, workers, queue, limiter),
-                None,
-            ),
+            (Some(memo), _) => (App::new(pipeline, memo, workers, queue, limiter), None),
             (None, Some(connect)) => {
                 cluster_app(connect, pipeline, limiter, memo_bytes, &node, local_slots).await?
             }
@@ -382,9 +380,12 @@ async fn cluster_app(
         .context("joining the cluster")?;
     let store = corral_cluster::store::KvStore::open(&cluster, memo_bytes).await?;
     let jobs = corral_cluster::jobs::NatsJobs::start(cluster.clone(), node).await?;
-    let app = App::with_jobs(pipeline, std::sync::Arc::new(store), limiter, |_, _, _| {
-        Box::new(jobs)
-    });
+    let app = App::for_cluster(
+        pipeline,
+        std::sync::Arc::new(store),
+        limiter,
+        Box::new(jobs),
+    );
     let worker = (slots > 0).then(|| corral_cluster::worker::Worker {
         cluster,
         pipeline: app.pipeline.clone(),

@@ -221,7 +221,11 @@ pub async fn gist_create(
 }
 
 #[get("/meta/gist/<id>")]
-pub async fn gist_get(id: &str, app: &State<App>, base: BaseUrl) -> Result<Json<GistOut>, ApiError> {
+pub async fn gist_get(
+    id: &str,
+    app: &State<App>,
+    base: BaseUrl,
+) -> Result<Json<GistOut>, ApiError> {
     let valid = !id.is_empty()
         && id.len() <= 64
         && id
