@@ -27,7 +27,7 @@ struct Inner {
     /// This node's result subject.
     results: String,
     /// Jobs waiting for their answer, by id.
-    pending: Mutex<HashMap<String, oneshot::Sender<JobResult>>>,
+    pending: Mutex<HashMap<String, oneshot::Sender<Answer>>>,
     /// The stream sequence of each pending job (to match max-delivery advisories).
     sequences: Mutex<HashMap<u64, String>>,
     /// The workers that announced themselves recently.
@@ -55,7 +55,7 @@ impl NatsJobs {
             while let Some(m) = answers.next().await {
                 let Some(inner) = weak.upgrade() else { return };
                 match serde_json::from_slice::<Answer>(&m.payload) {
-                    Ok(a) => inner.answer(&a.id, a.result),
+                    Ok(a) => inner.answer(a),
                     Err(e) => tracing::warn!("a result that does not parse: {e}"),
                 }
             }
@@ -89,7 +89,11 @@ impl NatsJobs {
                     let _ = stream.delete_message(a.stream_seq).await;
                 }
                 if let Some(id) = id {
-                    inner.answer(&id, Err(lost(a.deliveries)));
+                    inner.answer(Answer {
+                        id,
+                        worker: String::new(),
+                        result: Err(lost(a.deliveries)),
+                    });
                 }
             }
         });
@@ -147,16 +151,16 @@ pub async fn read_workers(cluster: &Cluster) -> Vec<WorkerInfo> {
 }
 
 impl Inner {
-    fn answer(&self, id: &str, result: JobResult) {
+    fn answer(&self, answer: Answer) {
         let waiting = self
             .pending
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(id);
+            .remove(&answer.id);
         // A second answer (a job delivered again after its worker seemed gone) finds
         // nobody waiting: results are keyed by plan, so it is the same result.
         if let Some(tx) = waiting {
-            let _ = tx.send(result);
+            let _ = tx.send(answer);
         }
     }
 
@@ -257,7 +261,14 @@ impl Jobs for NatsJobs {
             let per_delivery = limits.compile.wall + limits.run.wall + ACK_WAIT * 2;
             let patience = per_delivery * MAX_DELIVER as u32 + Duration::from_secs(10);
             let result = match tokio::time::timeout(patience, rx).await {
-                Ok(Ok(result)) => result,
+                Ok(Ok(answer)) => {
+                    // Which worker made the result, for `corral cluster drop-worker`.
+                    if answer.result.is_ok() && !answer.worker.is_empty() {
+                        crate::admin::record_origin(&inner.cluster, &job.plan.key, &answer.worker)
+                            .await;
+                    }
+                    answer.result
+                }
                 Ok(Err(_)) => Err(RunError::Lost("the cluster connection closed".into())),
                 Err(_) => Err(lost(MAX_DELIVER as u64)),
             };

@@ -10,6 +10,7 @@
 //! **Architecture invariant:** the cluster carries plans and typed results only; it
 //! never runs anything itself (workers call `Pipeline::execute`).
 
+pub mod admin;
 pub mod caps;
 pub mod jobs;
 pub mod store;

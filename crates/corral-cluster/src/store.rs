@@ -18,7 +18,7 @@ pub struct KvStore {
 }
 
 /// A memo key as a bucket key (`sha256:…` has a character keys may not hold).
-fn bucket_key(key: &str) -> String {
+pub(crate) fn bucket_key(key: &str) -> String {
     key.replace(':', "_")
 }
 

@@ -2,6 +2,7 @@
 //! crates and maps their results to exit codes (docs/contracts.md, Exit codes).
 
 mod bake;
+mod cluster;
 mod exec;
 mod run;
 mod serve;
@@ -33,8 +34,12 @@ enum Command {
     Bake(bake::BakeArgs),
     /// Run the jobs of a cluster (`corral serve --cluster`) on this machine.
     Worker(Box<worker::WorkerArgs>),
-    /// Show which sandbox layers are active on this host.
-    Doctor,
+    /// Operate a cluster: drop a worker's results, make a worker's nkey.
+    #[command(subcommand)]
+    Cluster(cluster::ClusterCommand),
+    /// Show which sandbox layers are active on this host (with --cluster: check the
+    /// cluster instead).
+    Doctor(serve::ClusterArgs),
 }
 
 /// The sandbox helper to start for each step: the small `corral-jail` installed next to
@@ -74,7 +79,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(*args),
         Command::Bake(args) => bake::run(args),
         Command::Worker(args) => worker::run(*args),
-        Command::Doctor => doctor(),
+        Command::Cluster(command) => cluster::run(command),
+        Command::Doctor(c) if c.cluster.is_some() => cluster::doctor(&c),
+        Command::Doctor(_) => doctor(),
     };
     match code {
         Ok(code) => ExitCode::from(code),
