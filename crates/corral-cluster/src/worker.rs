@@ -100,15 +100,18 @@ impl Worker {
         stop: watch::Receiver<bool>,
     ) {
         while !*stop.borrow() {
-            let Ok(permit) = slots.clone().acquire_owned().await else {
-                return;
-            };
-            // One job per free slot, never more: a job fetched ahead would have its
-            // acknowledgement clock running while it waits here.
+            // Ask for a job only while a slot is free (waiting for one, not taking it:
+            // every consumer long-polls at once, so a job is taken the moment it comes).
+            // A burst may hand over a few jobs at once; they wait here for a slot,
+            // reported alive, never more than one per capability.
+            match slots.acquire().await {
+                Ok(free) => drop(free),
+                Err(_) => return,
+            }
             let batch = consumer
                 .batch()
                 .max_messages(1)
-                .expires(Duration::from_secs(2))
+                .expires(Duration::from_secs(5))
                 .messages()
                 .await;
             let mut batch = match batch {
@@ -121,11 +124,8 @@ impl Worker {
             };
             match batch.next().await {
                 Some(Ok(msg)) => {
-                    let me = self.clone();
-                    tokio::spawn(async move {
-                        me.handle(msg).await;
-                        drop(permit);
-                    });
+                    let (me, slots) = (self.clone(), slots.clone());
+                    tokio::spawn(async move { me.handle(msg, slots).await });
                 }
                 Some(Err(e)) => tracing::warn!("pulling jobs: {e}"),
                 None => {}
@@ -133,7 +133,7 @@ impl Worker {
         }
     }
 
-    async fn handle(&self, msg: async_nats::jetstream::Message) {
+    async fn handle(&self, msg: async_nats::jetstream::Message, slots: Arc<Semaphore>) {
         let envelope: Envelope = match serde_json::from_slice(&msg.payload) {
             Ok(e) => e,
             Err(e) => {
@@ -158,6 +158,9 @@ impl Worker {
                     }
                 }
             })
+        };
+        let Ok(_slot) = slots.acquire_owned().await else {
+            return;
         };
         let result = self.execute(&envelope, done).await;
         let answer = Answer {
