@@ -12,9 +12,15 @@ pub const SHARES_BUCKET: &str = "corral_shares";
 /// The largest result kept (bigger ones are computed again when asked).
 pub const MAX_VALUE: i32 = 1 << 20;
 
+pub const CLAIMS_BUCKET: &str = "corral_claims";
+/// The longest a claim on a key lives (an API node that died holding one frees it then).
+pub const MAX_CLAIM: Duration = Duration::from_secs(15 * 60);
+
 pub struct KvStore {
     memo: kv::Store,
     shares: kv::Store,
+    /// Memo keys some API node is running now: single flight across API nodes.
+    claims: kv::Store,
 }
 
 /// A memo key as a bucket key (`sha256:…` has a character keys may not hold).
@@ -43,7 +49,14 @@ impl KvStore {
         let shares = crate::key_value(&cluster.js, bucket(SHARES_BUCKET, -1, Duration::ZERO))
             .await
             .map_err(Error::from("the shares bucket"))?;
-        Ok(KvStore { memo, shares })
+        let claims = crate::key_value(&cluster.js, bucket(CLAIMS_BUCKET, -1, MAX_CLAIM))
+            .await
+            .map_err(Error::from("the claims bucket"))?;
+        Ok(KvStore {
+            memo,
+            shares,
+            claims,
+        })
     }
 }
 
@@ -88,6 +101,46 @@ impl Store for KvStore {
 
     fn bytes(&self) -> u64 {
         0
+    }
+
+    fn claim<'a>(&'a self, key: &'a str, _hold: Duration) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            match self.claims.create(bucket_key(key), "1".into()).await {
+                Ok(_) => true,
+                Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => false,
+                // The claim cannot be checked: run it here rather than wait.
+                Err(e) => {
+                    tracing::warn!("claims bucket: {e}");
+                    true
+                }
+            }
+        })
+    }
+
+    fn release<'a>(&'a self, key: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if let Err(e) = self.claims.purge(bucket_key(key)).await {
+                tracing::warn!("claims bucket: {e}");
+            }
+        })
+    }
+
+    fn wait<'a>(&'a self, key: &'a str, within: Duration) -> BoxFuture<'a, Option<String>> {
+        Box::pin(async move {
+            let until = tokio::time::Instant::now() + within;
+            // Polled: the holder stores the result (if worth keeping), then releases.
+            loop {
+                if let Some(found) = get(&self.memo, key).await {
+                    return Some(found);
+                }
+                let held = matches!(self.claims.get(bucket_key(key)).await, Ok(Some(_)));
+                if !held || tokio::time::Instant::now() >= until {
+                    // Released without a result worth keeping (or abandoned): one last look.
+                    return get(&self.memo, key).await;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
     }
 }
 

@@ -6,6 +6,7 @@ use futures::future::BoxFuture;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use std::sync::Mutex;
+use std::time::Duration;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub struct Memo {
@@ -126,6 +127,23 @@ pub trait Store: Send + Sync {
     fn put_share<'a>(&'a self, id: &'a str, code: String) -> BoxFuture<'a, Result<(), String>>;
     /// Bytes held by results (for /metrics), when the store can tell cheaply.
     fn bytes(&self) -> u64;
+
+    /// Claims the running of `key` among every server sharing this store, for at most
+    /// `hold`: false when another server holds the claim (then [`Store::wait`] for its
+    /// result). A store of one server always grants it.
+    fn claim<'a>(&'a self, _key: &'a str, _hold: Duration) -> BoxFuture<'a, bool> {
+        Box::pin(std::future::ready(true))
+    }
+
+    /// Gives a claim back (the result is stored, or the run failed).
+    fn release<'a>(&'a self, _key: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(std::future::ready(()))
+    }
+
+    /// Waits at most `within` for the result another server is producing under `key`.
+    fn wait<'a>(&'a self, _key: &'a str, _within: Duration) -> BoxFuture<'a, Option<String>> {
+        Box::pin(std::future::ready(None))
+    }
 }
 
 impl Store for Memo {

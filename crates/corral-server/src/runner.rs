@@ -95,23 +95,13 @@ impl Runner {
             match inflight.get(&key) {
                 Some(running) => running.clone(),
                 None => {
+                    // Long enough for both steps; a claim held longer has been abandoned.
+                    let hold = plan.limits.compile.wall + plan.limits.run.wall + HOLD_MARGIN;
                     let work = self.queued(Job::new(plan, None));
                     let (memo, map, k) = (self.memo.clone(), self.inflight.clone(), key.clone());
                     // Stores and leaves the map when it ends, whoever is still waiting.
                     let flight = async move {
-                        let result = work.await.map(Arc::new);
-                        if let Ok(output) = &result
-                            && output.cacheable()
-                        {
-                            match serde_json::to_string(&**output) {
-                                Ok(text) => {
-                                    if let Err(e) = memo.put(&k, text).await {
-                                        tracing::warn!("memo store: {e}");
-                                    }
-                                }
-                                Err(e) => tracing::warn!("memo store: {e}"),
-                            }
-                        }
+                        let result = once_across_servers(&memo, &k, hold, work).await;
                         map.lock().unwrap_or_else(|p| p.into_inner()).remove(&k);
                         result
                     }
@@ -159,6 +149,42 @@ impl Runner {
         }
         .boxed()
     }
+}
+
+/// How much longer than its steps' wall limits a claim on a key is held.
+const HOLD_MARGIN: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs `work` unless another server sharing the store is running the same plan (then
+/// its result is taken when it comes); stores what is worth keeping.
+async fn once_across_servers(
+    memo: &Arc<dyn Store>,
+    key: &str,
+    hold: std::time::Duration,
+    work: BoxFuture<'static, JobResult>,
+) -> Result<Arc<Output>, RunError> {
+    if !memo.claim(key, hold).await {
+        if let Some(text) = memo.wait(key, hold).await
+            && let Ok(output) = serde_json::from_str::<Output>(&text)
+        {
+            return Ok(Arc::new(output));
+        }
+        // The other server gave up or went away: run it here.
+    }
+    let result = work.await.map(Arc::new);
+    if let Ok(output) = &result
+        && output.cacheable()
+    {
+        match serde_json::to_string(&**output) {
+            Ok(text) => {
+                if let Err(e) = memo.put(key, text).await {
+                    tracing::warn!("memo store: {e}");
+                }
+            }
+            Err(e) => tracing::warn!("memo store: {e}"),
+        }
+    }
+    memo.release(key).await;
+    result
 }
 
 /// The in-process executor: runs a job's plan in the pipeline on the calling thread,
