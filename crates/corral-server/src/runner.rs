@@ -162,13 +162,12 @@ async fn once_across_servers(
     hold: std::time::Duration,
     work: BoxFuture<'static, JobResult>,
 ) -> Result<Arc<Output>, RunError> {
-    if !memo.claim(key, hold).await {
-        if let Some(text) = memo.wait(key, hold).await
-            && let Ok(output) = serde_json::from_str::<Output>(&text)
-        {
-            return Ok(Arc::new(output));
-        }
-        // The other server gave up or went away: run it here.
+    // When the other server gives up or goes away, the job runs here.
+    if !memo.claim(key, hold).await
+        && let Some(text) = memo.wait(key, hold).await
+        && let Ok(output) = serde_json::from_str::<Output>(&text)
+    {
+        return Ok(Arc::new(output));
     }
     let result = work.await.map(Arc::new);
     if let Ok(output) = &result
