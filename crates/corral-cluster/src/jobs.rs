@@ -38,6 +38,8 @@ impl NatsJobs {
     /// Starts listening for answers, advisories and workers' announcements.
     pub async fn start(cluster: Cluster, node: &str) -> Result<NatsJobs, crate::Error> {
         let results = wire::results(node);
+        // Made here, by a node with every permission: a restricted worker only uses it.
+        cluster.results().await?;
         let inner = Arc::new(Inner {
             cluster,
             results: results.clone(),
@@ -54,9 +56,31 @@ impl NatsJobs {
         tokio::spawn(async move {
             while let Some(m) = answers.next().await {
                 let Some(inner) = weak.upgrade() else { return };
-                match serde_json::from_slice::<Answer>(&m.payload) {
-                    Ok(a) => inner.answer(a),
-                    Err(e) => tracing::warn!("a result that does not parse: {e}"),
+                let object = m
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get(crate::OBJECT_HEADER))
+                    .map(|v| v.as_str().to_string());
+                match object {
+                    // A large answer: fetched from the results store, then removed.
+                    Some(name) => {
+                        tokio::spawn(async move {
+                            match fetch_large(&inner.cluster, &name).await {
+                                Ok(a) => inner.answer(a),
+                                Err(e) => inner.answer(Answer {
+                                    id: name,
+                                    worker: String::new(),
+                                    result: Err(RunError::Lost(format!(
+                                        "cannot read the result: {e}"
+                                    ))),
+                                }),
+                            }
+                        });
+                    }
+                    None => match serde_json::from_slice::<Answer>(&m.payload) {
+                        Ok(a) => inner.answer(a),
+                        Err(e) => tracing::warn!("a result that does not parse: {e}"),
+                    },
                 }
             }
         });
@@ -130,6 +154,20 @@ fn lost(deliveries: u64) -> RunError {
     RunError::Lost(format!(
         "the job was given to a worker {deliveries} times and no worker finished it (each one stopped or went away); try again later"
     ))
+}
+
+/// A large answer from the results object store (removed once read).
+async fn fetch_large(cluster: &Cluster, name: &str) -> Result<Answer, String> {
+    use tokio::io::AsyncReadExt;
+    let store = cluster.results().await.map_err(|e| e.to_string())?;
+    let mut object = store.get(name).await.map_err(|e| e.to_string())?;
+    let mut bytes = vec![];
+    object
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|e| e.to_string())?;
+    let _ = store.delete(name).await;
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
 }
 
 /// Every worker's latest announcement.

@@ -33,6 +33,10 @@ pub const MAX_DELIVER: i64 = 3;
 pub const ACK_WAIT: Duration = Duration::from_secs(10);
 /// How often a running job says it is alive (well within [`ACK_WAIT`]).
 pub const PROGRESS_EVERY: Duration = Duration::from_secs(3);
+/// Answers too large for one message wait here (by job id) for their API node.
+pub const RESULTS_BUCKET: &str = "corral_results";
+/// The header of an answer message whose answer is in [`RESULTS_BUCKET`].
+pub const OBJECT_HEADER: &str = "Corral-Object";
 /// Plans that may wait in the stream before API nodes answer 503.
 pub const MAX_WAITING: i64 = 10_000;
 
@@ -202,6 +206,24 @@ fn configs(replicas: usize) -> (stream::Config, kv::Config) {
 }
 
 impl Cluster {
+    /// The object store of large answers (made by the first node that needs it).
+    pub async fn results(&self) -> Result<async_nats::jetstream::object_store::ObjectStore, Error> {
+        if let Ok(store) = self.js.get_object_store(RESULTS_BUCKET).await {
+            return Ok(store);
+        }
+        self.js
+            .create_object_store(async_nats::jetstream::object_store::Config {
+                bucket: RESULTS_BUCKET.into(),
+                max_age: Duration::from_secs(15 * 60),
+                max_bytes: 1 << 30,
+                storage: stream::StorageType::File,
+                num_replicas: self.replicas,
+                ..Default::default()
+            })
+            .await
+            .map_err(Error::from("the results object store"))
+    }
+
     pub async fn stream(&self) -> Result<jetstream::stream::Stream, Error> {
         self.js
             .get_stream(STREAM)

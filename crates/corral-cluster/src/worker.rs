@@ -171,18 +171,12 @@ impl Worker {
         let bytes = serde_json::to_vec(&answer).unwrap_or_default();
         let client = &self.cluster.client;
         let sent = if bytes.len() + 4096 > client.server_info().max_payload {
-            let too_big = Answer {
-                id: envelope.id.clone(),
-                worker: self.id.clone(),
-                result: Err(RunError::Lost(format!(
-                    "the result ({} bytes) is larger than the cluster's messages",
-                    bytes.len()
-                ))),
-            };
-            let bytes = serde_json::to_vec(&too_big).unwrap_or_default();
-            client.publish(envelope.reply.clone(), bytes.into()).await
+            self.send_large(&envelope, bytes).await
         } else {
-            client.publish(envelope.reply.clone(), bytes.into()).await
+            client
+                .publish(envelope.reply.clone(), bytes.into())
+                .await
+                .map_err(|e| e.to_string())
         };
         let _ = client.flush().await;
         let _ = done_tx.send(true);
@@ -199,6 +193,23 @@ impl Worker {
                 let _ = msg.ack_with(AckKind::Nak(None)).await;
             }
         }
+    }
+
+    /// An answer larger than a message: into the results object store, and a message
+    /// that names it.
+    async fn send_large(&self, envelope: &Envelope, bytes: Vec<u8>) -> Result<(), String> {
+        let store = self.cluster.results().await.map_err(|e| e.to_string())?;
+        store
+            .put(envelope.id.as_str(), &mut bytes.as_slice())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(crate::OBJECT_HEADER, envelope.id.as_str());
+        self.cluster
+            .client
+            .publish_with_headers(envelope.reply.clone(), headers, bytes::Bytes::new())
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// Runs the plan on a blocking thread; a live job's input and progress go over
