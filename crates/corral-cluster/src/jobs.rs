@@ -32,6 +32,8 @@ struct Inner {
     sequences: Mutex<HashMap<u64, String>>,
     /// The workers that announced themselves recently.
     workers: RwLock<Vec<WorkerInfo>>,
+    /// Plans waiting in the stream, as last read.
+    depth: std::sync::atomic::AtomicU64,
 }
 
 impl NatsJobs {
@@ -46,6 +48,7 @@ impl NatsJobs {
             pending: Mutex::new(HashMap::new()),
             sequences: Mutex::new(HashMap::new()),
             workers: RwLock::new(vec![]),
+            depth: std::sync::atomic::AtomicU64::new(0),
         });
         let client = &inner.cluster.client;
         let mut answers = client
@@ -127,6 +130,11 @@ impl NatsJobs {
                 let Some(inner) = weak.upgrade() else { return };
                 let seen = read_workers(&inner.cluster).await;
                 *inner.workers.write().unwrap_or_else(|p| p.into_inner()) = seen;
+                if let Ok(mut stream) = inner.cluster.stream().await
+                    && let Ok(info) = stream.info().await
+                {
+                    inner.depth.store(info.state.messages, Ordering::Relaxed);
+                }
                 drop(inner);
                 tokio::time::sleep(Duration::from_secs(2)).await;
             }
@@ -336,6 +344,7 @@ impl Jobs for NatsJobs {
         Some(serde_json::json!({
             "workers": workers.len(),
             "slots": workers.iter().map(|w| w.slots).sum::<usize>(),
+            "stream_waiting": self.inner.depth.load(Ordering::Relaxed),
             "capabilities": workers.iter().map(|w| serde_json::json!({"id": w.id, "caps": w.caps, "toolchains": w.toolchains})).collect::<Vec<_>>(),
         }))
     }

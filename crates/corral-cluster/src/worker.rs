@@ -83,13 +83,19 @@ impl Worker {
             info.caps.len()
         );
         let _ = stop.wait_for(|s| *s).await;
+        // A pull in progress ends within its expiry (5 s), unless the connection is
+        // gone: then it is abandoned (the server forgets it).
         for p in pullers {
-            let _ = p.await;
+            let abort = p.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(10), p).await.is_err() {
+                abort.abort();
+            }
         }
-        // Every slot back: every running job has answered.
+        // Every slot back: every running job has answered (each is bounded by its limits).
         let _ = slots.acquire_many(me.slots.max(1) as u32).await;
-        let _ = me.cluster.workers.delete(&me.id).await;
         announced.abort();
+        let withdraw = me.cluster.workers.delete(&me.id);
+        let _ = tokio::time::timeout(Duration::from_secs(3), withdraw).await;
         Ok(())
     }
 

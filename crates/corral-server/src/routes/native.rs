@@ -299,6 +299,8 @@ pub fn metrics(app: &State<App>, bearer: Bearer) -> Result<(ContentType, String)
          # TYPE corral_memo_bytes gauge\ncorral_memo_bytes {}\n\
          # HELP corral_cluster_workers workers seen in the cluster (0 without a cluster)\n\
          # TYPE corral_cluster_workers gauge\ncorral_cluster_workers {}\n\
+         # HELP corral_cluster_stream_waiting plans waiting in the cluster's stream (0 without a cluster)\n\
+         # TYPE corral_cluster_stream_waiting gauge\ncorral_cluster_stream_waiting {}\n\
          # TYPE corral_connections_open gauge\ncorral_connections_open {}\n\
          # HELP corral_connections_closed_total connections the server closed: over the cap (refused when all were busy, evicted when idle) or by a timer\n\
          # TYPE corral_connections_closed_total counter\n\
@@ -314,6 +316,10 @@ pub fn metrics(app: &State<App>, bearer: Bearer) -> Result<(ContentType, String)
         app.runner
             .cluster()
             .and_then(|c| c["workers"].as_u64())
+            .unwrap_or(0),
+        app.runner
+            .cluster()
+            .and_then(|c| c["stream_waiting"].as_u64())
             .unwrap_or(0),
         c.open.load(Ordering::Relaxed),
         c.refused.load(Ordering::Relaxed),
