@@ -384,6 +384,9 @@ async fn relay_live(
     let sink = live.progress;
     let mut until = done.clone();
     let (ended, relayed) = oneshot::channel();
+    // The worker listens for input before it starts the job, and `Started` is the job's
+    // first event: input sent earlier would be lost, so it waits for that.
+    let (started_tx, started) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -391,6 +394,7 @@ async fn relay_live(
                     // The end marker.
                     Some(m) if m.payload.is_empty() => break,
                     Some(m) => if let Ok(p) = serde_json::from_slice::<Progress>(&m.payload) {
+                        let _ = started_tx.send(true);
                         let _ = sink.send(p);
                     },
                     None => break,
@@ -400,30 +404,45 @@ async fn relay_live(
         }
         let _ = ended.send(());
     });
-    // Stdin is a blocking channel: a thread reads it and publishes through the runtime.
-    let input = wire::input(id);
-    let (client_in, subject, stdin) = (client.clone(), input.clone(), live.stdin);
-    let handle = tokio::runtime::Handle::current();
+    // Stdin is a blocking channel: a thread reads it into an async one.
+    let (chunks_tx, mut chunks) = tokio::sync::mpsc::unbounded_channel::<LiveIn>();
+    let stdin = live.stdin;
+    let kill_tx = chunks_tx.clone();
     std::thread::spawn(move || {
-        let send = |m: LiveIn| {
-            let bytes = serde_json::to_vec(&m).unwrap_or_default();
-            let _ = handle.block_on(client_in.publish(subject.clone(), bytes.into()));
-        };
         for chunk in stdin {
-            send(LiveIn::Stdin(chunk));
+            if chunks_tx.send(LiveIn::Stdin(chunk)).is_err() {
+                return;
+            }
         }
-        send(LiveIn::Close);
+        let _ = chunks_tx.send(LiveIn::Close);
     });
-    let (client_kill, stop, mut until) = (client.clone(), live.stop, done);
+    let (stop, mut until) = (live.stop, done.clone());
     tokio::spawn(async move {
         loop {
             if stop.killed() {
-                let bytes = serde_json::to_vec(&LiveIn::Kill).unwrap_or_default();
-                let _ = client_kill.publish(input, bytes.into()).await;
+                let _ = kill_tx.send(LiveIn::Kill);
                 return;
             }
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+                _ = until.changed() => return,
+            }
+        }
+    });
+    let (client, input, mut until) = (client.clone(), wire::input(id), done);
+    let mut started = started;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = started.wait_for(|s| *s) => {}
+            _ = until.changed() => return,
+        }
+        loop {
+            tokio::select! {
+                m = chunks.recv() => {
+                    let Some(m) = m else { return };
+                    let bytes = serde_json::to_vec(&m).unwrap_or_default();
+                    let _ = client.publish(input.clone(), bytes.into()).await;
+                }
                 _ = until.changed() => return,
             }
         }
