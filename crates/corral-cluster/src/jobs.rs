@@ -128,8 +128,12 @@ impl NatsJobs {
         tokio::spawn(async move {
             loop {
                 let Some(inner) = weak.upgrade() else { return };
-                let seen = read_workers(&inner.cluster).await;
-                *inner.workers.write().unwrap_or_else(|p| p.into_inner()) = seen;
+                // A failed read keeps what was known: the bucket's own expiry (30 s)
+                // is what says a worker is gone.
+                match read_workers(&inner.cluster).await {
+                    Ok(seen) => *inner.workers.write().unwrap_or_else(|p| p.into_inner()) = seen,
+                    Err(e) => tracing::warn!("reading the workers' announcements: {e}"),
+                }
                 if let Ok(mut stream) = inner.cluster.stream().await
                     && let Ok(info) = stream.info().await
                 {
@@ -178,22 +182,27 @@ async fn fetch_large(cluster: &Cluster, name: &str) -> Result<Answer, String> {
     serde_json::from_slice(&bytes).map_err(|e| e.to_string())
 }
 
-/// Every worker's latest announcement.
-pub async fn read_workers(cluster: &Cluster) -> Vec<WorkerInfo> {
-    let Ok(keys) = cluster.workers.keys().await else {
-        return vec![];
-    };
-    let keys: Vec<String> = keys.filter_map(|k| async { k.ok() }).collect().await;
+/// Every worker's latest announcement; an error when the bucket cannot be read now
+/// (a NATS server lost, a leader being elected): that says nothing about the workers.
+pub async fn read_workers(cluster: &Cluster) -> Result<Vec<WorkerInfo>, String> {
+    let keys = cluster.workers.keys().await.map_err(|e| e.to_string())?;
+    let keys: Vec<Result<String, _>> = keys.collect().await;
     let mut found = vec![];
     for key in keys {
-        if let Ok(Some(bytes)) = cluster.workers.get(&key).await
-            && let Ok(info) = serde_json::from_slice::<WorkerInfo>(&bytes)
-        {
-            found.push(info);
+        let key = key.map_err(|e| e.to_string())?;
+        match cluster.workers.get(&key).await {
+            Ok(Some(bytes)) => {
+                if let Ok(info) = serde_json::from_slice::<WorkerInfo>(&bytes) {
+                    found.push(info);
+                }
+            }
+            // Expired or withdrawn since the listing.
+            Ok(None) => {}
+            Err(e) => return Err(e.to_string()),
         }
     }
     found.sort_by(|a, b| a.id.cmp(&b.id));
-    found
+    Ok(found)
 }
 
 impl Inner {

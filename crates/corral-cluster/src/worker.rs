@@ -87,7 +87,10 @@ impl Worker {
         // gone: then it is abandoned (the server forgets it).
         for p in pullers {
             let abort = p.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(10), p).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(10), p)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }
