@@ -144,9 +144,19 @@ pub async fn doctor(cluster: &Cluster) -> Vec<Check> {
             detail: e.to_string(),
         }),
     }
-    let workers = tokio::time::timeout(Duration::from_secs(10), crate::jobs::read_workers(cluster))
-        .await
-        .unwrap_or_default();
+    let read = tokio::time::timeout(Duration::from_secs(10), crate::jobs::read_workers(cluster));
+    let workers = match read.await {
+        Ok(Ok(w)) => w,
+        Ok(Err(e)) => {
+            checks.push(Check {
+                what: "workers".into(),
+                ok: false,
+                detail: format!("cannot read the announcements: {e}"),
+            });
+            return checks;
+        }
+        Err(_) => vec![],
+    };
     checks.push(Check {
         what: "workers".into(),
         ok: !workers.is_empty(),
