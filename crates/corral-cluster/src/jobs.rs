@@ -144,11 +144,13 @@ impl NatsJobs {
             }
         });
         let jobs = NatsJobs { inner };
-        *jobs
-            .inner
-            .workers
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = read_workers(&jobs.inner.cluster).await;
+        if let Ok(seen) = read_workers(&jobs.inner.cluster).await {
+            *jobs
+                .inner
+                .workers
+                .write()
+                .unwrap_or_else(|p| p.into_inner()) = seen;
+        }
         Ok(jobs)
     }
 
