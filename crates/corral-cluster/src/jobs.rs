@@ -291,15 +291,7 @@ impl Jobs for NatsJobs {
                     return Err(RunError::Lost(e.to_string()));
                 }
             };
-            let published = async {
-                inner
-                    .cluster
-                    .js
-                    .publish(caps::subject(&cap), payload.into())
-                    .await?
-                    .await
-            }
-            .await;
+            let published = publish(&inner.cluster, caps::subject(&cap), &id, payload).await;
             let sequence = match published {
                 Ok(ack) => ack.sequence,
                 Err(e) => {
@@ -358,6 +350,47 @@ impl Jobs for NatsJobs {
             "stream_waiting": self.inner.depth.load(Ordering::Relaxed),
             "capabilities": workers.iter().map(|w| serde_json::json!({"id": w.id, "caps": w.caps, "toolchains": w.toolchains})).collect::<Vec<_>>(),
         }))
+    }
+}
+
+/// Puts a job on the stream. While a NATS server is lost the stream may not answer
+/// for a few seconds (a new leader, a reconnection): that is retried for a while, with
+/// the job's id as the message id, so a retry never queues the job twice.
+async fn publish(
+    cluster: &Cluster,
+    subject: String,
+    id: &str,
+    payload: Vec<u8>,
+) -> Result<async_nats::jetstream::publish::PublishAck, async_nats::jetstream::context::PublishError>
+{
+    use async_nats::jetstream::message::PublishMessage;
+    let until = tokio::time::Instant::now() + Duration::from_secs(20);
+    let payload = bytes::Bytes::from(payload);
+    loop {
+        let message = PublishMessage::build()
+            .payload(payload.clone())
+            .message_id(id);
+        let attempt = async {
+            cluster
+                .js
+                .send_publish(subject.clone(), message)
+                .await?
+                .await
+        };
+        match attempt.await {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    PublishErrorKind::StreamNotFound
+                        | PublishErrorKind::TimedOut
+                        | PublishErrorKind::BrokenPipe
+                ) && tokio::time::Instant::now() < until =>
+            {
+                tracing::info!("queueing a job: {e}; retrying");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            other => return other,
+        }
     }
 }
 
