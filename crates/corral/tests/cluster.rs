@@ -7,13 +7,12 @@
 mod common;
 
 use common::server::free_port;
+use common::ws::{Client, KILLED, end, text};
 use serde_json::{Value, json};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use tungstenite::stream::MaybeTlsStream;
-use tungstenite::{Message, WebSocket};
 
 /// How long a cluster may take to form: JetStream elects its leaders in a few seconds;
 /// corral itself retries for 60 s.
@@ -488,108 +487,6 @@ fn jobs_survive_a_killed_worker_and_a_killed_nats_server() {
 // 3: streaming through a remote worker
 // ---------------------------------------------------------------------------------
 
-const KILLED: &str = "Exited with signal 9 (SIGKILL): kill program";
-
-/// A Rust Playground WebSocket client (the protocol of tests/websocket.rs).
-struct Socket {
-    socket: WebSocket<MaybeTlsStream<TcpStream>>,
-}
-
-impl Socket {
-    /// Connects and does the handshake: `websocket/connected` echoed, then `featureFlags`.
-    fn connect(api: &ApiNode) -> Socket {
-        let url = format!("{}/websocket", api.base.replacen("http://", "ws://", 1));
-        let (socket, response) = tungstenite::connect(url).expect("WebSocket upgrade");
-        assert_eq!(response.status(), 101);
-        if let MaybeTlsStream::Plain(tcp) = socket.get_ref() {
-            tcp.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        }
-        let mut s = Socket { socket };
-        let hello = json!({"type": "websocket/connected",
-            "payload": {"iAcceptThisIsAnUnsupportedApi": true},
-            "meta": {"websocket": true, "sequenceNumber": 0}});
-        s.send(&hello);
-        assert_eq!(s.recv(), hello, "the handshake is echoed");
-        assert_eq!(s.recv()["type"], "featureFlags");
-        s
-    }
-
-    fn send(&mut self, v: &Value) {
-        self.socket
-            .send(Message::Text(v.to_string()))
-            .expect("send");
-    }
-
-    fn recv(&mut self) -> Value {
-        loop {
-            match self.socket.read().expect("read a message in time") {
-                Message::Text(t) => return serde_json::from_str(&t).expect("JSON"),
-                Message::Ping(_) | Message::Pong(_) => continue,
-                other => panic!("unexpected message {other:?}"),
-            }
-        }
-    }
-
-    /// Messages until the run's end (included).
-    fn until_end(&mut self) -> Vec<Value> {
-        let mut seen = vec![];
-        loop {
-            let m = self.recv();
-            let end = m["type"] == "output/execute/wsExecuteEnd";
-            seen.push(m);
-            if end {
-                return seen;
-            }
-        }
-    }
-
-    /// Messages until the program's stdout so far contains `wanted`; panics if the
-    /// run ends first.
-    fn until_stdout(&mut self, wanted: &str) -> Vec<Value> {
-        let mut seen = vec![];
-        while !text(&seen, "wsExecuteStdout").contains(wanted) {
-            let m = self.recv();
-            assert_ne!(m["type"], "output/execute/wsExecuteEnd", "ended early: {m}");
-            seen.push(m);
-        }
-        seen
-    }
-
-    fn execute(&mut self, sequence: i64, code: &str) {
-        self.send(&json!({
-            "type": "output/execute/wsExecuteRequest",
-            "payload": {"channel": "stable", "mode": "debug", "edition": "2021",
-                        "crateType": "bin", "tests": false, "code": code, "backtrace": false},
-            "meta": {"websocket": true, "sequenceNumber": sequence},
-        }));
-    }
-
-    fn control(&mut self, kind: &str, payload: Option<&str>, sequence: i64) {
-        let mut m = json!({"type": format!("output/execute/{kind}"),
-                           "meta": {"websocket": true, "sequenceNumber": sequence}});
-        if let Some(p) = payload {
-            m["payload"] = json!(p);
-        }
-        self.send(&m);
-    }
-}
-
-/// The text of every message of `kind` among `messages`.
-fn text(messages: &[Value], kind: &str) -> String {
-    messages
-        .iter()
-        .filter(|m| m["type"] == format!("output/execute/{kind}"))
-        .filter_map(|m| m["payload"].as_str())
-        .collect()
-}
-
-/// The payload of the run's end (the last message).
-fn end(messages: &[Value]) -> &Value {
-    let last = messages.last().unwrap();
-    assert_eq!(last["type"], "output/execute/wsExecuteEnd", "{last}");
-    &last["payload"]
-}
-
 /// A WebSocket run through an API node that runs nothing itself: the program's output
 /// streams back before it has its input, a line sent to its stdin reaches it on the
 /// remote worker, and a kill ends an endless loop there as killed.
@@ -603,7 +500,7 @@ fn streaming_runs_through_a_remote_worker() {
     let mut api = ApiNode::start(&dir, &nats, "api");
     let w = worker(&dir, &nats, "w", 2, &[]);
     api.wait_workers(1, &[&w]);
-    let mut c = Socket::connect(&api);
+    let mut c = Client::connect(&api.base);
 
     // A line read from stdin and echoed.
     let tag = tag();

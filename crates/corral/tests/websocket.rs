@@ -4,13 +4,10 @@
 mod common;
 
 use common::server::Server;
+use common::ws::{Client, KILLED, end, text};
 use serde_json::{Value, json};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
-use tungstenite::stream::MaybeTlsStream;
-use tungstenite::{Message, WebSocket};
-
-const KILLED: &str = "Exited with signal 9 (SIGKILL): kill program";
+use tungstenite::Message;
 
 fn start() -> Option<Server> {
     if !common::sandbox_available() {
@@ -19,111 +16,10 @@ fn start() -> Option<Server> {
     Server::start("", &[])
 }
 
-struct Client {
-    socket: WebSocket<MaybeTlsStream<TcpStream>>,
-}
-
-impl Client {
-    /// Connects and does the handshake: `websocket/connected` echoed, then `featureFlags`.
-    fn connect(server: &Server) -> Client {
-        let url = format!("{}/websocket", server.base.replacen("http://", "ws://", 1));
-        let (socket, response) = tungstenite::connect(url).expect("WebSocket upgrade");
-        assert_eq!(response.status(), 101);
-        if let MaybeTlsStream::Plain(tcp) = socket.get_ref() {
-            tcp.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        }
-        let mut c = Client { socket };
-        let hello = json!({"type": "websocket/connected",
-            "payload": {"iAcceptThisIsAnUnsupportedApi": true},
-            "meta": {"websocket": true, "sequenceNumber": 0}});
-        c.send(&hello);
-        assert_eq!(c.recv(), hello, "the handshake is echoed");
-        let flags = c.recv();
-        assert_eq!(flags["type"], "featureFlags", "{flags}");
-        assert!(
-            flags["payload"]
-                .as_object()
-                .unwrap()
-                .contains_key("multifileThreshold")
-        );
-        assert_eq!(flags["meta"]["sequenceNumber"], -1);
-        c
-    }
-
-    fn send(&mut self, v: &Value) {
-        self.send_text(&v.to_string());
-    }
-
-    fn send_text(&mut self, text: &str) {
-        self.socket
-            .send(Message::Text(text.to_string()))
-            .expect("send");
-    }
-
-    fn recv(&mut self) -> Value {
-        loop {
-            match self.socket.read().expect("read a message in time") {
-                Message::Text(t) => {
-                    eprintln!("received: {t}");
-                    return serde_json::from_str(&t).expect("JSON");
-                }
-                Message::Ping(_) | Message::Pong(_) => continue,
-                other => panic!("unexpected message {other:?}"),
-            }
-        }
-    }
-
-    /// Messages until one of type `kind` (included).
-    fn until(&mut self, kind: &str) -> Vec<Value> {
-        let mut seen = vec![];
-        loop {
-            let m = self.recv();
-            let done = m["type"] == kind;
-            seen.push(m);
-            if done {
-                return seen;
-            }
-        }
-    }
-
-    fn execute(&mut self, sequence: i64, code: &str) {
-        self.send(&json!({
-            "type": "output/execute/wsExecuteRequest",
-            "payload": {"channel": "stable", "mode": "debug", "edition": "2021",
-                        "crateType": "bin", "tests": false, "code": code, "backtrace": false},
-            "meta": {"websocket": true, "sequenceNumber": sequence},
-        }));
-    }
-
-    fn control(&mut self, kind: &str, payload: Option<&str>, sequence: i64) {
-        let mut m = json!({"type": format!("output/execute/{kind}"),
-                           "meta": {"websocket": true, "sequenceNumber": sequence}});
-        if let Some(p) = payload {
-            m["payload"] = json!(p);
-        }
-        self.send(&m);
-    }
-}
-
-/// The text of every message of `kind` among `messages`.
-fn text(messages: &[Value], kind: &str) -> String {
-    messages
-        .iter()
-        .filter(|m| m["type"] == format!("output/execute/{kind}"))
-        .map(|m| m["payload"].as_str().unwrap())
-        .collect()
-}
-
-fn end(messages: &[Value]) -> &Value {
-    let last = messages.last().unwrap();
-    assert_eq!(last["type"], "output/execute/wsExecuteEnd", "{last}");
-    &last["payload"]
-}
-
 #[test]
 fn output_streams_before_stdin_and_stdin_goes_through() {
     let Some(s) = start() else { return };
-    let mut c = Client::connect(&s);
+    let mut c = Client::connect(&s.base);
     let code = r#"use std::io::{BufRead, Write};
 fn main() {
     println!("what is your name?");
@@ -176,7 +72,7 @@ fn main() {
 #[test]
 fn stdin_close_gives_end_of_file() {
     let Some(s) = start() else { return };
-    let mut c = Client::connect(&s);
+    let mut c = Client::connect(&s.base);
     let code = r#"use std::io::Read;
 fn main() {
     println!("reading");
@@ -201,7 +97,7 @@ fn main() {
 #[test]
 fn kill_ends_an_endless_loop_as_killed() {
     let Some(s) = start() else { return };
-    let mut c = Client::connect(&s);
+    let mut c = Client::connect(&s.base);
     let code = "fn main() {\n    println!(\"spinning\");\n    let mut n = 0u64;\n    loop {\n        n = std::hint::black_box(n.wrapping_add(1));\n    }\n}\n";
     c.execute(9, code);
     let mut seen = vec![];
@@ -243,7 +139,7 @@ fn kill_ends_an_endless_loop_as_killed() {
 #[test]
 fn a_compile_error_streams_its_diagnostics() {
     let Some(s) = start() else { return };
-    let mut c = Client::connect(&s);
+    let mut c = Client::connect(&s.base);
     c.execute(3, "fn main() {\n    let x: u32 = \"text\";\n}\n");
     let seen = c.until("output/execute/wsExecuteEnd");
     let stderr = text(&seen, "wsExecuteStderr");
@@ -258,7 +154,7 @@ fn a_compile_error_streams_its_diagnostics() {
 #[test]
 fn bad_messages_get_an_error_and_the_socket_stays_usable() {
     let Some(s) = start() else { return };
-    let mut c = Client::connect(&s);
+    let mut c = Client::connect(&s.base);
     let expect_error = |c: &mut Client, sent: &str, says: &str| {
         c.send_text(sent);
         let m = c.recv();
@@ -334,7 +230,7 @@ fn a_socket_without_the_handshake_is_refused() {
 #[test]
 fn a_client_that_goes_away_frees_its_slot() {
     let Some(s) = start() else { return };
-    let mut c = Client::connect(&s);
+    let mut c = Client::connect(&s.base);
     c.execute(1, "fn main() {\n    println!(\"spinning\");\n    loop {\n        std::hint::black_box(0);\n    }\n}\n");
     let mut seen = vec![];
     while !text(&seen, "wsExecuteStdout").contains("spinning") {
@@ -355,7 +251,7 @@ fn a_client_that_goes_away_frees_its_slot() {
 #[test]
 fn execute_and_the_websocket_agree() {
     let Some(s) = start() else { return };
-    let mut c = Client::connect(&s);
+    let mut c = Client::connect(&s.base);
     let payload = |edition: &str, channel: &str, code: Value| {
         json!({"channel": channel, "mode": "debug", "edition": edition, "crateType": "bin",
                "tests": false, "code": code, "backtrace": false})

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod ws;
+
 use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Stdio};
