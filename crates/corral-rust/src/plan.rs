@@ -178,9 +178,11 @@ impl Pipeline {
                 })
             }
             Some(tool) => {
-                if files.len() > 1 {
+                // rustfmt reads one file on its stdin; the compiler's tools read the
+                // crate from the work dir, the root and the files around it.
+                if files.len() > 1 && tool == Tool::Format {
                     return Err(RequestError::Invalid(format!(
-                        "{} takes one file (the crate root); several files can be run, not given to a tool",
+                        "{} takes one file; format each file on its own",
                         tool.name()
                     )));
                 }

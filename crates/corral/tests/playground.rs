@@ -99,11 +99,20 @@ const EXECUTE_SHAPE: [&str; 4] = ["exitDetail", "stderr", "stdout", "success"];
 const COMPILE_SHAPE: [&str; 5] = ["code", "exitDetail", "stderr", "stdout", "success"];
 const TOOL_SHAPE: [&str; 4] = ["exit_detail", "stderr", "stdout", "success"];
 
-/// Installed channels, from /meta/versions.
+/// What /meta/versions says of a channel or tool that is not installed.
+const NOT_INSTALLED: &str = "not installed";
+
+/// Installed channels, from /meta/versions (which names all three).
 fn channels(s: &Server) -> Vec<String> {
     let r = send(s, "GET", "/meta/versions", &[], "");
     assert_eq!(r.status, 200, "{}", r.text);
-    r.json.as_object().unwrap().keys().cloned().collect()
+    r.json
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v["rustc"]["version"] != NOT_INSTALLED)
+        .map(|(c, _)| c.clone())
+        .collect()
 }
 
 #[test]
@@ -579,6 +588,134 @@ fn format_clippy_miri_and_macro_expansion() {
     }
 }
 
+/// `code` as a list of files (`[{"id"?, "name", "content"}]`, as the playground's
+/// frontend sends a crate), on /format, the tools and /meta/gist.
+#[test]
+fn format_the_tools_and_gists_take_a_list_of_files() {
+    let Some(s) = start() else { return };
+    let nightly = channels(&s).iter().any(|c| c == "nightly");
+    let toml = "[package]\nname  =  \"x\"\n";
+    // /format: each Rust file formatted, the others as sent; `code` the list.
+    let r = post(
+        &s,
+        "/format",
+        &json!({"channel": "stable", "edition": "2021", "code": [
+            {"id": 0, "name": "src/main.rs", "content": "mod a;fn  main( ) { a::f( ) }"},
+            {"id": 1, "name": "src/a.rs", "content": "pub fn f( ){}"},
+            {"id": 2, "name": "Cargo.toml", "content": toml},
+        ]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(keys(&r.json), COMPILE_SHAPE);
+    assert_eq!(r.json["success"], true, "{}", r.text);
+    assert_eq!(r.json["exitDetail"], "Exited with status 0", "{}", r.text);
+    assert_eq!(
+        r.json["code"],
+        json!([
+            {"name": "src/main.rs", "content": "mod a;\nfn main() {\n    a::f()\n}\n"},
+            {"name": "src/a.rs", "content": "pub fn f() {}\n"},
+            {"name": "Cargo.toml", "content": toml},
+        ]),
+        "{}",
+        r.text
+    );
+    // One file that does not parse: it comes back as sent, the others formatted, and
+    // the message names it.
+    let r = post(
+        &s,
+        "/format",
+        &json!({"channel": "stable", "edition": "2021", "code": [
+            {"name": "src/main.rs", "content": "fn  main( ) { }"},
+            {"name": "src/broken.rs", "content": "fn f( {"},
+        ]}),
+    );
+    assert_eq!(keys(&r.json), COMPILE_SHAPE);
+    assert_eq!(r.json["success"], false, "{}", r.text);
+    assert_eq!(r.json["code"][0]["content"], "fn main() {}\n", "{}", r.text);
+    assert_eq!(r.json["code"][1]["content"], "fn f( {", "{}", r.text);
+    assert!(
+        r.json["stderr"].as_str().unwrap().contains("src/broken.rs"),
+        "{}",
+        r.text
+    );
+    let r = post(&s, "/format", &json!({"channel": "stable", "code": []}));
+    assert_eq!(r.status, 400, "{}", r.text);
+    // /clippy: the crate root and the module it declares, linted together.
+    let files = json!([
+        {"id": 0, "name": "main.rs", "content": "mod a;\nfn main() { a::f() }"},
+        {"id": 1, "name": "a.rs", "content": "pub fn f() { let x = 5; if x == x {} }"},
+    ]);
+    let r = post(
+        &s,
+        "/clippy",
+        &json!({"channel": "stable", "edition": "2021", "crateType": "bin", "code": files}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(keys(&r.json), TOOL_SHAPE);
+    assert_eq!(r.json["success"], false, "{}", r.text);
+    let stderr = r.json["stderr"].as_str().unwrap();
+    assert!(
+        stderr.contains("eq_op") && stderr.contains("a.rs"),
+        "{}",
+        r.text
+    );
+    // /macro-expansion (nightly): the module's code is expanded too.
+    let r = post(
+        &s,
+        "/macro-expansion",
+        &json!({"edition": "2021", "code": [
+            {"name": "src/main.rs", "content": "mod a;\nfn main() { a::f() }"},
+            {"name": "src/a.rs", "content": "pub fn f() { println!(\"from_a\"); }"},
+        ]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(keys(&r.json), TOOL_SHAPE);
+    if nightly {
+        assert_eq!(r.json["success"], true, "{}", r.text);
+        assert!(
+            r.json["stdout"].as_str().unwrap().contains("from_a"),
+            "{}",
+            r.text
+        );
+    } else {
+        assert!(r.json["stderr"].as_str().unwrap().contains("nightly"));
+    }
+    // /miri: a list is accepted (and answered in the route's shape).
+    let r = post(&s, "/miri", &json!({"edition": "2021", "code": files}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(keys(&r.json), TOOL_SHAPE);
+    // A list without its crate root is refused.
+    let r = post(
+        &s,
+        "/clippy",
+        &json!({"channel": "stable", "code": [{"name": "a.rs", "content": ""},
+                                              {"name": "b.rs", "content": ""}]}),
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
+    // /meta/gist: a list is shared as a list, as upstream keeps each file of a gist.
+    let r = post(&s, "/meta/gist", &json!({ "code": files }));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(keys(&r.json), ["code", "id", "url"]);
+    let sorted = json!([
+        {"name": "a.rs", "content": "pub fn f() { let x = 5; if x == x {} }"},
+        {"name": "main.rs", "content": "mod a;\nfn main() { a::f() }"},
+    ]);
+    assert_eq!(r.json["code"], sorted, "{}", r.text);
+    let id = r.json["id"].as_str().unwrap().to_string();
+    let got = send(&s, "GET", &format!("/meta/gist/{id}"), &[], "");
+    assert_eq!(got.status, 200);
+    assert_eq!(got.json, r.json, "fetch answers what create did");
+    let again = post(&s, "/meta/gist", &json!({ "code": sorted }));
+    assert_eq!(again.json["id"], id.as_str(), "the same files, the same id");
+    // A list of one file is that file's text, as upstream answers a one-file gist.
+    let one = post(
+        &s,
+        "/meta/gist",
+        &json!({"code": [{"name": "main.rs", "content": "fn main() {}"}]}),
+    );
+    assert_eq!(one.json["code"], "fn main() {}", "{}", one.text);
+}
+
 #[test]
 fn bad_input_answers_4xx_and_missing_channels_the_routes_shape() {
     let Some(s) = start() else { return };
@@ -733,10 +870,21 @@ fn bad_input_answers_4xx_and_missing_channels_the_routes_shape() {
     let r = post(&s, "/meta/gist", &json!({ "code": big }));
     assert_eq!(r.status, 413, "{}", r.text);
     assert_eq!(keys(&r.json), ["error"]);
-    // Several files are for /execute only.
+    // Several files compile as one crate, as for /execute.
     let mut multi = exec("stable");
     multi["target"] = json!("mir");
-    multi["code"] = json!([{"name": "src/main.rs", "content": "mod a; fn main() {}"},
+    multi["code"] = json!([{"name": "src/main.rs", "content": "mod a; fn main() { a::f() }"},
+                           {"name": "src/a.rs", "content": "pub fn f() {}"}]);
+    let r = post(&s, "/compile", &multi);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["success"], true, "{}", r.text);
+    assert!(
+        r.json["code"].as_str().unwrap().contains("fn f("),
+        "{}",
+        r.text
+    );
+    // ... but a list must name its crate root.
+    multi["code"] = json!([{"name": "src/b.rs", "content": ""},
                            {"name": "src/a.rs", "content": ""}]);
     let r = post(&s, "/compile", &multi);
     assert_eq!(r.status, 400, "{}", r.text);
@@ -755,9 +903,13 @@ fn meta_versions_lists_installed_channels() {
     let r = send(&s, "GET", "/meta/versions", &[], "");
     assert_eq!(r.status, 200, "{}", r.text);
     let all = r.json.as_object().unwrap();
-    assert!(all.contains_key("stable"), "{}", r.text);
+    // The frontend's check (ui/frontend/reducers/versions.ts): all three channels,
+    // each with rustc, rustfmt and clippy as {version, hash, date} strings, whether
+    // installed or not; miri optional.
+    assert_eq!(keys(&r.json), ["beta", "nightly", "stable"], "{}", r.text);
+    let installed = channels(&s);
+    assert!(installed.iter().any(|c| c == "stable"), "{}", r.text);
     for (channel, v) in all {
-        assert!(["stable", "beta", "nightly"].contains(&channel.as_str()));
         for tool in ["rustc", "rustfmt", "clippy"] {
             let t = &v[tool];
             assert_eq!(
@@ -765,7 +917,12 @@ fn meta_versions_lists_installed_channels() {
                 ["date", "hash", "version"],
                 "{channel} {tool}: {v}"
             );
-            assert!(!t["version"].as_str().unwrap().is_empty());
+            assert!(t["hash"].is_string() && t["date"].is_string(), "{v}");
+            let version = t["version"].as_str().unwrap();
+            assert!(!version.is_empty());
+            if !installed.contains(channel) {
+                assert_eq!(version, NOT_INSTALLED, "{channel} {tool}: {v}");
+            }
         }
         if let Some(m) = v.get("miri") {
             assert_eq!(keys(m), ["date", "hash", "version"]);

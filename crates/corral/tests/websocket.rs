@@ -116,6 +116,8 @@ fn kill_ends_an_endless_loop_as_killed() {
             .contains("still running"),
         "{refused}"
     );
+    // ... and ended, so that the client stops waiting for it; the running one runs on.
+    expect_refused_end(&c.recv(), 10);
     let killed_at = Instant::now();
     c.control("wsExecuteKill", None, 9);
     let rest = c.until("output/execute/wsExecuteEnd");
@@ -151,16 +153,32 @@ fn a_compile_error_streams_its_diagnostics() {
     assert_eq!(end(&seen)["success"], false);
 }
 
+/// The end of a run request that did not start: unsuccessful, with no exit.
+fn expect_refused_end(m: &Value, sequence: i64) {
+    assert_eq!(m["type"], "output/execute/wsExecuteEnd", "{m}");
+    assert_eq!(m["meta"]["sequenceNumber"], sequence, "{m}");
+    assert_eq!(
+        m["payload"],
+        json!({"success": false, "exitDetail": ""}),
+        "{m}"
+    );
+}
+
 #[test]
 fn bad_messages_get_an_error_and_the_socket_stays_usable() {
     let Some(s) = start() else { return };
     let mut c = Client::connect(&s.base);
+    // A run request that does not start is answered with the error and then its
+    // end; other bad messages with the error alone.
     let expect_error = |c: &mut Client, sent: &str, says: &str| {
         c.send_text(sent);
         let m = c.recv();
         assert_eq!(m["type"], "websocket/error", "{sent} -> {m}");
         let error = m["payload"]["error"].as_str().unwrap();
         assert!(error.contains(says), "{sent} -> {error}");
+        if sent.contains("wsExecuteRequest") {
+            expect_refused_end(&c.recv(), 4);
+        }
     };
     expect_error(&mut c, "{not json", "invalid JSON");
     expect_error(&mut c, "[1, 2, 3]", "invalid message");
@@ -282,6 +300,7 @@ fn execute_and_the_websocket_agree() {
         assert_eq!(m["type"], "websocket/error", "{m}");
         assert_eq!(m["meta"]["sequenceNumber"], sequence);
         assert_eq!(m["payload"]["error"], http["error"], "{body}");
+        expect_refused_end(&c.recv(), sequence);
     }
     // A bare `main.rs` is the crate root on both.
     let good = payload("2021", "stable", files("main.rs"));

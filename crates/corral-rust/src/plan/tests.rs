@@ -208,7 +208,7 @@ fn requests_are_checked_once_here() {
         })
         .unwrap_err();
     assert!(matches!(e, RequestError::NotBaked { .. }), "{e:?}");
-    // Tools: one file, and what the toolchain lacks is said before anything runs.
+    // Tools: their files, and what the toolchain lacks is said before anything runs.
     let tool = |tool, files: &[(&str, &str)]| {
         p.plan(&Request {
             tool: Some(tool),
@@ -219,8 +219,12 @@ fn requests_are_checked_once_here() {
     assert!(matches!(e, RequestError::NotInstalled { .. }), "{e:?}");
     let e = tool(Tool::Emit(EmitTarget::Hir), &[]).unwrap_err();
     assert!(matches!(e, RequestError::NeedsNightly { .. }), "{e:?}");
-    let e = tool(Tool::Emit(EmitTarget::Mir), &[("src/a.rs", "")]).unwrap_err();
+    // rustfmt takes one file; the compiler's tools take the crate's files.
+    let e = tool(Tool::Format, &[("src/a.rs", "")]).unwrap_err();
     assert!(e.to_string().contains("takes one file"), "{e}");
+    let several = tool(Tool::Emit(EmitTarget::Mir), &[("src/a.rs", "")]).unwrap();
+    assert_eq!(several.files.len(), 2, "{:?}", several.files);
+    assert_eq!(several.files[1].0, "src/a.rs");
     let mir = tool(Tool::Emit(EmitTarget::Mir), &[]).unwrap();
     assert_eq!(mir.job, Job::Tool(Tool::Emit(EmitTarget::Mir)));
     assert!(mir.memoizable());

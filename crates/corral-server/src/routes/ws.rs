@@ -170,9 +170,11 @@ async fn session(mut stream: DuplexStream, app: &App, client: Client) {
         rocket::tokio::select! {
             incoming = stream.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    if let Some(reply) = handle(&text, app, &client, &out_tx, &mut running)
-                        && !send(&mut stream, &reply).await
-                    {
+                    let mut sent = true;
+                    for reply in handle(&text, app, &client, &out_tx, &mut running) {
+                        sent = sent && send(&mut stream, &reply).await;
+                    }
+                    if !sent {
                         break;
                     }
                 }
@@ -212,57 +214,84 @@ async fn session(mut stream: DuplexStream, app: &App, client: Client) {
     }
 }
 
-/// Handles one client message; returns the immediate answer, if any.
+/// A run request that did not start: the error, then the run's end (unsuccessful,
+/// no exit), so that the client stops waiting for it.
+fn refused(reason: impl Into<String>, sequence: i64) -> Vec<Value> {
+    vec![
+        error(reason, sequence),
+        message(
+            EXECUTE_END,
+            Some(json!({"success": false, "exitDetail": ""})),
+            sequence,
+        ),
+    ]
+}
+
+/// Handles one client message; returns the immediate answers, if any.
 fn handle(
     text: &str,
     app: &App,
     client: &Client,
     out: &UnboundedSender<Out>,
     running: &mut Option<Running>,
-) -> Option<Value> {
+) -> Vec<Value> {
     let raw: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) => return Some(error(format!("invalid JSON: {e}"), SERVER_SEQUENCE)),
+        Err(e) => return vec![error(format!("invalid JSON: {e}"), SERVER_SEQUENCE)],
     };
     let sequence = raw["meta"]["sequenceNumber"]
         .as_i64()
         .unwrap_or(SERVER_SEQUENCE);
     let msg = match Incoming::deserialize(&raw) {
         Ok(m) => m,
-        Err(e) => return Some(error(format!("invalid message: {e}"), sequence)),
+        // A run request with a malformed payload (but a sequence number, and not that
+        // of the run in progress) is a run that did not start.
+        Err(e)
+            if raw["type"] == EXECUTE_REQUEST
+                && sequence != SERVER_SEQUENCE
+                && running.as_ref().is_none_or(|r| r.sequence != sequence) =>
+        {
+            return refused(format!("invalid message: {e}"), sequence);
+        }
+        Err(e) => return vec![error(format!("invalid message: {e}"), sequence)],
     };
     // Stdin, close and kill for a run that has ended are ignored, as the playground does.
     match msg {
         Incoming::Request { payload, meta } => {
             if let Some(r) = running {
-                return Some(error(
-                    format!(
-                        "a run (sequence number {}) is still running on this socket; kill it or wait for its end",
-                        r.sequence
-                    ),
-                    meta.sequence_number,
-                ));
+                let reason = format!(
+                    "a run (sequence number {}) is still running on this socket; kill it or wait for its end",
+                    r.sequence
+                );
+                // The end would be the running run's if they share a number.
+                return if r.sequence == meta.sequence_number {
+                    vec![error(reason, meta.sequence_number)]
+                } else {
+                    refused(reason, meta.sequence_number)
+                };
             }
             match start(*payload, meta.sequence_number, app, client, out) {
                 Ok(run) => {
                     *running = Some(run);
-                    None
+                    vec![]
                 }
-                Err(reason) => Some(error(reason, meta.sequence_number)),
+                Err(reason) => refused(reason, meta.sequence_number),
             }
         }
         Incoming::Stdin { payload, meta } => {
-            let tx = running
+            let Some(tx) = running
                 .as_ref()
-                .filter(|r| r.sequence == meta.sequence_number)?
-                .stdin
-                .as_ref()?;
+                .filter(|r| r.sequence == meta.sequence_number)
+                .and_then(|r| r.stdin.as_ref())
+            else {
+                return vec![];
+            };
             match tx.try_send(payload.into_bytes()) {
-                Err(TrySendError::Full(_)) => Some(error(
+                Err(TrySendError::Full(_)) => vec![error(
                     "stdin is full: the program is not reading its input",
                     meta.sequence_number,
-                )),
-                Err(TrySendError::Disconnected(_)) | Ok(()) => None,
+                )],
+                Err(TrySendError::Disconnected(_)) | Ok(()) => vec![],
             }
         }
         Incoming::StdinClose { meta } => {
@@ -272,7 +301,7 @@ fn handle(
             {
                 r.stdin = None;
             }
-            None
+            vec![]
         }
         Incoming::Kill { meta } => {
             if let Some(r) = running
@@ -281,7 +310,7 @@ fn handle(
             {
                 r.stop.kill();
             }
-            None
+            vec![]
         }
     }
 }

@@ -43,24 +43,6 @@ pub fn parse_crate_type(s: &str) -> Result<CrateType, ApiError> {
     }
 }
 
-/// The crate root's text. Several files are for /execute only.
-pub fn single_code(code: Code, crate_type: CrateType) -> Result<String, ApiError> {
-    match code {
-        Code::Text(t) => Ok(t),
-        Code::Files(mut files) if files.len() == 1 => Ok(files.remove(0).content),
-        Code::Files(files) => {
-            let (code, extra) = split_files(files, crate_type)?;
-            if extra.is_empty() {
-                Ok(code)
-            } else {
-                Err(ApiError::bad_request(
-                    "this route takes one file; several files are supported by /execute",
-                ))
-            }
-        }
-    }
-}
-
 /// A file name as a crate path: a bare `x.rs` is `src/x.rs`.
 fn crate_path(name: &str) -> String {
     if !name.contains('/') && name.ends_with(".rs") {
@@ -156,4 +138,25 @@ pub fn tool(
         tool: Some(tool),
         ..Request::default()
     }
+}
+
+/// A tool's request on a crate given as `code`: a list of files lowers to the crate
+/// root and the files around it, which the compiler's tools read (rustfmt takes one
+/// file: /format formats each file on its own).
+pub fn tool_code(
+    tool: corral_rust::tools::Tool,
+    channel: &str,
+    edition: Edition,
+    mode: BuildMode,
+    crate_type: CrateType,
+    code: Code,
+) -> Result<Request, ApiError> {
+    let (root, extra_files) = match code {
+        Code::Text(t) => (t, vec![]),
+        Code::Files(files) => split_files(files, crate_type)?,
+    };
+    Ok(Request {
+        extra_files,
+        ..self::tool(tool, channel, edition, mode, crate_type, root)
+    })
 }

@@ -1,6 +1,6 @@
 //! `/meta`: the crate list, the toolchains' versions, and shared snippets (gists).
 
-use super::wire::{GistIn, GistOut, PgJson};
+use super::wire::{Code, FileIn, GistIn, GistOut, PgJson};
 use crate::error::ApiError;
 use crate::routes::native::Client;
 use crate::state::App;
@@ -112,24 +112,36 @@ impl Versions {
     }
 }
 
+/// What a channel or tool that is not installed shows, in the shape of a version: the
+/// playground's frontend checks that `stable`, `beta` and `nightly` each have `rustc`,
+/// `rustfmt` and `clippy` as `{version, hash, date}` strings (`miri` may be absent)
+/// and drops the whole answer otherwise.
+pub const NOT_INSTALLED: &str = "not installed";
+
+fn not_installed() -> Value {
+    json!({"version": NOT_INSTALLED, "hash": "", "date": ""})
+}
+
 fn versions_of(toolchains: &[Toolchain]) -> Value {
     let mut all = serde_json::Map::new();
     for channel in ["stable", "beta", "nightly"] {
-        let Some(tc) = toolchains.iter().find(|t| t.channel == channel) else {
-            continue;
-        };
-        // The tools are built from the compiler's own commit.
-        let hash: String = tc.commit_hash.chars().take(10).collect();
         let mut v = serde_json::Map::new();
-        v.insert(
-            "rustc".into(),
-            json!({"version": tc.version, "hash": tc.commit_hash, "date": tc.commit_date}),
-        );
-        for (tool, version) in tc.tool_versions(&["rustfmt", "clippy", "miri"]) {
+        for key in ["rustc", "rustfmt", "clippy"] {
+            v.insert(key.into(), not_installed());
+        }
+        if let Some(tc) = toolchains.iter().find(|t| t.channel == channel) {
+            // The tools are built from the compiler's own commit.
+            let hash: String = tc.commit_hash.chars().take(10).collect();
             v.insert(
-                tool,
-                json!({"version": version, "hash": hash, "date": tc.commit_date}),
+                "rustc".into(),
+                json!({"version": tc.version, "hash": tc.commit_hash, "date": tc.commit_date}),
             );
+            for (tool, version) in tc.tool_versions(&["rustfmt", "clippy", "miri"]) {
+                v.insert(
+                    tool,
+                    json!({"version": version, "hash": hash, "date": tc.commit_date}),
+                );
+            }
         }
         all.insert(channel.into(), Value::Object(v));
     }
@@ -175,7 +187,37 @@ impl<'r> FromRequest<'r> for BaseUrl {
     }
 }
 
-fn gist_out(base: &BaseUrl, id: String, code: String) -> GistOut {
+/// What a share stores for `code`: a string as it is; a list of files (as upstream,
+/// which keeps each file of a list in the gist under its name) as JSON after a marker
+/// no Rust source starts with, the files sorted by name (a gist's files are a map), so
+/// the same files share one id. A list of one file is that file's text, as upstream
+/// answers a gist of one file.
+const FILES_MARKER: &str = "\0corral-files\n";
+
+fn stored(code: Code) -> String {
+    match code {
+        Code::Text(t) => t,
+        Code::Files(mut files) if files.len() == 1 => files.remove(0).content,
+        Code::Files(mut files) => {
+            files.sort_by(|a, b| a.name.cmp(&b.name));
+            let json = serde_json::to_string(&files).unwrap_or_default();
+            format!("{FILES_MARKER}{json}")
+        }
+    }
+}
+
+/// A share's text as the `code` it was given as.
+fn loaded(text: String) -> Code {
+    match text
+        .strip_prefix(FILES_MARKER)
+        .and_then(|json| serde_json::from_str::<Vec<FileIn>>(json).ok())
+    {
+        Some(files) => Code::Files(files),
+        None => Code::Text(text),
+    }
+}
+
+fn gist_out(base: &BaseUrl, id: String, code: Code) -> GistOut {
     GistOut {
         url: format!("{}/?gist={id}", base.0),
         id,
@@ -190,7 +232,7 @@ async fn gist_create_inner(
     base: &BaseUrl,
 ) -> Result<Json<GistOut>, ApiError> {
     crate::routes::native::rate_limit(app, client)?;
-    let code = body.0?.code;
+    let code = stored(body.0?.code);
     if code.len() > SHARE_MAX {
         return Err(ApiError::new(
             Status::PayloadTooLarge,
@@ -207,7 +249,7 @@ async fn gist_create_inner(
             format!("cannot store the snippet: {e}"),
         )
     })?;
-    Ok(Json(gist_out(base, id, code)))
+    Ok(Json(gist_out(base, id, loaded(code))))
 }
 
 #[post("/meta/gist", data = "<body>")]
@@ -236,7 +278,7 @@ pub async fn gist_get(
         false => None,
     };
     match found {
-        Some(code) => Ok(Json(gist_out(&base, id.to_string(), code))),
+        Some(code) => Ok(Json(gist_out(&base, id.to_string(), loaded(code)))),
         None => Err(ApiError::new(
             Status::NotFound,
             format!("no gist with id '{id}'"),
@@ -270,5 +312,54 @@ mod tests {
                 assert!(v["stable"]["rustfmt"]["version"].is_string(), "{v}");
             }
         }
+    }
+
+    #[test]
+    fn versions_always_have_every_channel_in_the_frontends_shape() {
+        for v in [
+            versions_of(&[]),
+            versions_of(&corral_rust::toolchain::discover(
+                &corral_rust::toolchain::rustup_home(),
+            )),
+        ] {
+            for channel in ["stable", "beta", "nightly"] {
+                for tool in ["rustc", "rustfmt", "clippy"] {
+                    for field in ["version", "hash", "date"] {
+                        assert!(v[channel][tool][field].is_string(), "{channel} {tool}: {v}");
+                    }
+                }
+                if let Some(miri) = v[channel].get("miri") {
+                    assert!(miri["version"].is_string(), "{v}");
+                }
+            }
+        }
+        let none = versions_of(&[]);
+        assert_eq!(none["beta"]["rustc"]["version"], NOT_INSTALLED);
+        assert!(none["nightly"].get("miri").is_none());
+    }
+
+    #[test]
+    fn a_list_of_files_is_shared_as_a_list() {
+        let f = |n: &str, c: &str| FileIn {
+            name: n.into(),
+            content: c.into(),
+        };
+        let files = vec![f("src/main.rs", "mod a;\nfn main() {}"), f("src/a.rs", "")];
+        let text = stored(Code::Files(files.clone()));
+        assert!(text.starts_with(FILES_MARKER));
+        // Sorted by name: the same files are one share.
+        assert_eq!(
+            text,
+            stored(Code::Files(files.iter().rev().cloned().collect()))
+        );
+        assert_eq!(
+            loaded(text),
+            Code::Files(vec![files[1].clone(), files[0].clone()])
+        );
+        assert_eq!(stored(Code::Files(vec![f("main.rs", "x")])), "x");
+        assert_eq!(
+            loaded("fn main() {}".into()),
+            Code::Text("fn main() {}".into())
+        );
     }
 }

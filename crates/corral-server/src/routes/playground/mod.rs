@@ -22,8 +22,8 @@ use rocket::serde::json::Json;
 use rocket::{State, post};
 use shape::{ToolAnswer, evaluate_out, execute_out, unavailable_execute};
 use wire::{
-    ClippyIn, Code, CompileIn, CompileOut, EvaluateIn, EvaluateOut, ExecuteIn, ExecuteOut,
-    FormatIn, MacroExpansionIn, MiriIn, PgJson, ToolOut,
+    ClippyIn, Code, CompileIn, CompileOut, EvaluateIn, EvaluateOut, ExecuteIn, ExecuteOut, FileIn,
+    FormatIn, FormatOut, MacroExpansionIn, MiriIn, PgJson, ToolOut,
 };
 
 /// Plans and runs a run request: the playground's execute answer. A channel that is
@@ -135,13 +135,19 @@ pub async fn compile(
     let mode = parse_mode(&b.mode)?;
     let edition = parse_edition(b.edition.as_deref())?;
     let crate_type = parse_crate_type(&b.crate_type)?;
-    let code = lower::single_code(b.code, crate_type)?;
     let Some(target) = target else {
         return Ok(Json(
             ToolAnswer::Unavailable(wasm_unavailable(app, channel)).compile_out(String::new()),
         ));
     };
-    let req = lower::tool(Tool::Emit(target), channel, edition, mode, crate_type, code);
+    let req = lower::tool_code(
+        Tool::Emit(target),
+        channel,
+        edition,
+        mode,
+        crate_type,
+        b.code,
+    )?;
     let answer = tool_request(app, req).await?;
     let mut artifact = answer.code();
     if matches!(target, EmitTarget::Asm(_)) {
@@ -169,17 +175,14 @@ fn wasm_unavailable(app: &App, channel: &str) -> String {
     }
 }
 
-#[post("/format", data = "<body>")]
-pub async fn format(
-    body: PgJson<FormatIn>,
-    app: &State<App>,
-    client: Client,
-) -> Result<Json<CompileOut>, ApiError> {
-    native::admit(app, &client)?;
-    let b = body.0?;
-    let channel = parse_channel(b.channel.as_deref().unwrap_or("nightly"))?;
-    let edition = parse_edition(b.edition.as_deref())?;
-    let original = b.code;
+/// rustfmt on one file: its answer and the code to give back (as it was sent when
+/// rustfmt failed).
+async fn format_one(
+    app: &App,
+    channel: &str,
+    edition: Edition,
+    original: String,
+) -> Result<(ToolAnswer, String), ApiError> {
     let req = lower::tool(
         Tool::Format,
         channel,
@@ -189,13 +192,72 @@ pub async fn format(
         original.clone(),
     );
     let answer = tool_request(app, req).await?;
-    // On failure the code comes back as it was sent.
     let code = if answer.success() {
         answer.code()
     } else {
         original
     };
-    Ok(Json(answer.compile_out(code)))
+    Ok((answer, code))
+}
+
+/// `code` a string: formatted. `code` a list of files: each Rust file (`*.rs`)
+/// formatted on its own (one rustfmt run each, each memoized), the others as sent;
+/// the answer's `code` is the list, in the order sent, and succeeds when every file
+/// did, with each file's messages naming it.
+#[post("/format", data = "<body>")]
+pub async fn format(
+    body: PgJson<FormatIn>,
+    app: &State<App>,
+    client: Client,
+) -> Result<Json<FormatOut>, ApiError> {
+    native::admit(app, &client)?;
+    let b = body.0?;
+    let channel = parse_channel(b.channel.as_deref().unwrap_or("nightly"))?;
+    let edition = parse_edition(b.edition.as_deref())?;
+    let files = match b.code {
+        Code::Text(original) => {
+            let (answer, code) = format_one(app, channel, edition, original).await?;
+            return Ok(Json(answer.format_out(Code::Text(code))));
+        }
+        Code::Files(files) if files.is_empty() => {
+            return Err(ApiError::bad_request("`code` has no files"));
+        }
+        Code::Files(files) => files,
+    };
+    let mut out = FormatOut {
+        success: true,
+        exit_detail: String::new(),
+        code: Code::Text(String::new()),
+        stdout: String::new(),
+        stderr: String::new(),
+    };
+    let mut formatted = Vec::with_capacity(files.len());
+    let mut rest = files.into_iter();
+    for file in rest.by_ref() {
+        if !file.name.ends_with(".rs") {
+            formatted.push(file);
+            continue;
+        }
+        let (answer, content) = format_one(app, channel, edition, file.content).await?;
+        if let ToolAnswer::Unavailable(why) = &answer {
+            // rustfmt is not here: every file as sent, and why once.
+            out.success = false;
+            out.stderr = why.clone();
+            formatted.push(FileIn { content, ..file });
+            break;
+        }
+        if out.success {
+            out.exit_detail = answer.exit_detail();
+        }
+        out.success &= answer.success();
+        let named = |text: String| text.replace("<stdin>", &file.name);
+        out.stdout.push_str(&named(answer.stdout()));
+        out.stderr.push_str(&named(answer.stderr()));
+        formatted.push(FileIn { content, ..file });
+    }
+    formatted.extend(rest);
+    out.code = Code::Files(formatted);
+    Ok(Json(out))
 }
 
 #[post("/clippy", data = "<body>")]
@@ -209,14 +271,14 @@ pub async fn clippy(
     let channel = parse_channel(b.channel.as_deref().unwrap_or("nightly"))?;
     let crate_type = parse_crate_type(b.crate_type.as_deref().unwrap_or("bin"))?;
     let edition = parse_edition(b.edition.as_deref())?;
-    let req = lower::tool(
+    let req = lower::tool_code(
         Tool::Clippy,
         channel,
         edition,
         BuildMode::Debug,
         crate_type,
         b.code,
-    );
+    )?;
     let answer = tool_request(app, req).await?;
     Ok(Json(answer.tool_out(answer.stdout())))
 }
@@ -236,14 +298,14 @@ pub async fn miri(
         return Err(invalid(m, "aliasing model"));
     }
     let _ = b.tests;
-    let req = lower::tool(
+    let req = lower::tool_code(
         Tool::Miri,
         "nightly",
         edition,
         BuildMode::Debug,
         CrateType::Bin,
         b.code,
-    );
+    )?;
     let answer = tool_request(app, req).await?;
     Ok(Json(answer.tool_out(answer.stdout())))
 }
@@ -257,14 +319,14 @@ pub async fn macro_expansion(
     native::admit(app, &client)?;
     let b = body.0?;
     let edition = parse_edition(b.edition.as_deref())?;
-    let req = lower::tool(
+    let req = lower::tool_code(
         Tool::Emit(EmitTarget::MacroExpansion),
         "nightly",
         edition,
         BuildMode::Debug,
         CrateType::Bin,
         b.code,
-    );
+    )?;
     let answer = tool_request(app, req).await?;
     // The expanded code is the output, as `cargo rustc -- -Zunpretty=expanded` prints it.
     let expanded = match &answer {

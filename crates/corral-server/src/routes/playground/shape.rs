@@ -1,6 +1,6 @@
 //! Shaping: typed results as the playground's responses.
 
-use super::wire::{CompileOut, EvaluateOut, ExecuteOut, ToolOut};
+use super::wire::{Code, CompileOut, EvaluateOut, ExecuteOut, FormatOut, ToolOut};
 use crate::error::ApiError;
 use corral_rust::result::{LimitKind, RustResult, Status, Step};
 use corral_rust::tools::{ARTIFACT_CAP, ToolOutput, exit_detail};
@@ -150,7 +150,7 @@ impl ToolAnswer {
         }
     }
 
-    fn exit_detail(&self) -> String {
+    pub fn exit_detail(&self) -> String {
         match self {
             ToolAnswer::Ran(out) => out.exit_detail.clone(),
             ToolAnswer::Unavailable(_) => String::new(),
@@ -184,7 +184,18 @@ impl ToolAnswer {
         }
     }
 
-    /// /compile and /format's answer, with `code` as given.
+    /// /format's answer for one string, with `code` as given.
+    pub fn format_out(&self, code: Code) -> FormatOut {
+        FormatOut {
+            success: self.success(),
+            exit_detail: self.exit_detail(),
+            code,
+            stdout: self.stdout(),
+            stderr: self.stderr(),
+        }
+    }
+
+    /// /compile's answer, with `code` as given.
     pub fn compile_out(&self, code: String) -> CompileOut {
         CompileOut {
             success: self.success(),

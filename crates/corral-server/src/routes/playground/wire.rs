@@ -32,8 +32,9 @@ impl<'r, T: DeserializeOwned> FromData<'r> for PgJson<T> {
     }
 }
 
-/// `code`: one string, or the files of a crate.
-#[derive(Debug, Deserialize)]
+/// `code`: one string, or the files of a crate (answered in the shape it came in:
+/// `{"name", "content"}` per file, as upstream's `CodeFile`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(
     untagged,
     expecting = "a string or a list of {\"name\", \"content\"} objects"
@@ -43,7 +44,7 @@ pub enum Code {
     Files(Vec<FileIn>),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct FileIn {
     pub name: String,
     pub content: String,
@@ -88,7 +89,7 @@ pub struct CompileIn {
 pub struct FormatIn {
     pub channel: Option<String>,
     pub edition: Option<String>,
-    pub code: String,
+    pub code: Code,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,12 +98,12 @@ pub struct ClippyIn {
     #[serde(rename = "crateType")]
     pub crate_type: Option<String>,
     pub edition: Option<String>,
-    pub code: String,
+    pub code: Code,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct MiriIn {
-    pub code: String,
+    pub code: Code,
     pub edition: Option<String>,
     #[serde(default)]
     pub tests: bool,
@@ -112,7 +113,7 @@ pub struct MiriIn {
 
 #[derive(Debug, Deserialize)]
 pub struct MacroExpansionIn {
-    pub code: String,
+    pub code: Code,
     pub edition: Option<String>,
 }
 
@@ -129,7 +130,7 @@ pub struct EvaluateIn {
 
 #[derive(Debug, Deserialize)]
 pub struct GistIn {
-    pub code: String,
+    pub code: Code,
 }
 
 // ---------------------------------------------------------------------------------
@@ -173,5 +174,17 @@ pub struct EvaluateOut {
 pub struct GistOut {
     pub id: String,
     pub url: String,
-    pub code: String,
+    pub code: Code,
+}
+
+/// /format's answer: `code` in the shape it was sent (a string, or the list of files
+/// with each file's formatted content), as upstream's `FormatResponse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormatOut {
+    pub success: bool,
+    #[serde(rename = "exitDetail")]
+    pub exit_detail: String,
+    pub code: Code,
+    pub stdout: String,
+    pub stderr: String,
 }
