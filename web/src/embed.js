@@ -26,6 +26,7 @@ import { renderAnsi } from "./ansi.js";
 import { compileOnly, infoWords, interpret, parseAttributes, runLabel } from "./attributes.js";
 import { parseExample, programText } from "./hidden.js";
 import { isTimed, play } from "./replay.js";
+import { shareText } from "./share.js";
 
 const script = document.currentScript;
 const config = script?.dataset || {};
@@ -296,7 +297,7 @@ async function buildFrame() {
       const res = await fetch(new URL(`meta/gist/${encodeURIComponent(shared[1])}`, base));
       const body = await res.json();
       if (!res.ok) throw new Error(body.error || `${res.status}`);
-      code = body.code;
+      code = shareText(body.code);
     } catch (e) {
       root.replaceChildren(el("p", "corral-bad", `Could not load snippet ${shared[1]}: ${e.message}`));
       return;

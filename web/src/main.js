@@ -6,6 +6,7 @@ import { rust } from "@codemirror/lang-rust";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
 import { oneDark } from "@codemirror/theme-one-dark";
 import { renderAnsi } from "./ansi.js";
+import { shareText } from "./share.js";
 import { byteToUtf16, lineColumnToUtf16 } from "./offsets.js";
 import { duration, formatNs, isTimed, play } from "./replay.js";
 
@@ -643,7 +644,7 @@ async function loadFromUrl() {
   }
   if (gist) {
     try {
-      setCode((await getJson(`/meta/gist/${encodeURIComponent(gist)}`)).code);
+      setCode(shareText((await getJson(`/meta/gist/${encodeURIComponent(gist)}`)).code));
       $("status").textContent = `Loaded snippet ${gist}.`;
     } catch (e) {
       $("status").textContent = `Could not load snippet ${gist}: ${e.message}`;

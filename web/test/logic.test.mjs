@@ -147,3 +147,19 @@ test("a delay past setTimeout's range waits its longest, not zero", () => {
   play([{ message: "late", stream: "stdout", delay_ns: 30 * 24 * 3600 * 1e9 }], recorder(), spy);
   assert.deepEqual(asked, [2 ** 31 - 1]);
 });
+
+test("a shared list of files opens as its crate root", async () => {
+  const { shareText } = await import("../src/share.js");
+  assert.equal(shareText("fn main() {}"), "fn main() {}");
+  assert.equal(
+    shareText([
+      { name: "src/a.rs", content: "pub fn a() {}" },
+      { name: "src/main.rs", content: "mod a; fn main() {}" },
+    ]),
+    "mod a; fn main() {}",
+  );
+  assert.equal(shareText([{ name: "lib.rs", content: "pub fn f() {}" }]), "pub fn f() {}");
+  assert.equal(shareText([{ name: "x.rs", content: "// x" }]), "// x");
+  assert.equal(shareText([]), "");
+  assert.equal(shareText(null), "");
+});
