@@ -1,7 +1,7 @@
 //! Operating a cluster: which worker made each remembered result (so an operator can
 //! drop one worker's results), and a check of the cluster for `corral doctor --cluster`.
 
-use crate::store::{MAX_VALUE, MEMO_BUCKET, bucket_key};
+use crate::store::{MEMO_BUCKET, bucket_key};
 use crate::{Cluster, Error, STREAM};
 use async_nats::jetstream::{kv, stream::StorageType};
 use futures::StreamExt;
@@ -10,7 +10,8 @@ use std::time::Duration;
 /// Memo key → the worker that produced the result.
 pub const ORIGINS_BUCKET: &str = "corral_origins";
 
-async fn origins(cluster: &Cluster) -> Result<kv::Store, Error> {
+/// The origins bucket, made if needed (an API node opens it once, at start).
+pub async fn origins(cluster: &Cluster) -> Result<kv::Store, Error> {
     crate::key_value(
         &cluster.js,
         kv::Config {
@@ -26,34 +27,25 @@ async fn origins(cluster: &Cluster) -> Result<kv::Store, Error> {
     .map_err(Error::from("the origins bucket"))
 }
 
-/// Records that `worker` produced the result of the plan with memo key `key`.
-pub async fn record_origin(cluster: &Cluster, key: &str, worker: &str) {
-    match origins(cluster).await {
-        Ok(store) => {
-            if let Err(e) = store.put(bucket_key(key), worker.to_string().into()).await {
-                tracing::warn!("recording a result's worker: {e}");
-            }
-        }
-        Err(e) => tracing::warn!("{e}"),
+/// Records in `origins` that `worker` produced the result of the plan with memo key `key`.
+pub async fn record_origin(origins: &kv::Store, key: &str, worker: &str) {
+    if let Err(e) = origins
+        .put(bucket_key(key), worker.to_string().into())
+        .await
+    {
+        tracing::warn!("recording a result's worker: {e}");
     }
 }
 
 /// Removes from the memo every result `worker` produced; returns how many.
 pub async fn drop_worker(cluster: &Cluster, worker: &str) -> Result<usize, Error> {
-    let origins = origins(cluster).await?;
-    let memo = crate::key_value(
-        &cluster.js,
-        kv::Config {
-            bucket: MEMO_BUCKET.into(),
-            history: 1,
-            max_value_size: MAX_VALUE,
-            storage: StorageType::File,
-            num_replicas: cluster.replicas,
-            ..Default::default()
-        },
-    )
-    .await
-    .map_err(Error::from("the memo bucket"))?;
+    // Both exist once an API node has run: nothing to drop before that.
+    let (Ok(origins), Ok(memo)) = (
+        cluster.js.get_key_value(ORIGINS_BUCKET).await,
+        cluster.js.get_key_value(MEMO_BUCKET).await,
+    ) else {
+        return Ok(0);
+    };
     let keys: Vec<String> = origins
         .keys()
         .await

@@ -34,6 +34,8 @@ struct Inner {
     workers: RwLock<Vec<WorkerInfo>>,
     /// Plans waiting in the stream, as last read.
     depth: std::sync::atomic::AtomicU64,
+    /// Memo key → the worker that produced the result (`corral cluster drop-worker`).
+    origins: async_nats::jetstream::kv::Store,
 }
 
 impl NatsJobs {
@@ -42,6 +44,7 @@ impl NatsJobs {
         let results = wire::results(node);
         // Made here, by a node with every permission: a restricted worker only uses it.
         cluster.results().await?;
+        let origins = crate::admin::origins(&cluster).await?;
         let inner = Arc::new(Inner {
             cluster,
             results: results.clone(),
@@ -49,6 +52,7 @@ impl NatsJobs {
             sequences: Mutex::new(HashMap::new()),
             workers: RwLock::new(vec![]),
             depth: std::sync::atomic::AtomicU64::new(0),
+            origins,
         });
         let client = &inner.cluster.client;
         let mut answers = client
@@ -313,7 +317,7 @@ impl Jobs for NatsJobs {
                 Ok(Ok(answer)) => {
                     // Which worker made the result, for `corral cluster drop-worker`.
                     if answer.result.is_ok() && !answer.worker.is_empty() {
-                        crate::admin::record_origin(&inner.cluster, &job.plan.key, &answer.worker)
+                        crate::admin::record_origin(&inner.origins, &job.plan.key, &answer.worker)
                             .await;
                     }
                     answer.result

@@ -125,25 +125,20 @@ impl Connect {
         let replicas = servers.len().clamp(1, 3);
         // JetStream answers once its servers have elected a leader (seconds, in a new cluster).
         let (stream_config, workers_config) = configs(replicas);
-        loop {
+        let workers = loop {
             let made = async {
                 js.get_or_create_stream(stream_config.clone()).await?;
-                key_value(&js, workers_config.clone()).await?;
-                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+                key_value(&js, workers_config.clone()).await
             };
             match made.await {
-                Ok(()) => break,
+                Ok(workers) => break workers,
                 Err(e) if tokio::time::Instant::now() < deadline => {
                     tracing::info!("jetstream not ready: {e}; retrying");
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
                 Err(e) => return Err(Error(format!("JetStream is not available: {e}"))),
             }
-        }
-        let workers = js
-            .get_key_value(WORKERS_BUCKET)
-            .await
-            .map_err(Error::from("the workers bucket"))?;
+        };
         Ok(Cluster {
             client,
             js,
