@@ -346,6 +346,16 @@ impl Jobs for NatsJobs {
         (pending, 0)
     }
 
+    fn unready(&self) -> Option<String> {
+        let none = self
+            .inner
+            .workers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty();
+        none.then(|| "no worker has joined the cluster yet".to_string())
+    }
+
     fn cluster(&self) -> Option<serde_json::Value> {
         let workers = self.workers();
         Some(serde_json::json!({

@@ -82,6 +82,11 @@ pub trait Jobs: Send + Sync {
     fn submit(&self, job: Job) -> BoxFuture<'static, JobResult>;
     /// Jobs running and waiting now.
     fn load(&self) -> (usize, usize);
+    /// Why no job can run now (a cluster no worker has joined yet); None when jobs can.
+    /// Asked on every request, so it must be cheap.
+    fn unready(&self) -> Option<String> {
+        None
+    }
     /// What a distributed queue can tell about its cluster (workers, capabilities),
     /// for /healthz; None for the in-process queue.
     fn cluster(&self) -> Option<serde_json::Value> {

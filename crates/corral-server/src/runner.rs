@@ -64,6 +64,11 @@ impl Runner {
         self.jobs.load()
     }
 
+    /// Why no job can run now, if the queue knows.
+    pub fn unready(&self) -> Option<String> {
+        self.jobs.unready()
+    }
+
     /// The cluster behind the queue, if it is a distributed one.
     pub fn cluster(&self) -> Option<serde_json::Value> {
         self.jobs.cluster()
@@ -72,8 +77,8 @@ impl Runner {
     /// Runs `plan`: from the memo store when it is there, else once per key however
     /// many ask at the same time, on the queue. Results worth keeping are stored.
     pub async fn run(&self, plan: Plan) -> Result<Done, RunError> {
-        let real_time_run = matches!(&plan.job, corral_rust::plan::Job::Run(_));
-        if !(plan.memoizable() || self.record_real_time && real_time_run) {
+        let is_run = matches!(&plan.job, corral_rust::plan::Job::Run(_));
+        if !(plan.memoizable() || self.record_real_time && is_run) {
             let output = self.queued(Job::new(plan, None)).await?;
             return Ok(Done {
                 output: Arc::new(output),

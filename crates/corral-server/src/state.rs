@@ -209,11 +209,8 @@ impl App {
     /// cluster, some worker has joined.
     pub fn readiness(&self) -> (bool, String) {
         let (ready, detail) = self.readiness.get();
-        if ready
-            && let Some(cluster) = self.runner.cluster()
-            && cluster["workers"].as_u64() == Some(0)
-        {
-            return (false, "no worker has joined the cluster yet".into());
+        if ready && let Some(why) = self.runner.unready() {
+            return (false, why);
         }
         (ready, detail)
     }

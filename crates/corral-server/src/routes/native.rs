@@ -287,6 +287,8 @@ pub fn metrics(app: &State<App>, bearer: Bearer) -> Result<(ContentType, String)
     }
     let (m, c) = (&app.metrics, &app.connections);
     let (running, waiting) = app.runner.load();
+    let cluster = app.runner.cluster();
+    let cluster_gauge = |key: &str| cluster.as_ref().and_then(|c| c[key].as_u64()).unwrap_or(0);
     let text = format!(
         "# HELP corral_requests_total requests to the run and tool routes, refused ones included\n\
          # TYPE corral_requests_total counter\ncorral_requests_total {}\n\
@@ -313,14 +315,8 @@ pub fn metrics(app: &State<App>, bearer: Bearer) -> Result<(ContentType, String)
         m.rejected_busy.load(Ordering::Relaxed),
         m.rejected_rate.load(Ordering::Relaxed),
         app.memo.bytes(),
-        app.runner
-            .cluster()
-            .and_then(|c| c["workers"].as_u64())
-            .unwrap_or(0),
-        app.runner
-            .cluster()
-            .and_then(|c| c["stream_waiting"].as_u64())
-            .unwrap_or(0),
+        cluster_gauge("workers"),
+        cluster_gauge("stream_waiting"),
         c.open.load(Ordering::Relaxed),
         c.refused.load(Ordering::Relaxed),
         c.evicted.load(Ordering::Relaxed),
