@@ -317,6 +317,15 @@ impl Pipeline {
             user_file: if lib { "src/lib.rs" } else { "src/main.rs" },
         };
         let (diagnostics, rendered) = diagnostics::parse(&compiled.stderr, &map);
+        if baked.is_none() && compiled.status != corral_sandbox::Status::Success {
+            let missing = diagnostics.iter().find_map(|d| {
+                let code = d.code.as_deref()?;
+                bake::missing_vetted_crate(&format!("error[{code}]: {}", d.message))
+            });
+            if let Some(name) = missing {
+                return Err(plan::not_baked_using(toolchain, plan.mode, &name));
+            }
+        }
         let compile = CompileResult {
             success: compiled.status == corral_sandbox::Status::Success,
             stderr: rendered,

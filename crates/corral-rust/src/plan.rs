@@ -257,7 +257,14 @@ pub(crate) fn find_harness(id: &str) -> Result<&'static Harness, RequestError> {
 }
 
 fn not_baked(tc: &Toolchain, mode: BuildMode) -> RequestError {
+    not_baked_using(tc, mode, "")
+}
+
+/// The refusal of a plan without a bake whose compile failed on a baked crate: the
+/// code needs what `corral bake` makes, not a fix.
+pub(crate) fn not_baked_using(tc: &Toolchain, mode: BuildMode, uses: &str) -> RequestError {
     RequestError::NotBaked {
+        uses: uses.into(),
         toolchain: tc.name.clone(),
         channel: tc.channel.clone(),
         mode: mode.as_str().into(),

@@ -281,13 +281,18 @@ pub enum RequestError {
     #[error("{0}")]
     Harness(String),
     #[error(
-        "the crates for {toolchain} ({mode}) are not baked yet: run `corral bake --toolchain {channel}{release}`"
+        "{}the crates for {toolchain} ({mode}) are not baked yet: run `corral bake --toolchain {channel}{release}`",
+        if uses.is_empty() { String::new() } else { format!("`{uses}` is one of the baked crates, but ") }
     )]
     NotBaked {
         toolchain: String,
         channel: String,
         mode: String,
         release: String,
+        /// The baked crate the code uses, when that is how the lack showed (empty
+        /// when the harness itself needs the crates).
+        #[serde(default)]
+        uses: String,
     },
     #[error(
         "{tool} is not installed for {channel}; installed for: {}; ask for one of those or add it with `rustup component add {component} --toolchain {channel}`",
@@ -307,8 +312,8 @@ pub enum RequestError {
 
 impl RequestError {
     /// Whether the request was fine but this server cannot serve it (a channel, tool
-    /// or component that is not installed): the Rust Playground answers these in its
-    /// output rather than as an HTTP error.
+    /// or component that is not installed, crates not baked for the channel): the Rust
+    /// Playground answers these in its output rather than as an HTTP error.
     pub fn unavailable(&self) -> bool {
         matches!(
             self,
@@ -316,6 +321,7 @@ impl RequestError {
                 | RequestError::NotInstalled { .. }
                 | RequestError::NeedsNightly { .. }
                 | RequestError::Unsupported(_)
+                | RequestError::NotBaked { .. }
         )
     }
 }

@@ -269,6 +269,16 @@ impl Pipeline {
             Err(e) => return Ok(internal(e)),
         };
         let mut result = from_outcome(&out);
+        let missing = match baked {
+            None if !result.success => result
+                .stderr
+                .lines()
+                .find_map(crate::bake::missing_vetted_crate),
+            _ => None,
+        };
+        if let Some(name) = missing {
+            return Err(crate::plan::not_baked_using(tc, plan.mode, &name));
+        }
         match (tool, artifact) {
             (Tool::Format, _) if result.success => {
                 result.code = Some(out.stdout.clone());

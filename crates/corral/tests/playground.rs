@@ -1083,3 +1083,106 @@ fn compile_time_attacks_through_every_tool_route_leak_nothing() {
     );
     assert_eq!(r.json["stdout"], "Err(NotPresent)\n", "{}", r.text);
 }
+
+/// A channel whose crates are not baked (here nightly, with a bake store that holds
+/// only stable's bake): code that uses a baked crate is refused with the command to
+/// run, in each route's own shape, instead of a compile error about a missing crate.
+#[test]
+fn crates_on_a_channel_that_is_not_baked_are_refused_with_the_command() {
+    if !common::stable_baked() {
+        return;
+    }
+    let toolchains = corral_rust::toolchain::discover(&corral_rust::toolchain::rustup_home());
+    if corral_rust::toolchain::resolve(&toolchains, "nightly").is_err() {
+        eprintln!("SKIP: no nightly toolchain");
+        return;
+    }
+    let stable = corral_rust::toolchain::resolve(&toolchains, "stable").unwrap();
+    let key = corral_rust::bake::toolchain_key(stable);
+    let store =
+        std::env::temp_dir().join(format!("corral-stable-only-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&store);
+    std::fs::create_dir_all(&store).unwrap();
+    std::os::unix::fs::symlink(
+        corral_rust::bake::default_store().join(&key),
+        store.join(&key),
+    )
+    .unwrap();
+    let s = Server::start(
+        "[server]\nrate_per_minute = 0\n",
+        &[("CORRAL_BAKE_DIR", store.to_str().unwrap())],
+    );
+    let Some(s) = s else {
+        let _ = std::fs::remove_dir_all(&store);
+        return;
+    };
+    let refused = |text: &str, krate: &str| {
+        text.contains(&format!("`{krate}` is one of the baked crates"))
+            && text.contains("corral bake --toolchain nightly")
+    };
+
+    // /execute: 200, success false, the reason in stderr.
+    let r = post(
+        &s,
+        "/execute",
+        &json!({"channel": "nightly", "mode": "debug", "edition": "2024",
+                "crateType": "bin", "tests": false,
+                "code": "use rand::Rng;\nfn main() { println!(\"{}\", rand::thread_rng().gen_range(1..=6)); }"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["success"], false, "{}", r.text);
+    assert!(
+        refused(r.json["stderr"].as_str().unwrap(), "rand"),
+        "{}",
+        r.text
+    );
+
+    // Macro expansion always uses nightly: `#[tokio::main]` names tokio.
+    let r = post(
+        &s,
+        "/macro-expansion",
+        &json!({"edition": "2024", "code": "#[tokio::main]\nasync fn main() {}"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["success"], false, "{}", r.text);
+    assert!(
+        refused(r.json["stderr"].as_str().unwrap(), "tokio"),
+        "{}",
+        r.text
+    );
+
+    // The native API: 503 with the same words.
+    let r = post(
+        &s,
+        "/api/v1/run",
+        &json!({"channel": "nightly", "code": "use serde_json::json;\nfn main() { println!(\"{}\", json!(1)); }"}),
+    );
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert!(refused(&r.text, "serde_json"), "{}", r.text);
+
+    // Without crates nightly runs; an unknown crate stays the user's compile error.
+    let r = post(
+        &s,
+        "/execute",
+        &json!({"channel": "nightly", "mode": "debug", "edition": "2024",
+                "crateType": "bin", "tests": false,
+                "code": "fn main() { println!(\"plain nightly\"); }"}),
+    );
+    assert_eq!(r.json["success"], true, "{}", r.text);
+    assert!(r.json["stdout"].as_str().unwrap().contains("plain nightly"));
+    let r = post(
+        &s,
+        "/execute",
+        &json!({"channel": "nightly", "mode": "debug", "edition": "2024",
+                "crateType": "bin", "tests": false,
+                "code": "use nonesuch_crate::X;\nfn main() {}"}),
+    );
+    assert_eq!(r.json["success"], false, "{}", r.text);
+    let stderr = r.json["stderr"].as_str().unwrap();
+    assert!(
+        stderr.contains("nonesuch_crate") && !stderr.contains("corral bake"),
+        "{stderr}"
+    );
+    drop(s);
+    let _ = std::fs::remove_dir_all(&store);
+}

@@ -18,6 +18,31 @@ pub struct CrateList {
     pub(super) lock: String,
 }
 
+/// The baked crate that a compiler error line says is missing, if any: `rand` in
+/// ``error[E0432]: unresolved import `rand` `` (or E0433, E0463). The code used one of
+/// the built-in vetted crates, so what it lacks is a bake, not a fix.
+pub fn missing_vetted_crate(line: &str) -> Option<String> {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    if !["[E0432]", "[E0433]", "[E0463]"]
+        .iter()
+        .any(|c| line.contains(c))
+    {
+        return None;
+    }
+    let names = NAMES.get_or_init(|| {
+        CrateList::builtin()
+            .crates()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, _)| name.replace('-', "_"))
+            .collect()
+    });
+    // The first `…` span: a path whose first segment is the crate.
+    let quoted = line.split('`').nth(1)?;
+    let first = quoted.split("::").next()?.trim();
+    names.iter().find(|n| *n == first).cloned()
+}
+
 impl CrateList {
     /// The list built into corral: `vetted/` of the repository.
     pub fn builtin() -> CrateList {
@@ -203,6 +228,28 @@ mod tests {
         ] {
             let err = check(bad).unwrap_err().to_string();
             assert!(err.starts_with("crate list t: "), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_missing_baked_crate_is_named_and_nothing_else_is() {
+        for (line, want) in [
+            ("error[E0432]: unresolved import `rand`", Some("rand")),
+            (
+                "error[E0433]: cannot find module or crate `tokio` in this scope",
+                Some("tokio"),
+            ),
+            (
+                "error[E0463]: can't find crate for `serde_json`",
+                Some("serde_json"),
+            ),
+            ("error[E0432]: unresolved import `rand::Rng`", Some("rand")),
+            // Not a vetted crate, or not that kind of error.
+            ("error[E0432]: unresolved import `nonesuch`", None),
+            ("error[E0425]: cannot find value `rand` in this scope", None),
+            ("error[E0432]: unresolved import", None),
+        ] {
+            assert_eq!(missing_vetted_crate(line).as_deref(), want, "{line}");
         }
     }
 }

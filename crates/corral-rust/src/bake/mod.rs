@@ -30,7 +30,7 @@ mod orchestrate;
 mod store;
 
 pub use build::{CARGO_HOME_MOUNT, build_policy};
-pub use crates::CrateList;
+pub use crates::{CrateList, missing_vetted_crate};
 pub use manifest::{Baked, MANIFEST_FILE};
 pub use orchestrate::{bake, bake_with};
 pub use store::{bake_dir, default_store, load, load_cached, load_with, require, toolchain_key};

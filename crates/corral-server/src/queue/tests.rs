@@ -103,7 +103,8 @@ fn run_errors_cross_a_process_boundary() {
             toolchain: "t".into(),
             channel: "stable".into(),
             mode: "debug".into(),
-            release: String::new()
+            release: String::new(),
+            uses: String::new(),
         })
         .http_status(),
         503

@@ -12,6 +12,7 @@ pub mod shape;
 pub mod wire;
 
 use crate::error::ApiError;
+use crate::queue::RunError;
 use crate::routes::native::{self, Client};
 use crate::state::App;
 use corral_rust::request::{BuildMode, CrateType, Edition, Request, TimeMode};
@@ -34,7 +35,15 @@ async fn execute_request(app: &App, req: Request) -> Result<ExecuteOut, ApiError
         Err(e) if e.unavailable() => return Ok(unavailable_execute(e.to_string())),
         Err(e) => return Err(e.into()),
     };
-    match &*app.runner.run(plan).await?.output {
+    let done = match app.runner.run(plan).await {
+        Ok(done) => done,
+        // Found while running: crates not baked for this channel.
+        Err(RunError::Refused(e)) if e.unavailable() => {
+            return Ok(unavailable_execute(e.to_string()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match &*done.output {
         Output::Run(result) => execute_out(result),
         Output::Tool(_) => Err(ApiError::new(
             rocket::http::Status::InternalServerError,
@@ -50,7 +59,14 @@ async fn tool_request(app: &App, req: Request) -> Result<ToolAnswer, ApiError> {
         Err(e) if e.unavailable() => return Ok(ToolAnswer::Unavailable(e.to_string())),
         Err(e) => return Err(e.into()),
     };
-    match &*app.runner.run(plan).await?.output {
+    let done = match app.runner.run(plan).await {
+        Ok(done) => done,
+        Err(RunError::Refused(e)) if e.unavailable() => {
+            return Ok(ToolAnswer::Unavailable(e.to_string()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match &*done.output {
         Output::Tool(out) => ToolAnswer::Ran(out.clone()).checked(),
         Output::Run(_) => Err(ApiError::new(
             rocket::http::Status::InternalServerError,
