@@ -37,6 +37,9 @@ pub struct Pipeline {
 
 /// Where programs with virtual time find the preloaded clock library.
 pub const VTIME_MOUNT: &str = "/corral/libcorral_vtime.so";
+/// Where the run step finds the toolchain's shared standard library (the program's
+/// run path; see [`Toolchain::std_dylib`]).
+pub const STD_MOUNT: &str = "/corral/lib";
 
 pub(crate) use crate::workdir::WorkDir;
 
@@ -86,6 +89,8 @@ struct Ready {
     compile: CompileResult,
     harness: &'static harness::Harness,
     run_args: Vec<String>,
+    /// The shared standard library the program was linked against, if it was.
+    std_dylib: Option<PathBuf>,
 }
 
 /// What the program's stdin reads: the plan's bytes, then (live jobs) the chunks sent
@@ -300,6 +305,21 @@ impl Pipeline {
             argv.push("--json=diagnostic-rendered-ansi".into());
         }
         argv.extend(codegen_flags(plan.mode, run.backtrace));
+        // A program runs once: std linked dynamically (bound into the run step at
+        // STD_MOUNT, found through the binary's run path) and no debug info linked in
+        // unless a backtrace wants line tables.
+        let std_dylib = (!lib).then(|| toolchain.std_dylib()).flatten();
+        if std_dylib.is_some() {
+            argv.extend([
+                "-C".into(),
+                "prefer-dynamic".into(),
+                "-C".into(),
+                format!("link-arg=-Wl,-rpath,{STD_MOUNT}"),
+            ]);
+        }
+        if !run.backtrace {
+            argv.extend(["-C".into(), "strip=debuginfo".into()]);
+        }
         if prepared.test {
             argv.push("--test".into());
         }
@@ -389,6 +409,7 @@ impl Pipeline {
             compile,
             harness,
             run_args: prepared.run_args,
+            std_dylib,
         }))
     }
 
@@ -403,6 +424,10 @@ impl Pipeline {
     ) -> Result<(Child, Option<u64>), String> {
         let mut policy = Policy::default();
         policy.bind(ready.work.path().join("target"), WORK_MOUNT, false);
+        if let Some(std) = &ready.std_dylib {
+            let name = std.file_name().unwrap_or_default();
+            policy.bind(std, Path::new(STD_MOUNT).join(name), false);
+        }
         if run.backtrace {
             policy.set_env("RUST_BACKTRACE", "1");
         }

@@ -129,6 +129,26 @@ pub fn resolve<'a>(
 }
 
 impl Toolchain {
+    /// The standard library as a shared object (`lib/rustlib/<host>/lib/libstd-*.so`),
+    /// when the toolchain ships one: a throwaway program links it dynamically, which
+    /// saves most of hello world's link time.
+    pub fn std_dylib(&self) -> Option<PathBuf> {
+        let dir = self.path.join("lib/rustlib").join(&self.host).join("lib");
+        let mut found = std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("libstd-") && n.ends_with(".so"))
+            });
+        // Exactly one, or we would not know which one rustc links.
+        match (found.next(), found.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
+
     /// The versions of the installed tools among `tools` (`rustfmt`, `clippy`,
     /// `miri` …), as rustup's channel manifest in the toolchain records them: read from
     /// the file, never by running a tool. Tools not installed or not recorded are left out.

@@ -59,6 +59,33 @@ fn hello_world_compiles_and_runs() {
     assert!(o["compile"]["wall_ms"].as_u64().unwrap() > 0);
 }
 
+/// A throwaway program links std dynamically (the link is most of hello world's
+/// compile): the toolchain's libstd is mapped read-only from the run step's
+/// `/corral/lib`, and nothing else of the toolchain is there.
+#[test]
+fn programs_link_std_dynamically_from_a_read_only_bind() {
+    require!();
+    let code = r#"
+fn main() {
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    let std_line = maps.lines().find(|l| l.contains("/corral/lib/libstd-")).expect("libstd mapped");
+    println!("mapped {}", std_line.split_whitespace().last().unwrap().starts_with("/corral/lib/"));
+    let dir: Vec<String> = std::fs::read_dir("/corral/lib").unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    println!("only std {}", dir.len() == 1 && dir[0].starts_with("libstd-"));
+    let w = std::fs::OpenOptions::new().write(true).open(format!("/corral/lib/{}", dir[0]));
+    println!("read-only {}", w.is_err());
+    println!("no toolchain {}", !std::path::Path::new("/toolchain").exists());
+}
+"#;
+    let o = run_code(&[], code);
+    assert_eq!(o["status"], "success", "{o}");
+    assert_eq!(
+        o["run"]["stdout"], "mapped true\nonly std true\nread-only true\nno toolchain true\n",
+        "{o}"
+    );
+}
+
 #[test]
 fn compile_errors_point_at_the_users_text() {
     require!();
