@@ -62,14 +62,57 @@ pub fn discover(rustup_home: &Path) -> Vec<Toolchain> {
     found
 }
 
-fn inspect(dir: &Path) -> Option<Toolchain> {
-    let name = dir.file_name()?.to_str()?.to_string();
-    let rustc = dir.join("bin/rustc");
-    let out = Command::new(&rustc).arg("-vV").env_clear().output().ok()?;
+/// `rustc -vV`'s output, remembered per rustc binary: running three compilers at
+/// every `corral run` cost 30 ms. The cache entry is named by the binary's path and
+/// keyed by its inode, size and modification time, so a toolchain that rustup
+/// replaces is asked again; an unwritable cache only means asking every time.
+fn version_text(rustc: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(rustc).ok()?;
+    let key = format!(
+        "{} {} {} {}.{}\n",
+        meta.dev(),
+        meta.ino(),
+        meta.size(),
+        meta.mtime(),
+        meta.mtime_nsec()
+    );
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .map(|c| {
+            let name = Sha256::digest(rustc.as_os_str().as_encoded_bytes());
+            let name: String = name[..8].iter().map(|b| format!("{b:02x}")).collect();
+            c.join("corral/rustc-version").join(name)
+        });
+    if let Some(text) = cache
+        .as_ref()
+        .and_then(|c| std::fs::read_to_string(c).ok())
+        .and_then(|t| t.strip_prefix(&key).map(String::from))
+    {
+        return Some(text);
+    }
+    let out = Command::new(rustc).arg("-vV").env_clear().output().ok()?;
     if !out.status.success() {
         return None;
     }
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if let Some(c) = cache
+        && let Some(parent) = c.parent()
+        && std::fs::create_dir_all(parent).is_ok()
+    {
+        let tmp = c.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&tmp, format!("{key}{text}")).is_ok() {
+            let _ = std::fs::rename(&tmp, &c);
+        }
+    }
+    Some(text)
+}
+
+fn inspect(dir: &Path) -> Option<Toolchain> {
+    let name = dir.file_name()?.to_str()?.to_string();
+    let text = version_text(&dir.join("bin/rustc"))?;
     let field = |key: &str| {
         text.lines()
             .find_map(|l| l.strip_prefix(key))
