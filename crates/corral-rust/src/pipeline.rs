@@ -147,6 +147,14 @@ impl Pipeline {
         &self.bake_store
     }
 
+    /// Keeps `per_step` jails started ahead for compile steps and as many for run
+    /// steps with the configured limits (requests that lower a limit get a jail
+    /// started for them). See `Sandbox::keep_warm`.
+    pub fn keep_jails_warm(&self, per_step: usize) {
+        self.sandbox.keep_warm(&self.limits.compile, per_step);
+        self.sandbox.keep_warm(&self.limits.run, per_step);
+    }
+
     pub fn sandbox(&self) -> &Sandbox {
         &self.sandbox
     }

@@ -4,15 +4,16 @@
 
 use crate::cgroup::{Cgroups, Group};
 use crate::jail::{CONTROL_FD, HELPER_ARG};
+use crate::limits::Limits;
 use crate::outcome::{LimitKind, Outcome, Status};
 use crate::policy::{Policy, PolicyError, SANDBOX_ID};
 use crate::sys;
-use crate::wire::{self, FromJail, Report, Setup, ToHelper};
+use crate::wire::{self, FromJail, Report, Setup, Start, ToHelper};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{ChildStderr, ChildStdin, ChildStdout, Stdio};
+use std::process::{ChildStdin, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -69,6 +70,13 @@ pub struct Ablation {
 
 /// Creates sandboxed steps. Cheap to share between threads.
 pub struct Sandbox {
+    starter: Starter,
+    pool: Arc<Pool>,
+}
+
+/// What starting a jail needs (cloned into the pool's refill threads).
+#[derive(Clone)]
+struct Starter {
     helper: PathBuf,
     mode: Mode,
     ablation: Ablation,
@@ -89,20 +97,72 @@ impl Sandbox {
             }
         };
         Ok(Sandbox {
-            helper: helper.into(),
-            mode,
-            ablation: Ablation::default(),
+            starter: Starter {
+                helper: helper.into(),
+                mode,
+                ablation: Ablation::default(),
+            },
+            pool: Arc::default(),
         })
     }
 
     pub fn mode(&self) -> &Mode {
-        &self.mode
+        &self.starter.mode
     }
 
     /// Switches layers off (attack-suite ablation only).
     pub fn with_ablation(mut self, ablation: Ablation) -> Self {
-        self.ablation = ablation;
+        self.starter.ablation = ablation;
         self
+    }
+
+    /// Keeps `count` jails for steps with exactly `limits` started ahead of time, in
+    /// the background: helper running, cgroups joined, host id leased, namespaces
+    /// made and ids mapped, waiting for a job. Nothing of any step is in a jail before
+    /// its job arrives (the root, mounts, time namespace and command all come after),
+    /// and a jail serves one step only: each one taken is replaced. `count` 0 stops
+    /// keeping jails for these limits.
+    pub fn keep_warm(&self, limits: &Limits, count: usize) {
+        let missing = self.pool.resize(limits, count);
+        for _ in 0..missing {
+            self.refill(limits);
+        }
+    }
+
+    /// Stops keeping jails and tears down the ones waiting, each killed, reaped and
+    /// its cgroups removed before this returns (a server's shutdown).
+    pub fn close_pool(&self) {
+        let jails: Vec<Jail> = {
+            let mut classes = self.pool.lock();
+            classes
+                .iter_mut()
+                .flat_map(|(_, size, jails)| {
+                    *size = 0;
+                    jails.drain(..).collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        let threads: Vec<_> = jails.into_iter().filter_map(|j| j.thread).collect();
+        // Their job channels are closed now: each thread cleans up and ends.
+        for t in threads {
+            let _ = t.join();
+        }
+    }
+
+    /// How many started jails wait for steps with `limits` (for tests and metrics).
+    pub fn warm(&self, limits: &Limits) -> usize {
+        self.pool.count(limits)
+    }
+
+    /// Starts one jail for `limits` in the background and adds it to the pool.
+    fn refill(&self, limits: &Limits) {
+        let (starter, pool, limits) = (self.starter.clone(), self.pool.clone(), limits.clone());
+        let _ = std::thread::Builder::new()
+            .name("corral-warm".into())
+            .spawn(move || match starter.start(&limits) {
+                Ok(jail) => pool.put(&limits, jail),
+                Err(e) => tracing::warn!("pre-starting a jail: {e}"),
+            });
     }
 
     /// Starts `argv` under `policy`. Output arrives on [`Child::output`] when `stream` is set.
@@ -112,15 +172,14 @@ impl Sandbox {
         }
         let mut policy = policy.clone();
         policy.validate()?;
-        // Process-wide, so that several `Sandbox`es never pick the same cgroup name.
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let name = format!("{}-{n}", std::process::id());
-        let lease = match &self.mode {
-            Mode::Root(_) => Some(crate::hostid::lease().map_err(Error::HostId)?),
-            Mode::Unprivileged { .. } => None,
+        let jail = match self.pool.take(&policy.limits) {
+            Some(jail) => {
+                self.refill(&policy.limits);
+                jail
+            }
+            None => self.starter.start(&policy.limits)?,
         };
-        if let (Some(lease), true) = (&lease, policy.hand_over_writable) {
+        if let (Some(id), true) = (jail.host_id, policy.hand_over_writable) {
             for m in &policy.mounts {
                 if let crate::policy::Mount::Bind {
                     src,
@@ -128,7 +187,7 @@ impl Sandbox {
                     ..
                 } = m
                 {
-                    crate::hostid::hand_over(src, lease.id()).map_err(|e| {
+                    crate::hostid::hand_over(src, id).map_err(|e| {
                         Error::HostId(io::Error::new(
                             e.kind(),
                             format!("handing over {}: {e}", src.display()),
@@ -137,58 +196,45 @@ impl Sandbox {
                 }
             }
         }
-        // Last, so that no error above leaves a group behind.
-        let group = match &self.mode {
-            Mode::Root(cg) if !self.ablation.cgroups => {
-                Some(cg.create(&name, &policy.limits).map_err(Error::Cgroup)?)
-            }
-            _ => None,
+        // Root mode: the helper already is the step's unprivileged host id, so the bind
+        // sources are opened here, as host root, and passed to it.
+        let sources = match jail.host_id {
+            Some(_) => crate::jail::open_sources(&policy).map(Some),
+            None => Ok(None),
         };
         let setup = Setup {
             require_landlock: policy.require_landlock,
             policy,
             argv: argv.to_vec(),
-            parent_pid: std::process::id() as i32,
-            root_mode: matches!(self.mode, Mode::Root(_)),
-            host_id: lease.as_ref().map(|l| l.id()),
-            memory_by_rlimit: group.is_none(),
-            cgroup_attach: group
-                .as_ref()
-                .map(|g| g.self_attach_files())
-                .unwrap_or_default(),
-            ablate_seccomp: self.ablation.seccomp,
-            ablate_landlock: self.ablation.landlock,
+            parent_pid: jail.start.parent_pid,
+            root_mode: jail.start.root_mode,
+            host_id: jail.host_id,
+            memory_by_rlimit: jail.memory_by_rlimit,
+            cgroup_attach: jail.start.cgroup_attach.clone(),
+            ablate_seccomp: self.starter.ablation.seccomp,
+            ablate_landlock: self.starter.ablation.landlock,
         };
         let (stdin_tx, stdin_rx) = mpsc::channel();
         let (out_tx, out_rx) = mpsc::channel();
         let (done_tx, done_rx) = mpsc::channel();
-        let kill = Arc::new(KillSwitch::default());
-        let watch = Watch {
-            helper: self.helper.clone(),
-            mode: self.mode.clone(),
-            setup,
-            group,
-            _lease: lease,
-            kill: kill.clone(),
-            stream: stream.then_some(out_tx),
+        let gone = || Error::Helper {
+            path: self.starter.helper.clone(),
+            source: io::Error::other("the jail's thread is gone"),
         };
-        // The watcher thread spawns the helper and lives exactly as long as it: the
-        // helper's PR_SET_PDEATHSIG is tied to the thread that forked it.
-        std::thread::Builder::new()
-            .name(format!("corral-step-{n}"))
-            .spawn(move || {
-                let outcome = watch.run(stdin_tx);
-                let _ = done_tx.send(outcome);
+        jail.jobs
+            .send(Job {
+                setup,
+                sources,
+                stream: stream.then_some(out_tx),
+                stdin_tx,
+                done_tx,
             })
-            .map_err(|source| Error::Helper {
-                path: self.helper.clone(),
-                source,
-            })?;
+            .map_err(|_| gone())?;
         let stdin = match stdin_rx.recv() {
             Ok(Ok(stdin)) => Some(stdin),
             Ok(Err(source)) => {
                 return Err(Error::Helper {
-                    path: self.helper.clone(),
+                    path: self.starter.helper.clone(),
                     source,
                 });
             }
@@ -197,7 +243,7 @@ impl Sandbox {
         Ok(Child {
             stdin,
             output: out_rx,
-            kill,
+            kill: jail.kill,
             done: done_rx,
         })
     }
@@ -213,6 +259,149 @@ impl Sandbox {
             });
         }
         Ok(child.wait())
+    }
+}
+
+impl Starter {
+    /// A jail for steps with `limits`: a host id, cgroups with the limits, and a
+    /// thread that starts the helper and then waits for the jail's one job.
+    fn start(&self, limits: &Limits) -> Result<Jail, Error> {
+        // Process-wide, so that several `Sandbox`es never pick the same cgroup name.
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let name = format!("{}-{n}", std::process::id());
+        let lease = match &self.mode {
+            Mode::Root(_) => Some(crate::hostid::lease().map_err(Error::HostId)?),
+            Mode::Unprivileged { .. } => None,
+        };
+        let group = match &self.mode {
+            Mode::Root(cg) if !self.ablation.cgroups => {
+                Some(cg.create(&name, limits).map_err(Error::Cgroup)?)
+            }
+            _ => None,
+        };
+        let start = Start {
+            parent_pid: std::process::id() as i32,
+            root_mode: matches!(self.mode, Mode::Root(_)),
+            host_id: lease.as_ref().map(|l| l.id()),
+            cgroup_attach: group
+                .as_ref()
+                .map(|g| g.self_attach_files())
+                .unwrap_or_default(),
+            ipc_memory: limits.memory,
+        };
+        let kill = Arc::new(KillSwitch::default());
+        let (jobs, jobs_rx) = mpsc::channel();
+        let jail = Jail {
+            thread: None,
+            jobs,
+            kill: kill.clone(),
+            host_id: start.host_id,
+            memory_by_rlimit: group.is_none(),
+            start: start.clone(),
+        };
+        let watch = Watch {
+            helper: self.helper.clone(),
+            mode: self.mode.clone(),
+            start,
+            group,
+            _lease: lease,
+            kill,
+            stream: None,
+        };
+        // The jail's thread spawns the helper and lives exactly as long as it: the
+        // helper's PR_SET_PDEATHSIG is tied to the thread that forked it.
+        let thread = std::thread::Builder::new()
+            .name(format!("corral-step-{n}"))
+            .spawn(move || watch.serve(jobs_rx))
+            .map_err(|source| Error::Helper {
+                path: self.helper.clone(),
+                source,
+            })?;
+        Ok(Jail {
+            thread: Some(thread),
+            ..jail
+        })
+    }
+}
+
+/// A jail started (or starting) on its own thread, waiting for its job.
+struct Jail {
+    thread: Option<std::thread::JoinHandle<()>>,
+    jobs: mpsc::Sender<Job>,
+    kill: Arc<KillSwitch>,
+    host_id: Option<u32>,
+    memory_by_rlimit: bool,
+    start: Start,
+}
+
+/// A step for a jail: what it runs, and where its results go.
+struct Job {
+    setup: Setup,
+    /// Root mode: the bind sources, opened by the caller as host root.
+    sources: Result<Option<crate::jail::Sources>, String>,
+    stream: Option<mpsc::Sender<Chunk>>,
+    stdin_tx: mpsc::Sender<io::Result<ChildStdin>>,
+    done_tx: mpsc::Sender<Outcome>,
+}
+
+/// Whether a jail started for `a` can serve a step with `b`: the limits a jail is
+/// made with (its cgroups' memory, processes and CPU share, and its IPC namespace's
+/// memory) are equal; the others apply once the job is known.
+fn same_jail(a: &Limits, b: &Limits) -> bool {
+    (a.memory, a.pids, a.cpu_millis) == (b.memory, b.pids, b.cpu_millis)
+}
+
+/// Started jails, per limits. Dropping the pool (with its `Sandbox`) closes their
+/// job channels: each one's thread then kills its helper and cleans up.
+#[derive(Default)]
+struct Pool {
+    classes: Mutex<Vec<(Limits, usize, std::collections::VecDeque<Jail>)>>,
+}
+
+impl Pool {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Vec<(Limits, usize, std::collections::VecDeque<Jail>)>> {
+        self.classes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sets how many jails to keep for `limits`; returns how many to start.
+    fn resize(&self, limits: &Limits, count: usize) -> usize {
+        let mut classes = self.lock();
+        match classes.iter_mut().find(|(l, _, _)| same_jail(l, limits)) {
+            Some((_, size, jails)) => {
+                *size = count;
+                jails.truncate(count);
+                count - jails.len()
+            }
+            None => {
+                classes.push((limits.clone(), count, Default::default()));
+                count
+            }
+        }
+    }
+
+    fn take(&self, limits: &Limits) -> Option<Jail> {
+        let mut classes = self.lock();
+        let (_, _, jails) = classes.iter_mut().find(|(l, _, _)| same_jail(l, limits))?;
+        jails.pop_front()
+    }
+
+    fn put(&self, limits: &Limits, jail: Jail) {
+        let mut classes = self.lock();
+        if let Some((_, size, jails)) = classes.iter_mut().find(|(l, _, _)| same_jail(l, limits))
+            && jails.len() < *size
+        {
+            jails.push_back(jail);
+        }
+    }
+
+    fn count(&self, limits: &Limits) -> usize {
+        self.lock()
+            .iter()
+            .find(|(l, _, _)| same_jail(l, limits))
+            .map_or(0, |(_, _, jails)| jails.len())
     }
 }
 
@@ -331,7 +520,7 @@ fn internal(error: String, wall: Duration) -> Outcome {
 struct Watch {
     helper: PathBuf,
     mode: Mode,
-    setup: Setup,
+    start: Start,
     group: Option<Box<dyn Group>>,
     /// The step's host id (root mode), released when the step is over.
     _lease: Option<crate::hostid::Lease>,
@@ -347,23 +536,71 @@ struct Capture {
     stream: Stream,
 }
 
+/// A helper that has made its namespaces and had its ids mapped.
+struct Started {
+    child: std::process::Child,
+    ctl: OwnedFd,
+    reaper: i32,
+    inner: i32,
+}
+
 impl Watch {
-    fn run(mut self, stdin_tx: mpsc::Sender<io::Result<ChildStdin>>) -> Outcome {
-        let start = Instant::now();
-        let result = self.supervise(start, &stdin_tx);
+    /// The jail's thread: starts the helper, waits for the job, runs it, cleans up.
+    fn serve(mut self, jobs: mpsc::Receiver<Job>) {
+        let started = self.prestart();
+        let Ok(job) = jobs.recv() else {
+            // Never used: the pool is closing.
+            if let Ok(s) = started {
+                self.kill.signal();
+                self.reap(s);
+            }
+            self.remove_group();
+            return;
+        };
+        let Job {
+            setup,
+            sources,
+            stream,
+            stdin_tx,
+            done_tx,
+        } = job;
+        self.stream = stream;
+        // The step's clock starts with its job, not with its jail.
+        let begin = Instant::now();
+        let result = match started {
+            Err(e) => {
+                let _ = stdin_tx.send(Err(io::Error::other(e.clone())));
+                Err(e)
+            }
+            Ok(mut s) => {
+                let _ = stdin_tx.send(
+                    s.child
+                        .stdin
+                        .take()
+                        .ok_or_else(|| io::Error::other("no stdin pipe")),
+                );
+                let outcome = self.watch(begin, &mut s, setup, sources);
+                if outcome.is_err() {
+                    self.kill.signal();
+                }
+                self.reap(s);
+                outcome
+            }
+        };
+        self.remove_group();
+        let _ = done_tx.send(result.unwrap_or_else(|e| internal(e, begin.elapsed())));
+    }
+
+    fn remove_group(&self) {
         if let Some(g) = &self.group
             && let Err(e) = g.remove()
         {
             tracing::warn!("cgroup cleanup: {e}");
         }
-        result.unwrap_or_else(|e| internal(e, start.elapsed()))
     }
 
-    fn supervise(
-        &mut self,
-        start: Instant,
-        stdin_tx: &mpsc::Sender<io::Result<ChildStdin>>,
-    ) -> Result<Outcome, String> {
+    /// Spawns the helper and takes it to the point where it waits for a job.
+    fn prestart(&mut self) -> Result<Started, String> {
         let (ours, theirs) = wire::pair().map_err(|e| format!("control socket: {e}"))?;
         let theirs_fd = theirs.as_raw_fd();
         let mut cmd = std::process::Command::new(&self.helper);
@@ -382,17 +619,12 @@ impl Watch {
                 Ok(())
             });
         }
-        let mut child = match cmd.spawn() {
-            Ok(c) => c,
-            Err(e) => {
-                let msg = format!(
-                    "cannot start the sandbox helper {}: {e}",
-                    self.helper.display()
-                );
-                let _ = stdin_tx.send(Err(e));
-                return Err(msg);
-            }
-        };
+        let child = cmd.spawn().map_err(|e| {
+            format!(
+                "cannot start the sandbox helper {}: {e}",
+                self.helper.display()
+            )
+        })?;
         drop(theirs);
         // The pipes belong to us (host root, in root mode); the sandbox user must be able
         // to reopen its own stdio through /dev/stdin (/proc/self/fd/N) like any process.
@@ -408,27 +640,55 @@ impl Watch {
             // SAFETY: fchmod on a pipe descriptor we own; no memory is involved.
             unsafe { libc::fchmod(fd, 0o666) };
         }
-        let helper_pid = child.id() as i32;
-        *self.kill.helper.lock().unwrap_or_else(|p| p.into_inner()) =
-            sys::pidfd_open(helper_pid).ok();
-        let _ = stdin_tx.send(
-            child
-                .stdin
-                .take()
-                .ok_or_else(|| io::Error::other("no stdin pipe")),
-        );
-        let outcome = self.watch(
-            start,
-            &ours,
-            helper_pid,
-            child.stdout.take(),
-            child.stderr.take(),
-        );
-        // The helper is our child: it exits once it has collected the step's processes.
-        // Give it a moment, then kill it, and reap it.
-        if outcome.is_err() {
-            self.kill.signal();
+        let reaper = child.id() as i32;
+        *self.kill.helper.lock().unwrap_or_else(|p| p.into_inner()) = sys::pidfd_open(reaper).ok();
+        let mut s = Started {
+            child,
+            ctl: ours,
+            reaper,
+            inner: 0,
+        };
+        match self.handshake(&mut s) {
+            Ok(()) => Ok(s),
+            Err(e) => {
+                self.kill.signal();
+                self.reap(s);
+                Err(e)
+            }
         }
+    }
+
+    /// Start, the helper's namespaces, its id maps, Go.
+    fn handshake(&mut self, s: &mut Started) -> Result<(), String> {
+        wire::send(&s.ctl, &ToHelper::Start(Box::new(self.start.clone())))
+            .map_err(|e| format!("send start: {e}"))?;
+        // Bounded: a helper that neither answers nor dies must not hold a thread.
+        let mut fds = [nix::poll::PollFd::new(
+            s.ctl.as_fd(),
+            nix::poll::PollFlags::POLLIN,
+        )];
+        match nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(10_000u16)) {
+            Ok(0) => return Err("the sandbox helper did not start within 10 s".into()),
+            Ok(_) => {}
+            Err(e) => return Err(format!("poll: {e}")),
+        }
+        match wire::recv::<FromJail>(&s.ctl) {
+            Ok(Some(FromJail::Unshared(pid))) => {
+                self.map_ids(pid, s.reaper)?;
+                s.inner = pid;
+            }
+            Ok(Some(FromJail::Failed(e))) => return Err(format!("sandbox setup failed: {e}")),
+            Ok(Some(other)) => {
+                return Err(format!("unexpected message from the helper: {other:?}"));
+            }
+            Ok(None) | Err(_) => return Err("the sandbox helper ended during start-up".into()),
+        }
+        wire::send(&s.ctl, &ToHelper::Go).map_err(|e| format!("send go: {e}"))
+    }
+
+    /// Waits for the helper to collect the step's processes (it exits then), then
+    /// reaps it; kills it if it lingers.
+    fn reap(&self, mut s: Started) {
         // (Its pidfd becomes readable when it exits; a copy, so kills need not wait.)
         let helper = self
             .kill
@@ -444,24 +704,31 @@ impl Watch {
             )];
             let _ = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(2000u16));
         }
-        let _ = child.kill();
-        let _ = child.wait();
-        outcome
+        let _ = s.child.kill();
+        let _ = s.child.wait();
     }
 
+    /// Sends the job and watches the step to its end.
     fn watch(
         &mut self,
         start: Instant,
-        ctl: &OwnedFd,
-        reaper: i32,
-        stdout: Option<ChildStdout>,
-        stderr: Option<ChildStderr>,
+        s: &mut Started,
+        setup: Setup,
+        sources: Result<Option<crate::jail::Sources>, String>,
     ) -> Result<Outcome, String> {
-        // The inner helper, once it has said who it is (its parent must be our child).
-        let mut inner: Option<i32> = None;
-        let limits = self.setup.policy.limits.clone();
-        wire::send(ctl, &ToHelper::Setup(Box::new(self.setup.clone())))
-            .map_err(|e| format!("send setup: {e}"))?;
+        let limits = setup.policy.limits.clone();
+        let sources = sources.map_err(|e| format!("sandbox setup failed: {e}"))?;
+        let fds = sources
+            .as_ref()
+            .map(crate::jail::source_fds)
+            .unwrap_or_default();
+        wire::send_with_fds(&s.ctl, &ToHelper::Job(Box::new(setup)), &fds)
+            .map_err(|e| format!("send job: {e}"))?;
+        // The helper holds its own copies now.
+        drop(sources);
+        let ctl = &s.ctl;
+        let inner = Some(s.inner);
+        let (stdout, stderr) = (s.child.stdout.take(), s.child.stderr.take());
         let mut captures = [
             Capture {
                 pipe: stdout.map(OwnedFd::from),
@@ -482,7 +749,6 @@ impl Watch {
             }
         }
         let mut ctl_open = true;
-        let mut mapped = false;
         let mut report: Option<Report> = None;
         let mut failure: Option<String> = None;
         let deadline = start + limits.wall;
@@ -539,12 +805,6 @@ impl Watch {
             for w in ready {
                 if w == 2 {
                     match wire::recv::<FromJail>(ctl) {
-                        Ok(Some(FromJail::Unshared(pid))) if !mapped => {
-                            mapped = true;
-                            self.map_ids(pid, reaper)?;
-                            inner = Some(pid);
-                            wire::send(ctl, &ToHelper::Go).map_err(|e| format!("send go: {e}"))?;
-                        }
                         Ok(Some(FromJail::Unshared(_))) => {
                             return Err("the helper asked for id maps twice".into());
                         }
@@ -677,7 +937,7 @@ impl Watch {
         if status_ppid(&status) != Some(reaper) {
             return Err(format!("pid {pid} is not the sandbox helper"));
         }
-        let (uid, gid) = match (&self.mode, self.setup.host_id) {
+        let (uid, gid) = match (&self.mode, self.start.host_id) {
             (Mode::Root(_), Some(id)) => (id, id),
             (Mode::Root(_), None) => return Err("root mode without a host id".into()),
             (Mode::Unprivileged { uid, gid }, _) => {

@@ -6,14 +6,30 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 
-/// Supervisor -> helper.
+/// Supervisor -> helper, in this order: `Start`, `Go`, `Job` (with the bind sources'
+/// descriptors in root mode), `Ack`. A pre-started jail (see `Sandbox::keep_warm`)
+/// waits between `Go` and `Job`.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ToHelper {
-    Setup(Box<Setup>),
+    Start(Box<Start>),
     /// ids are mapped and the helper is in its cgroups: go on.
     Go,
+    /// The step: its policy and command. Everything the step sees is made after this.
+    Job(Box<Setup>),
     /// the supervisor holds a pidfd of init: the helper may now reap it.
     Ack,
+}
+
+/// What a jail needs before its step is known: its cgroups, its host id, and the
+/// memory limit that bounds its IPC namespace.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Start {
+    pub parent_pid: i32,
+    pub root_mode: bool,
+    pub host_id: Option<u32>,
+    pub cgroup_attach: Vec<std::path::PathBuf>,
+    /// The memory limit, for the System V IPC limits of the jail's IPC namespace.
+    pub ipc_memory: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -75,6 +91,84 @@ pub fn send<T: Serialize>(fd: &impl AsFd, msg: &T) -> io::Result<()> {
         return Err(io::Error::other("short write on control socket"));
     }
     Ok(())
+}
+
+/// Sends one message with descriptors attached (SCM_RIGHTS).
+pub fn send_with_fds<T: Serialize>(
+    fd: &impl AsFd,
+    msg: &T,
+    fds: &[std::os::fd::RawFd],
+) -> io::Result<()> {
+    use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
+    let bytes = serde_json::to_vec(msg).map_err(io::Error::other)?;
+    let iov = [io::IoSlice::new(&bytes)];
+    let cmsgs = [ControlMessage::ScmRights(fds)];
+    let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &cmsgs };
+    let n = sendmsg::<()>(
+        fd.as_fd().as_raw_fd_compat(),
+        &iov,
+        cmsgs,
+        MsgFlags::MSG_NOSIGNAL,
+        None,
+    )
+    .map_err(io::Error::from)?;
+    if n != bytes.len() {
+        return Err(io::Error::other("short write on control socket"));
+    }
+    Ok(())
+}
+
+/// Receives one message and the descriptors sent with it (at most `MAX_FDS`, each
+/// close-on-exec); `Ok(None)` on end of stream.
+pub fn recv_with_fds<T: DeserializeOwned>(fd: &impl AsFd) -> io::Result<Option<(T, Vec<OwnedFd>)>> {
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, recv, recvmsg};
+    use std::os::fd::FromRawFd;
+    const MAX_FDS: usize = 64;
+    let raw = fd.as_fd().as_raw_fd_compat();
+    let len = loop {
+        match recv(raw, &mut [0u8; 1], MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC) {
+            Ok(n) => break n,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    if len == 0 {
+        return Ok(None);
+    }
+    let mut buf = vec![0u8; len];
+    let mut space = nix::cmsg_space!([std::os::fd::RawFd; MAX_FDS]);
+    let (n, fds, truncated) = loop {
+        let mut iov = [io::IoSliceMut::new(&mut buf)];
+        match recvmsg::<()>(raw, &mut iov, Some(&mut space), MsgFlags::MSG_CMSG_CLOEXEC) {
+            Ok(m) => {
+                let mut fds = vec![];
+                for c in m.cmsgs().map_err(io::Error::from)? {
+                    if let ControlMessageOwned::ScmRights(rights) = c {
+                        // SAFETY: descriptors the kernel just installed for us, owned once.
+                        fds.extend(
+                            rights
+                                .into_iter()
+                                .map(|f| unsafe { OwnedFd::from_raw_fd(f) }),
+                        );
+                    }
+                }
+                break (m.bytes, fds, m.flags.contains(MsgFlags::MSG_CTRUNC));
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    if truncated {
+        return Err(io::Error::other(
+            "too many descriptors on the control socket",
+        ));
+    }
+    if n == 0 {
+        return Ok(None);
+    }
+    serde_json::from_slice(&buf[..n])
+        .map(|m| Some((m, fds)))
+        .map_err(io::Error::other)
 }
 
 /// Receives one message; `Ok(None)` on end of stream.

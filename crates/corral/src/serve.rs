@@ -90,6 +90,9 @@ struct ServerSettings {
     /// Seconds in-flight runs get to finish after SIGTERM or SIGINT before they are
     /// killed (default: the compile step's wall limit plus the run step's).
     shutdown_grace: Option<u64>,
+    /// Jails kept started ahead for each kind of step, compile and run (default: one
+    /// per worker; 0 starts every jail when its step comes).
+    jail_pool: Option<usize>,
 }
 
 impl Default for ServerSettings {
@@ -111,6 +114,7 @@ impl Default for ServerSettings {
             header_timeout: 10,
             body_timeout: 20,
             shutdown_grace: None,
+            jail_pool: None,
         }
     }
 }
@@ -233,6 +237,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     let ip_header = settings.ip_header.clone();
     rocket::execute(async move {
         use rocket::tokio::signal::unix::{SignalKind, signal};
+        let in_process = cluster.is_none();
         let (mut app, worker) = match (local, cluster) {
             (Some(memo), _) => (App::new(pipeline, memo, workers, queue, limiter), None),
             (None, Some(connect)) => {
@@ -244,6 +249,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         app.ip_header = ip_header;
         // Bake in the background: the server answers at once, /healthz tells the progress.
         let pipeline = app.pipeline.clone();
+        // Jobs run in this process unless it is a cluster's API node without a worker.
+        let runs_here = in_process || worker.is_some();
+        let jail_pool = settings.jail_pool.unwrap_or(workers);
         let readiness = app.readiness.clone();
         readiness.set(
             false,
@@ -256,6 +264,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
                 |line: &str| readiness.set(false, format!("baking the default crates: {line}"));
             match bake_defaults(&pipeline, &progress) {
                 Ok(()) => {
+                    if runs_here {
+                        pipeline.keep_jails_warm(jail_pool);
+                    }
                     readiness.set(true, "ready");
                     if let Some(w) = worker {
                         runtime.spawn(async move {
@@ -272,6 +283,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             }
         });
         let lifecycle = app.lifecycle.clone();
+        let jails = app.pipeline.clone();
         let peers = app.peers.clone();
         let stats = app.connections.clone();
         let rocket = corral_server::rocket(app, figment);
@@ -315,6 +327,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         eprintln!("corral: {signal}: draining (at most {} s)", grace.as_secs());
         let _ = stop_worker.send(true);
         drain(&front, &lifecycle, grace).await;
+        // The jails started ahead are torn down, not left to the next start's sweep.
+        let _ = rocket::tokio::task::spawn_blocking(move || jails.sandbox().close_pool()).await;
         shutdown.notify();
         let _ = rocket::tokio::time::timeout(Duration::from_secs(5), launch).await;
         eprintln!("corral: stopped");

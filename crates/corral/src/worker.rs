@@ -62,15 +62,18 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<u8> {
             .map(|n| n.get())
             .unwrap_or(2)
     });
+    pipeline.keep_jails_warm(slots);
     rocket::execute(async move {
         use rocket::tokio::signal::unix::{SignalKind, signal};
         let cluster = connect
             .cluster(Duration::from_secs(60))
             .await
             .context("joining the cluster")?;
+        let pipeline = Arc::new(pipeline);
+        let jails = pipeline.clone();
         let worker = corral_cluster::worker::Worker {
             cluster,
-            pipeline: Arc::new(pipeline),
+            pipeline,
             slots,
             id,
         };
@@ -86,6 +89,7 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<u8> {
             let _ = stop.send(true);
         });
         worker.run(stopped).await?;
+        let _ = rocket::tokio::task::spawn_blocking(move || jails.sandbox().close_pool()).await;
         eprintln!("corral worker: stopped");
         Ok(0)
     })

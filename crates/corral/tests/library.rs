@@ -160,3 +160,72 @@ fn a_required_layer_that_is_missing_refuses_to_run() {
         assert!(o.error.unwrap().contains("Landlock"));
     }
 }
+
+/// Jails started ahead (`keep_warm`) serve one step each: a step that leaves files in
+/// every writable place, System V IPC objects, a process in the background and tries
+/// to rename the host is followed, in the next pooled jail, by a step that finds none
+/// of it, and the same identity, hostname and clocks as a fresh jail. Taken jails are
+/// replaced, and closing the pool tears the rest down.
+#[test]
+fn a_pooled_jail_has_no_trace_of_the_previous_job() {
+    let Some(sb) = sandbox() else { return };
+    let policy = Policy::default();
+    sb.keep_warm(&policy.limits, 2);
+    let warm = |n: usize| {
+        let t = Instant::now();
+        while sb.warm(&policy.limits) < n {
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "the pool did not fill"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    warm(2);
+    let first = sb
+        .run(
+            &policy,
+            &argv(&[
+                "sh",
+                "-c",
+                "for d in /tmp /work /dev/shm; do echo left > $d/trace-of-first; done; \
+                 ipcmk -M 4096 >/dev/null; ipcmk -Q >/dev/null; ipcmk -S 1 >/dev/null; \
+                 (sleep 30 &); hostname first-job 2>/dev/null; \
+                 ipcs -m | grep -c 0x; echo done",
+            ]),
+            b"",
+        )
+        .unwrap();
+    assert_eq!(first.status, Status::Success, "{first:?}");
+    assert_eq!(first.stdout, "1\ndone\n", "{first:?}");
+    // The one taken is replaced in the background.
+    warm(2);
+    let second = sb
+        .run(
+            &policy,
+            &argv(&[
+                "sh",
+                "-c",
+                "ls -A /tmp /work /dev/shm | grep -c trace-of-first; \
+                 ipcs -m -q -s | grep -c 0x; \
+                 ls /proc | grep -c '^[0-9]'; \
+                 hostname; id -u; cat /proc/uptime | cut -d. -f1",
+            ]),
+            b"",
+        )
+        .unwrap();
+    assert_eq!(second.status, Status::Success, "{second:?}");
+    let lines: Vec<&str> = second.stdout.lines().collect();
+    // No file, no IPC object, and only this step's processes: init, sh, ls/grep (the
+    // pipeline's own), nothing that slept on from the first job.
+    assert_eq!(lines[0], "0", "files of the first job: {second:?}");
+    assert_eq!(lines[1], "0", "IPC objects of the first job: {second:?}");
+    let procs: u32 = lines[2].parse().unwrap();
+    assert!(procs <= 4, "processes: {second:?}");
+    assert_eq!(&lines[3..5], ["corral", "1000"], "{second:?}");
+    // The clocks start with the job, not with the jail.
+    let uptime: u32 = lines[5].parse().unwrap();
+    assert!(uptime <= 2, "uptime {uptime} s: {second:?}");
+    sb.close_pool();
+    assert_eq!(sb.warm(&policy.limits), 0);
+}

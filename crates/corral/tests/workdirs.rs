@@ -138,13 +138,15 @@ fn a_build_that_fills_the_work_dir_is_a_compile_error_with_the_disk_limit() {
     let base = base("full");
     let root = base.join("work");
     let mut limits = StepLimits::default();
-    // Too small for a linked hello world (several MiB).
+    // Too small for the program's 4 MiB of data.
     limits.compile.tmpfs = 512 << 10;
     let p = pipeline(&root, limits);
     let result = p
         .run(
             &Request {
-                code: HELLO.into(),
+                code: "static BIG: [u8; 4 << 20] = [1; 4 << 20];\n\
+                       fn main() { println!(\"{}\", BIG[std::env::args().count()]); }\n"
+                    .into(),
                 ..Request::default()
             },
             &mut |_| {},

@@ -3,10 +3,10 @@
 //! step's host id, creates the namespaces and forks init.
 
 use super::init::init_main;
-use super::root::open_sources;
+use super::root::{open_sources, sources_from_fds};
 use super::{CONTROL_FD, Result, SIGPENDING, Step};
 use crate::sys;
-use crate::wire::{self, FromJail, Setup, ToHelper};
+use crate::wire::{self, FromJail, Start, ToHelper};
 use nix::sched::{CloneFlags, unshare};
 use nix::sys::resource::{Resource, setrlimit};
 use nix::sys::wait::{WaitStatus, waitpid};
@@ -54,7 +54,7 @@ extern "C" fn kill_inner(_: libc::c_int) {
 /// dies, every process of the step is dead *and collected* before the reaper exits, so
 /// none lingers even as a zombie of the step's host id waiting for the host's init.
 fn reaper(ctl: OwnedFd) -> std::result::Result<i32, (OwnedFd, String)> {
-    let setup = match prepare_reaper(&ctl) {
+    let start = match prepare_reaper(&ctl) {
         Ok(s) => s,
         Err(e) => return Err((ctl, e)),
     };
@@ -65,7 +65,7 @@ fn reaper(ctl: OwnedFd) -> std::result::Result<i32, (OwnedFd, String)> {
     };
     if inner == 0 {
         sys::set_signal_handler(libc::SIGTERM, libc::SIG_DFL);
-        let code = match helper(&ctl, &setup, outer) {
+        let code = match helper(&ctl, &start, outer) {
             Ok(code) => code,
             Err(e) => {
                 let _ = wire::send(&ctl, &FromJail::Failed(e));
@@ -110,28 +110,29 @@ fn reaper(ctl: OwnedFd) -> std::result::Result<i32, (OwnedFd, String)> {
     }
 }
 
-fn prepare_reaper(ctl: &OwnedFd) -> Result<Setup> {
+fn prepare_reaper(ctl: &OwnedFd) -> Result<Start> {
     // Nothing but stdio and the control socket may cross into the sandbox.
     sys::close_range(CONTROL_FD as u32 + 1, u32::MAX).step("close inherited fds")?;
-    let setup: Setup = match wire::recv::<ToHelper>(ctl).step("read setup")? {
-        Some(ToHelper::Setup(s)) => *s,
-        _ => return Err("expected setup message".into()),
+    let start: Start = match wire::recv::<ToHelper>(ctl).step("read start")? {
+        Some(ToHelper::Start(s)) => *s,
+        _ => return Err("expected start message".into()),
     };
     // Die with the supervisor's thread that spawned us (taking the step along): a
     // catchable signal, so the handler can kill the inner helper. Re-check the parent
     // after arming, in case it died before.
     sys::set_signal_handler(libc::SIGTERM, kill_inner as *const () as libc::sighandler_t);
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM).step("PR_SET_PDEATHSIG")?;
-    if nix::unistd::getppid().as_raw() != setup.parent_pid {
+    if nix::unistd::getppid().as_raw() != start.parent_pid {
         return Err("the supervisor died during start-up".into());
     }
     nix::sys::prctl::set_child_subreaper(true).step("PR_SET_CHILD_SUBREAPER")?;
-    Ok(setup)
+    Ok(start)
 }
 
 /// The inner helper: joins the step's cgroups, becomes its host id, creates the
-/// namespaces and forks init.
-fn helper(ctl: &OwnedFd, setup: &Setup, reaper: i32) -> Result<i32> {
+/// namespaces, waits for the job (at once, or later for a pre-started jail) and forks
+/// init.
+fn helper(ctl: &OwnedFd, start: &Start, reaper: i32) -> Result<i32> {
     // Die with the reaper; re-check it after arming.
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).step("PR_SET_PDEATHSIG")?;
     if nix::unistd::getppid().as_raw() != reaper {
@@ -143,20 +144,19 @@ fn helper(ctl: &OwnedFd, setup: &Setup, reaper: i32) -> Result<i32> {
         .open("/dev/null")
         .step("open /dev/null")?;
     // Join our cgroups first: everything we and our children do is counted there.
-    for file in &setup.cgroup_attach {
+    for file in &start.cgroup_attach {
         fs::write(file, "0").step(&format!("join cgroup {}", file.display()))?;
     }
-    reset_priorities(setup.root_mode)?;
+    reset_priorities(start.root_mode)?;
     // Per-user counts of the user namespace we create are capped by our limits at
     // creation: lower them now (the command sets its own again).
     setrlimit(Resource::RLIMIT_SIGPENDING, SIGPENDING, SIGPENDING).step("RLIMIT_SIGPENDING")?;
 
-    // In root mode, open the bind sources while we are still host root (the toolchain
-    // under /root is readable only by uid 0), then become the step's own unprivileged
-    // host id before creating the user namespace.
-    let mut sources = None;
+    // In root mode, become the step's own unprivileged host id before creating the user
+    // namespace (the supervisor opens the bind sources as host root: the toolchain
+    // under /root is readable only by uid 0).
     let mut timens_offsets = None;
-    if let Some(id) = setup.host_id {
+    if let Some(id) = start.host_id {
         // Opened as host root, whose right to set the offsets the kernel checks at the
         // write, after the namespaces exist.
         timens_offsets = fs::OpenOptions::new()
@@ -167,8 +167,7 @@ fn helper(ctl: &OwnedFd, setup: &Setup, reaper: i32) -> Result<i32> {
         // (they belong to the root of the user namespace that owns it, which a sandbox's
         // own user namespace does not map). The run has no capability over it.
         unshare(CloneFlags::CLONE_NEWIPC).step("unshare ipc namespace")?;
-        cap_ipc(setup.policy.limits.memory)?;
-        sources = Some(open_sources(&setup.policy)?);
+        cap_ipc(start.ipc_memory)?;
         nix::unistd::setgroups(&[]).step("drop supplementary groups")?;
         setresgid(Gid::from_raw(id), Gid::from_raw(id), Gid::from_raw(id)).step("setresgid")?;
         setresuid(Uid::from_raw(id), Uid::from_raw(id), Uid::from_raw(id)).step("setresuid")?;
@@ -187,7 +186,7 @@ fn helper(ctl: &OwnedFd, setup: &Setup, reaper: i32) -> Result<i32> {
         | CloneFlags::CLONE_NEWNS
         | CloneFlags::CLONE_NEWNET
         | CloneFlags::CLONE_NEWUTS;
-    if setup.host_id.is_none() {
+    if start.host_id.is_none() {
         ns |= CloneFlags::CLONE_NEWIPC;
     }
     unshare(ns).step("unshare user, pid, mount, net, ipc and uts namespaces")?;
@@ -196,9 +195,17 @@ fn helper(ctl: &OwnedFd, setup: &Setup, reaper: i32) -> Result<i32> {
         Some(ToHelper::Go) => {}
         _ => return Err("supervisor did not map ids".into()),
     }
-    let (sources, devices) = match sources {
-        Some(s) => s,
-        None => open_sources(&setup.policy)?,
+    // The job: a pre-started jail waits here, with nothing of any step in it yet.
+    let (setup, fds) = match wire::recv_with_fds::<ToHelper>(ctl).step("wait for the job")? {
+        Some((ToHelper::Job(setup), fds)) => (*setup, fds),
+        None => return Ok(125), // the jail was never used: the pool is closing
+        _ => return Err("expected the job".into()),
+    };
+    let setup = &setup;
+    let (sources, devices) = if start.host_id.is_some() {
+        sources_from_fds(&setup.policy, fds)?
+    } else {
+        open_sources(&setup.policy)?
     };
     // We are in our cgroups, so the new cgroup namespace is rooted there.
     let mut layers = vec![];

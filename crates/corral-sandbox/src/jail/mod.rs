@@ -6,11 +6,12 @@
 //!          kills the inner helper; forks it, then collects it and init, so that no
 //!          process of the step outlives the server, not even as a zombie
 //! helper:  join cgroups -> reset scheduling, I/O priority and OOM score -> (root mode)
-//!          open bind sources as root, become the step's own host uid/gid
-//!          -> unshare user+pid+mount+net+ipc+uts (the user namespace is owned by, and
-//!          its per-user counts charged to, that uid) -> supervisor maps ids
-//!          -> (unprivileged) open bind sources -> unshare cgroup and time -> fork init
-//!          -> wait for it
+//!          become the step's own host uid/gid -> unshare user+pid+mount+net+ipc+uts
+//!          (the user namespace is owned by, and its per-user counts charged to, that
+//!          uid) -> supervisor maps ids -> [a pre-started jail waits here] -> the job:
+//!          policy and command, with the bind sources the supervisor opened as host
+//!          root (root mode; unprivileged, the helper opens them now) -> unshare
+//!          cgroup and time -> fork init -> wait for it
 //! init:    private mounts -> become uid/gid 1000 -> arm the parent-death signal (any
 //!          uid change clears it) -> build the new root -> pivot_root -> fork the command
 //!          -> reap everything, killing it all at wall + grace if nobody else did -> report
@@ -27,6 +28,7 @@ mod init;
 mod root;
 
 pub(crate) use helper::helper_main;
+pub(crate) use root::{Sources, open_sources, source_fds};
 use std::os::fd::RawFd;
 
 /// The first argument that turns the corral binary into the sandbox helper.

@@ -42,8 +42,8 @@ const PROC_MASKED: [&str; 21] = [
 
 /// Detached copies of every bind source and device, restricted (read-only unless
 /// writable, nosuid, nodev or noexec) and private, ready for init to attach.
-type Sources = (Vec<(OwnedFd, PathBuf, bool)>, Vec<(OwnedFd, &'static str)>);
-pub(super) fn open_sources(policy: &Policy) -> Result<Sources> {
+pub(crate) type Sources = (Vec<(OwnedFd, PathBuf, bool)>, Vec<(OwnedFd, &'static str)>);
+pub(crate) fn open_sources(policy: &Policy) -> Result<Sources> {
     let mut sources = Vec::new();
     for m in &policy.mounts {
         if let Mount::Bind {
@@ -74,6 +74,52 @@ pub(super) fn open_sources(policy: &Policy) -> Result<Sources> {
         devices.push((fd, d));
     }
     Ok((sources, devices))
+}
+
+/// The descriptors of `sources`, in order, to pass to the helper.
+pub(crate) fn source_fds(sources: &Sources) -> Vec<std::os::fd::RawFd> {
+    use std::os::fd::AsRawFd;
+    let (binds, devices) = sources;
+    binds
+        .iter()
+        .map(|(fd, _, _)| fd.as_raw_fd())
+        .chain(devices.iter().map(|(fd, _)| fd.as_raw_fd()))
+        .collect()
+}
+
+/// [`open_sources`]'s result from the descriptors the supervisor sent (root mode: it
+/// opened them as host root), matched against `policy` in the same order.
+pub(super) fn sources_from_fds(policy: &Policy, fds: Vec<OwnedFd>) -> Result<Sources> {
+    let dests: Vec<&PathBuf> = policy
+        .mounts
+        .iter()
+        .filter_map(|m| match m {
+            Mount::Bind { dest, .. } => Some(dest),
+            _ => None,
+        })
+        .collect();
+    if fds.len() != dests.len() + DEVICES.len() {
+        return Err(format!(
+            "expected {} bind sources and devices, got {}",
+            dests.len() + DEVICES.len(),
+            fds.len()
+        ));
+    }
+    let mut fds = fds.into_iter();
+    let mut binds = Vec::new();
+    for dest in dests {
+        let fd = fds.next().ok_or("missing bind source")?;
+        let is_dir = nix::sys::stat::fstat(&fd).step("stat bind source")?.st_mode & libc::S_IFMT
+            == libc::S_IFDIR;
+        binds.push((fd, dest.clone(), is_dir));
+    }
+    let devices = DEVICES
+        .iter()
+        .copied()
+        .zip(fds)
+        .map(|(d, fd)| (fd, d))
+        .collect();
+    Ok((binds, devices))
 }
 
 fn mkdir_p(path: &Path, mode: u32) -> Result<()> {
