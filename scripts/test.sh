@@ -36,6 +36,7 @@ else
   echo "SKIP: npm is not installed: the page's assets are not rebuilt, its browser tests not run" >&2
 fi
 
+bash scripts/mdbook-test.sh
 # Robustness. Fuzzing needs nightly and cargo-fuzz, schemathesis its venv (.ci/run
 # installs them); without them (a developer's machine) the steps say SKIP.
 if command -v cargo-fuzz >/dev/null && rustup run nightly rustc --version >/dev/null 2>&1; then

@@ -4,6 +4,7 @@
 mod bake;
 mod cluster;
 mod exec;
+mod mdbook;
 mod run;
 mod serve;
 mod worker;
@@ -37,6 +38,8 @@ enum Command {
     /// Operate a cluster: drop a worker's results, make a worker's nkey.
     #[command(subcommand)]
     Cluster(cluster::ClusterCommand),
+    /// Point an mdBook's runnable examples (its Run buttons) at a corral server.
+    Mdbook(mdbook::MdbookArgs),
     /// Show which sandbox layers are active on this host (with --cluster: check the
     /// cluster instead).
     Doctor(serve::ClusterArgs),
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Bake(args) => bake::run(args),
         Command::Worker(args) => worker::run(*args),
         Command::Cluster(command) => cluster::run(command),
+        Command::Mdbook(args) => mdbook::run(args),
         Command::Doctor(c) if c.cluster.is_some() => cluster::doctor(&c),
         Command::Doctor(_) => doctor(),
     };
