@@ -91,6 +91,8 @@ struct Ready {
     run_args: Vec<String>,
     /// The shared standard library the program was linked against, if it was.
     std_dylib: Option<PathBuf>,
+    /// The bake's shared library of the crates (host path), if the program links it.
+    shared: Option<PathBuf>,
 }
 
 /// What the program's stdin reads: the plan's bytes, then (live jobs) the chunks sent
@@ -275,6 +277,27 @@ impl Pipeline {
             )));
         }
         let code = plan.code();
+        // The bake's shared library of the crates, for a harness that links it: its
+        // crate root (the harness's own file, never the user's) names it.
+        let shared = match (&baked, harness.link_shared) {
+            // (A shared library needs std shared too.)
+            (Some(b), true) if toolchain.std_dylib().is_some() => b
+                .shared
+                .clone()
+                .zip(b.shared.as_ref().and_then(|s| b.host_path(s))),
+            _ => None,
+        };
+        let mut prepared = prepared;
+        if shared.is_some() {
+            for (name, text) in &mut prepared.files {
+                if *name == prepared.crate_root {
+                    text.push_str(&format!(
+                        "\n#[allow(unused_extern_crates)]\nextern crate {};\n",
+                        bake::SHARED_CRATE
+                    ));
+                }
+            }
+        }
 
         let work = match self.work_dir(&prepared.files) {
             Ok(w) => w,
@@ -333,6 +356,12 @@ impl Pipeline {
         }
         if let Some(b) = &baked {
             argv.extend(b.rustc_flags());
+        }
+        if let Some((inside, _)) = &shared {
+            argv.extend([
+                "--extern".into(),
+                format!("{}={}", bake::SHARED_CRATE, inside.display()),
+            ]);
         }
         let compiled = match self.step(&policy, &argv, b"", stop) {
             Ok(o) => o,
@@ -418,6 +447,7 @@ impl Pipeline {
             harness,
             run_args: prepared.run_args,
             std_dylib,
+            shared: shared.map(|(_, host)| host),
         }))
     }
 
@@ -432,9 +462,9 @@ impl Pipeline {
     ) -> Result<(Child, Option<u64>), String> {
         let mut policy = Policy::default();
         policy.bind(ready.work.path().join("target"), WORK_MOUNT, false);
-        if let Some(std) = &ready.std_dylib {
-            let name = std.file_name().unwrap_or_default();
-            policy.bind(std, Path::new(STD_MOUNT).join(name), false);
+        for lib in ready.std_dylib.iter().chain(&ready.shared) {
+            let name = lib.file_name().unwrap_or_default();
+            policy.bind(lib, Path::new(STD_MOUNT).join(name), false);
         }
         if run.backtrace {
             policy.set_env("RUST_BACKTRACE", "1");

@@ -106,6 +106,49 @@ fn rocket_guide_hello_world_answers_a_request() {
     assert_eq!(o["run"]["harness"]["status"], 404, "{o}");
 }
 
+/// A Rocket app is linked against the bake's shared library of the crates (most of
+/// its compile was the static link of Rocket, Tokio and Hyper), mapped read-only from
+/// the run step's `/corral/lib`; the user's lines keep their numbers in diagnostics.
+#[test]
+fn rocket_apps_link_the_bakes_shared_library() {
+    if !stable_baked() {
+        return;
+    }
+    let app = r#"#[macro_use] extern crate rocket;
+
+#[get("/")]
+fn maps() -> String {
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    let shared = maps.lines().any(|l| l.ends_with("/corral/lib/libcorral_vetted.so"));
+    let writable = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/corral/lib/libcorral_vetted.so")
+        .is_ok();
+    format!("shared {shared} writable {writable}")
+}
+
+#[launch]
+fn rocket() -> _ {
+    rocket::build().mount("/", routes![maps])
+}
+"#;
+    let o = run_code(&["--harness", "rocket-request", "--arg", "uri=/"], app);
+    assert_eq!(o["status"], "success", "{o}");
+    assert_eq!(
+        o["run"]["harness"]["body"], "shared true writable false",
+        "{o}"
+    );
+    let broken = app.replace("routes![maps]", "routes![maps, missing]");
+    let o = run_code(&["--harness", "rocket-request", "--arg", "uri=/"], &broken);
+    assert_eq!(o["status"], "compile_error", "{o}");
+    let d = &o["compile"]["diagnostics"][0];
+    assert_eq!(
+        (d["file"].as_str(), d["line_start"].as_u64()),
+        (Some("src/main.rs"), Some(16)),
+        "{o}"
+    );
+}
+
 #[test]
 fn rocket_json_post_with_headers() {
     if !stable_baked() {

@@ -41,6 +41,10 @@ pub struct Baked {
     pub crates: Vec<(String, String)>,
     /// How long the build took.
     pub build_ms: u64,
+    /// Every vetted library crate linked into one shared object (`corral_vetted`),
+    /// when the bake could make it.
+    #[serde(default)]
+    pub shared: Option<PathBuf>,
 }
 
 impl Baked {
@@ -101,6 +105,14 @@ impl Baked {
         for d in self.deps_dirs.iter().chain(&self.native_dirs) {
             if !inside(d)?.is_dir() {
                 return Err(format!("{} is not a directory", d.display()));
+            }
+        }
+        if let Some(shared) = &self.shared {
+            let name = format!("lib{}.so", super::build::SHARED_CRATE);
+            if shared.file_name().and_then(|f| f.to_str()) != Some(name.as_str())
+                || !inside(shared)?.is_file()
+            {
+                return Err(format!("{} is not the shared library", shared.display()));
             }
         }
         for (name, path) in &self.externs {
@@ -187,6 +199,7 @@ pub(super) fn assemble(
         externs,
         crates,
         build_ms: 0,
+        shared: None,
     })
 }
 

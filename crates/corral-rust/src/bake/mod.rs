@@ -29,6 +29,7 @@ mod manifest;
 mod orchestrate;
 mod store;
 
+pub use build::SHARED_CRATE;
 pub use build::{CARGO_HOME_MOUNT, build_policy};
 pub use crates::{CrateList, missing_vetted_crate};
 pub use manifest::{Baked, MANIFEST_FILE};

@@ -1,7 +1,7 @@
 //! [`bake`]: copies the crate list into its bake directory, fetches, builds in the
 //! sandbox and writes the manifest, one bake of a directory at a time.
 
-use super::build::{build_error, build_in_sandbox};
+use super::build::{build_error, build_in_sandbox, build_shared};
 use super::fetch::fetch;
 use super::manifest::{MANIFEST_FILE, assemble, write_atomically, write_new};
 use super::{BAKE_MOUNT, BakeError, BakeMode, Baked, CrateList, bake_dir, io_err, load_with};
@@ -42,7 +42,9 @@ pub fn bake_with(
     progress: &mut dyn FnMut(&str),
 ) -> Result<Baked, BakeError> {
     let crates = list.crates()?;
-    if let Ok(Some(baked)) = load_with(store, toolchain, mode, list) {
+    if let Ok(Some(baked)) = load_with(store, toolchain, mode, list)
+        && baked.shared.is_some()
+    {
         progress(&format!(
             "nothing to do: {} crates already baked in {}",
             baked.externs.len(),
@@ -69,8 +71,34 @@ pub fn bake_with(
         }
         Err(fs::TryLockError::Error(e)) => return Err(io_err("cannot lock", &lock_path)(e)),
     }
-    if let Ok(Some(baked)) = load_with(store, toolchain, mode, list) {
-        progress("nothing to do: another bake just finished");
+    if let Ok(Some(mut baked)) = load_with(store, toolchain, mode, list) {
+        if baked.shared.is_none() {
+            // Baked by a corral that made no shared library (the `baked.json` format
+            // is the same): add it.
+            let cargo_home = store.join("cargo-home");
+            let owner = fs::metadata(store).map_err(io_err("cannot read", store))?;
+            baked.shared = build_shared(
+                sandbox,
+                toolchain,
+                &cargo_home,
+                &dir,
+                mode,
+                &baked,
+                progress,
+            );
+            if matches!(sandbox.mode(), SandboxMode::Root(_)) {
+                corral_sandbox::hostid::chown_tree(&dir, owner.uid(), owner.gid())
+                    .map_err(io_err("cannot take back", &dir))?;
+            }
+            if baked.shared.is_some() {
+                write_atomically(
+                    &dir.join(MANIFEST_FILE),
+                    &serde_json::to_string_pretty(&baked).unwrap_or_default(),
+                )?;
+            }
+        } else {
+            progress("nothing to do: another bake just finished");
+        }
         return Ok(baked);
     }
 
@@ -119,6 +147,13 @@ pub fn bake_with(
     ));
     let started = Instant::now();
     let built = build_in_sandbox(sandbox, toolchain, &cargo_home, &dir, mode, &plan, progress);
+    let mut baked = built.as_ref().map_err(|_| ()).and_then(|log| {
+        assemble(log, &plan, toolchain, mode, list, crates.clone()).map_err(|_| ())
+    });
+    if let Ok(b) = &mut baked {
+        b.store_mount = (dir.clone(), PathBuf::from(BAKE_MOUNT));
+        b.shared = build_shared(sandbox, toolchain, &cargo_home, &dir, mode, b, progress);
+    }
     if root_mode {
         corral_sandbox::hostid::chown_tree(&dir, owner.uid(), owner.gid())
             .map_err(io_err("cannot take back", &dir))?;
@@ -126,8 +161,10 @@ pub fn bake_with(
     let _ = fs::remove_dir_all(dir.join("tmp"));
     let log = built?;
 
+    let shared = baked.ok().and_then(|b| b.shared);
     let mut baked = assemble(&log, &plan, toolchain, mode, list, crates)
         .map_err(|reason| build_error(toolchain, mode, &[], reason))?;
+    baked.shared = shared;
     baked.build_ms = started.elapsed().as_millis() as u64;
     baked.store_mount = (dir.clone(), PathBuf::from(BAKE_MOUNT));
     baked.validate().map_err(|reason| BakeError::Corrupt {

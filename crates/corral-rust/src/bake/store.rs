@@ -214,6 +214,7 @@ mod tests {
             native_dirs: vec![],
             crates: vec![("itoa".into(), "1.0.15".into())],
             build_ms: 1,
+            shared: None,
         };
         write_atomically(
             &dir.join(MANIFEST_FILE),
@@ -293,6 +294,29 @@ mod tests {
             .unwrap();
             let err = load_with(&store, &tc, BakeMode::Debug, &list).unwrap_err();
             assert!(matches!(err, BakeError::Corrupt { .. }), "{err}");
+        }
+        // The shared library: only `libcorral_vetted.so`, inside the bake, present.
+        fs::create_dir_all(dir.join("shared")).unwrap();
+        fs::write(dir.join("shared/libcorral_vetted.so"), "").unwrap();
+        fs::write(dir.join("shared/libother.so"), "").unwrap();
+        for (shared, ok) in [
+            ("/bake/shared/libcorral_vetted.so", true),
+            ("/bake/shared/libother.so", false),
+            ("/bake/shared/../../etc/libcorral_vetted.so", false),
+            ("/elsewhere/libcorral_vetted.so", false),
+            ("/bake/libcorral_vetted.so", false),
+        ] {
+            let with = Baked {
+                shared: Some(shared.into()),
+                ..good.clone()
+            };
+            fs::write(
+                dir.join(MANIFEST_FILE),
+                serde_json::to_string(&with).unwrap(),
+            )
+            .unwrap();
+            let loaded = load_with(&store, &tc, BakeMode::Debug, &list);
+            assert_eq!(loaded.is_ok(), ok, "{shared}: {loaded:?}");
         }
         fs::write(dir.join(MANIFEST_FILE), "{").unwrap();
         assert!(load_with(&store, &tc, BakeMode::Debug, &list).is_err());

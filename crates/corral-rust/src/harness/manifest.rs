@@ -18,6 +18,8 @@ struct Manifest {
     test: bool,
     #[serde(default)]
     crates: Vec<String>,
+    #[serde(default)]
+    link_shared: bool,
     placement: Placement,
     stub_file: String,
     crate_root: String,
@@ -137,6 +139,9 @@ fn load(e: &Embedded) -> Result<Harness, String> {
     if (m.placement == Placement::Module) != m.stub_suffix.is_some() {
         return Err("stub_suffix goes with the module placement".into());
     }
+    if m.link_shared && m.stub_file == m.crate_root {
+        return Err("link_shared needs a crate root of the harness's own, not the stub".into());
+    }
     Ok(Harness {
         id: m.id,
         version: m.version,
@@ -144,6 +149,7 @@ fn load(e: &Embedded) -> Result<Harness, String> {
         crate_type: m.crate_type,
         test: m.test,
         crates: m.crates,
+        link_shared: m.link_shared,
         args: m.args,
         placement: m.placement,
         stub_file: m.stub_file,

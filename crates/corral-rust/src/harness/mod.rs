@@ -49,6 +49,10 @@ pub struct Harness {
     pub test: bool,
     /// Baked crates it needs.
     pub crates: Vec<String>,
+    /// Its program links the bake's shared library of the crates (when the bake has
+    /// one) instead of their rlibs: a line naming it is added to the harness's own
+    /// crate root.
+    pub link_shared: bool,
     pub args: Vec<ArgSpec>,
     placement: Placement,
     stub_file: String,
