@@ -415,10 +415,11 @@ pub(crate) fn bake_defaults(pipeline: &Pipeline, progress: &dyn Fn(&str)) -> Res
         return Err("no stable toolchain".into());
     };
     for mode in BakeMode::ALL {
+        // (A bake without the shared library gets it: `bake` adds it.)
         if bake::load(pipeline.bake_store(), stable, mode)
             .ok()
             .flatten()
-            .is_none()
+            .is_none_or(|b| b.shared.is_none())
         {
             bake::bake(
                 pipeline.sandbox(),
