@@ -88,6 +88,21 @@ fn message(kind: &str, payload: Option<Value>, sequence: i64) -> Value {
     m
 }
 
+/// The `featureFlags` message sent after the handshake. The frontend lets a client
+/// edit several files when the client's threshold (a random number in [0, 1] it keeps
+/// in local storage) is at most `multifileThreshold` (ui/frontend/selectors/index.ts,
+/// `allowMultipleFiles`); without it, a link to a gist of several files opens as an
+/// empty editor. Every route that takes `code` takes a list of files, so it is 1.0:
+/// every client (as the playground's own integration tests run it,
+/// PLAYGROUND_MULTIFILE_THRESHOLD=1).
+pub fn feature_flags() -> Value {
+    message(
+        FEATURE_FLAGS,
+        Some(json!({"multifileThreshold": 1.0})),
+        SERVER_SEQUENCE,
+    )
+}
+
 fn error(reason: impl Into<String>, sequence: i64) -> Value {
     message(ERROR, Some(json!({"error": reason.into()})), sequence)
 }
@@ -155,12 +170,7 @@ async fn session(mut stream: DuplexStream, app: &App, client: Client) {
             return;
         }
     }
-    let flags = message(
-        FEATURE_FLAGS,
-        Some(json!({"multifileThreshold": null})),
-        SERVER_SEQUENCE,
-    );
-    if !send(&mut stream, &flags).await {
+    if !send(&mut stream, &feature_flags()).await {
         return;
     }
 
