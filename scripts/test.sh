@@ -32,6 +32,7 @@ if command -v npm >/dev/null; then
   page_mode=optional
   [ "$(id -u)" = 0 ] && page_mode=require
   CORRAL_BIN="$PWD/target/debug/corral" CORRAL_PAGE_TESTS=$page_mode node --test web/test/
+  bash scripts/frontend-test.sh # the Rust Playground's own frontend against corral
 else
   echo "SKIP: npm is not installed: the page's assets are not rebuilt, its browser tests not run" >&2
 fi

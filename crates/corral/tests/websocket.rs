@@ -117,7 +117,7 @@ fn kill_ends_an_endless_loop_as_killed() {
         "{refused}"
     );
     // ... and ended, so that the client stops waiting for it; the running one runs on.
-    expect_refused_end(&c.recv(), 10);
+    expect_refused_end(&c.recv(), 10, refused["payload"]["error"].as_str().unwrap());
     let killed_at = Instant::now();
     c.control("wsExecuteKill", None, 9);
     let rest = c.until("output/execute/wsExecuteEnd");
@@ -153,13 +153,14 @@ fn a_compile_error_streams_its_diagnostics() {
     assert_eq!(end(&seen)["success"], false);
 }
 
-/// The end of a run request that did not start: unsuccessful, with no exit.
-fn expect_refused_end(m: &Value, sequence: i64) {
+/// The end of a run request that did not start: unsuccessful, its exit detail the
+/// error (the playground's frontend shows a failed run's exit detail as its error).
+fn expect_refused_end(m: &Value, sequence: i64, error: &str) {
     assert_eq!(m["type"], "output/execute/wsExecuteEnd", "{m}");
     assert_eq!(m["meta"]["sequenceNumber"], sequence, "{m}");
     assert_eq!(
         m["payload"],
-        json!({"success": false, "exitDetail": ""}),
+        json!({"success": false, "exitDetail": error}),
         "{m}"
     );
 }
@@ -177,7 +178,7 @@ fn bad_messages_get_an_error_and_the_socket_stays_usable() {
         let error = m["payload"]["error"].as_str().unwrap();
         assert!(error.contains(says), "{sent} -> {error}");
         if sent.contains("wsExecuteRequest") {
-            expect_refused_end(&c.recv(), 4);
+            expect_refused_end(&c.recv(), 4, error);
         }
     };
     expect_error(&mut c, "{not json", "invalid JSON");
@@ -300,7 +301,7 @@ fn execute_and_the_websocket_agree() {
         assert_eq!(m["type"], "websocket/error", "{m}");
         assert_eq!(m["meta"]["sequenceNumber"], sequence);
         assert_eq!(m["payload"]["error"], http["error"], "{body}");
-        expect_refused_end(&c.recv(), sequence);
+        expect_refused_end(&c.recv(), sequence, m["payload"]["error"].as_str().unwrap());
     }
     // A bare `main.rs` is the crate root on both.
     let good = payload("2021", "stable", files("main.rs"));

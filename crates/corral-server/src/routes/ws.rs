@@ -88,6 +88,21 @@ fn message(kind: &str, payload: Option<Value>, sequence: i64) -> Value {
     m
 }
 
+/// The `featureFlags` message sent after the handshake. The frontend lets a client
+/// edit several files when the client's threshold (a random number in [0, 1] it keeps
+/// in local storage) is at most `multifileThreshold` (ui/frontend/selectors/index.ts,
+/// `allowMultipleFiles`); without it, a link to a gist of several files opens as an
+/// empty editor. Every route that takes `code` takes a list of files, so it is 1.0:
+/// every client (as the playground's own integration tests run it,
+/// PLAYGROUND_MULTIFILE_THRESHOLD=1).
+pub fn feature_flags() -> Value {
+    message(
+        FEATURE_FLAGS,
+        Some(json!({"multifileThreshold": 1.0})),
+        SERVER_SEQUENCE,
+    )
+}
+
 fn error(reason: impl Into<String>, sequence: i64) -> Value {
     message(ERROR, Some(json!({"error": reason.into()})), sequence)
 }
@@ -155,12 +170,7 @@ async fn session(mut stream: DuplexStream, app: &App, client: Client) {
             return;
         }
     }
-    let flags = message(
-        FEATURE_FLAGS,
-        Some(json!({"multifileThreshold": null})),
-        SERVER_SEQUENCE,
-    );
-    if !send(&mut stream, &flags).await {
+    if !send(&mut stream, &feature_flags()).await {
         return;
     }
 
@@ -214,14 +224,18 @@ async fn session(mut stream: DuplexStream, app: &App, client: Client) {
     }
 }
 
-/// A run request that did not start: the error, then the run's end (unsuccessful,
-/// no exit), so that the client stops waiting for it.
+/// A run request that did not start, or a run corral failed: the error, then the
+/// run's end, unsuccessful, so that the client stops waiting for it. The end's exit
+/// detail is the error too: the playground's frontend shows a failed run's exit detail
+/// as its error (ui/frontend/reducers/output/execute.ts, `wsExecuteEnd`), replacing
+/// what `websocket/error` said; an empty one would leave nothing to show.
 fn refused(reason: impl Into<String>, sequence: i64) -> Vec<Value> {
+    let reason = reason.into();
     vec![
-        error(reason, sequence),
+        error(reason.clone(), sequence),
         message(
             EXECUTE_END,
-            Some(json!({"success": false, "exitDetail": ""})),
+            Some(json!({"success": false, "exitDetail": reason})),
             sequence,
         ),
     ]
@@ -401,25 +415,17 @@ fn end_messages(result: &JobResult, sequence: i64) -> Vec<Value> {
     };
     let result = match result {
         Ok(Output::Run(result)) => result,
-        Ok(Output::Tool(_)) => {
-            return vec![
-                error("a run answered with a tool's output", sequence),
-                end(false, ""),
-            ];
-        }
+        Ok(Output::Tool(_)) => return refused("a run answered with a tool's output", sequence),
         Err(RunError::Cancelled) => return vec![end(false, KILLED)],
-        Err(e) => return vec![error(e.to_string(), sequence), end(false, "")],
+        Err(e) => return refused(e.to_string(), sequence),
     };
     let status = result.status;
     if status == Status::InternalError {
         let reason = result.error.as_deref().unwrap_or("unknown error");
-        return vec![
-            error(
-                format!("corral failed to run the program: {reason}"),
-                sequence,
-            ),
-            end(false, ""),
-        ];
+        return refused(
+            format!("corral failed to run the program: {reason}"),
+            sequence,
+        );
     }
     let mut messages = vec![];
     let stopped = matches!(
@@ -599,6 +605,12 @@ mod tests {
         let m = end_messages(&Err(RunError::Cancelled), 7);
         assert_eq!(m.last().unwrap()["payload"]["exitDetail"], KILLED);
         let m = end_messages(&Err(RunError::Busy { waiting: 4 }), 7);
-        assert!(m[0]["payload"]["error"].as_str().unwrap().contains("busy"));
+        let error = m[0]["payload"]["error"].as_str().unwrap();
+        assert!(error.contains("busy"));
+        // The end says why too: the playground's frontend shows its exit detail.
+        assert_eq!(
+            m[1]["payload"],
+            json!({"success": false, "exitDetail": error})
+        );
     }
 }

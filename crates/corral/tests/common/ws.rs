@@ -32,11 +32,12 @@ impl Client {
         assert_eq!(c.recv(), hello, "the handshake is echoed");
         let flags = c.recv();
         assert_eq!(flags["type"], "featureFlags", "{flags}");
-        assert!(
-            flags["payload"]
-                .as_object()
-                .unwrap()
-                .contains_key("multifileThreshold")
+        // Every client may edit several files (the frontend compares its own threshold,
+        // in [0, 1], with this one).
+        assert_eq!(
+            flags["payload"],
+            json!({"multifileThreshold": 1.0}),
+            "{flags}"
         );
         assert_eq!(flags["meta"]["sequenceNumber"], -1);
         c

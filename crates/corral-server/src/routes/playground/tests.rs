@@ -245,3 +245,16 @@ fn run_results_read_like_the_playground() {
     let broken = result(json!({"status": "internal_error", "error": "boom"}));
     assert_eq!(execute_out(&broken).unwrap_err().status.code, 500);
 }
+
+/// The frontend lets a client edit several files when the client's threshold, a
+/// random number in [0, 1], is at most `multifileThreshold`; a null or missing one
+/// keeps it off, and then a link to a gist of several files opens as an empty editor.
+/// Every route takes a list of files, so every client must pass.
+#[test]
+fn the_websocket_lets_every_client_edit_several_files() {
+    let flags = crate::routes::ws::feature_flags();
+    assert_eq!(flags["type"], "featureFlags");
+    assert_eq!(flags["meta"]["sequenceNumber"], -1);
+    let threshold = flags["payload"]["multifileThreshold"].as_f64().unwrap();
+    assert!(threshold >= 1.0, "{flags}");
+}
