@@ -66,7 +66,11 @@ pub fn execute_out(result: &RustResult) -> Result<ExecuteOut, ApiError> {
             if detail.is_empty() && stopped {
                 detail = KILLED.into();
             }
-            (detail, run.stdout.clone(), run.stderr.clone())
+            // The compiler's warnings first, then the program's stderr, as upstream
+            // (its stderr is cargo's output followed by the program's).
+            let mut stderr = result.compile.stderr.clone();
+            stderr.push_str(&run.stderr);
+            (detail, run.stdout.clone(), stderr)
         }
         None => {
             // No program ran: the compiler's diagnostics are what the user needs.

@@ -218,15 +218,16 @@ fn result(v: serde_json::Value) -> RustResult {
 
 #[test]
 fn run_results_read_like_the_playground() {
-    let ok = result(json!({"compile": {"stderr": "warning: unused"},
-        "run": {"exit_code": 0, "signal": null, "stdout": "hi\n"}}));
+    // The compiler's warnings come first in stderr, then the program's, as upstream.
+    let ok = result(json!({"compile": {"stderr": "warning: unused\n"},
+        "run": {"exit_code": 0, "signal": null, "stdout": "hi\n", "stderr": "note\n"}}));
     assert_eq!(
         execute_out(&ok).unwrap(),
         ExecuteOut {
             success: true,
             exit_detail: "Exited with status 0".into(),
             stdout: "hi\n".into(),
-            stderr: String::new()
+            stderr: "warning: unused\nnote\n".into()
         }
     );
     let failed = result(json!({"status": "compile_error", "step": "compile",
