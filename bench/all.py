@@ -105,7 +105,7 @@ def _(n, what):
 runs3 = N(30, 5)
 
 
-@row(3, f"hello world: `corral run` vs rustc + run (hyperfine, {runs3} runs, {N(3, 1)} rounds)")
+@row(3, f"hello world: `corral run` vs rustc + run (hyperfine, {runs3} runs{N(', 3 rounds', '')})")
 def _(n, what):
     d = os.path.join(a.tmp, "row3")
     os.makedirs(d, exist_ok=True)
