@@ -82,7 +82,7 @@ def _(n, what):
                 out = json.loads(subprocess.run(argv, check=True, capture_output=True, text=True).stdout)
                 jail["pooled"] += [ms / 1e3 for ms in out["pooled_all_ms"]]
                 jail["fresh"] += [ms / 1e3 for ms in out["fresh_all_ms"]]
-            except (subprocess.CalledProcessError, ValueError, KeyError) as e:
+            except Exception as e:  # noqa: BLE001 - row 2 reports it
                 stderr = getattr(e, "stderr", "") or ""
                 jail["error"] = f"{e} {stderr}".strip()
     shared["bwrap"] = bw = lib.median(times["bwrap"])
