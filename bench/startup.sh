@@ -4,20 +4,17 @@
 # Usage: bench/startup.sh [RUNS]   (needs hyperfine and bubblewrap; run as root for cgroups)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 runs="${1:-300}"
-cargo build --release -q -p corral
-corral="$PWD/target/release/corral"
-out="$(mktemp -d)"
-bwrap_cmd="bwrap --ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/bin /bin --proc /proc --dev /dev --tmpfs /tmp --unshare-all --die-with-parent --new-session /bin/true"
-hyperfine -N --warmup 20 --runs "$runs" --export-json "$out/startup.json" \
-  -n bare "/bin/true" \
-  -n bwrap "$bwrap_cmd" \
-  -n corral "$corral exec -- /bin/true" >"$out/hyperfine.txt"
-python3 - "$out/startup.json" <<'PY'
-import json, sys
-res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+bench_build
+python3 - "$runs" "$CORRAL" "$BWRAP_TRUE" <<'PY'
+import sys
+sys.path.insert(0, "bench")
+import lib
+runs, corral, bwrap = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+res = lib.hyperfine({"bare": "/bin/true", "bwrap": bwrap, "corral": f"{corral} exec -- /bin/true"}, runs, 20, shell=False)
 med = {k: v["median"] * 1000 for k, v in res.items()}
-print(f"startup medians over {len(res['bare']['times'])} runs each:")
+print(f"startup medians over {res['bare']['runs']} runs each:")
 for k in ("bare", "bwrap", "corral"):
     print(f"  {k:<7} {med[k]:8.3f} ms")
 print(f"corral / bare  = {med['corral'] / med['bare']:6.2f}x")

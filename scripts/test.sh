@@ -38,6 +38,7 @@ else
 fi
 
 bash scripts/mdbook-test.sh
+if [ "$(id -u)" = 0 ]; then bash bench/all.sh --quick; fi  # every benchmark, briefly (fails only if a row errors)
 # Robustness. Fuzzing needs nightly and cargo-fuzz, schemathesis its venv (.ci/run
 # installs them); without them (a developer's machine) the steps say SKIP.
 if command -v cargo-fuzz >/dev/null && rustup run nightly rustc --version >/dev/null 2>&1; then
