@@ -125,6 +125,7 @@ pub fn recv_with_fds<T: DeserializeOwned>(fd: &impl AsFd) -> io::Result<Option<(
     use std::os::fd::FromRawFd;
     const MAX_FDS: usize = 64;
     let raw = fd.as_fd().as_raw_fd_compat();
+    // The size of the next record first: with MSG_TRUNC, recv returns its real length.
     let len = loop {
         match recv(raw, &mut [0u8; 1], MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC) {
             Ok(n) => break n,
@@ -171,34 +172,10 @@ pub fn recv_with_fds<T: DeserializeOwned>(fd: &impl AsFd) -> io::Result<Option<(
         .map_err(io::Error::other)
 }
 
-/// Receives one message; `Ok(None)` on end of stream.
+/// Receives one message; `Ok(None)` on end of stream. (Descriptors sent with it, which
+/// none of these messages carries, are closed.)
 pub fn recv<T: DeserializeOwned>(fd: &impl AsFd) -> io::Result<Option<T>> {
-    use nix::sys::socket::{MsgFlags, recv};
-    let raw = fd.as_fd().as_raw_fd_compat();
-    // The size of the next record first: with MSG_TRUNC, recv returns its real length.
-    let len = loop {
-        match recv(raw, &mut [0u8; 1], MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC) {
-            Ok(n) => break n,
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    };
-    if len == 0 {
-        return Ok(None);
-    }
-    let mut buf = vec![0u8; len];
-    loop {
-        match recv(raw, &mut buf, MsgFlags::empty()) {
-            Ok(0) => return Ok(None),
-            Ok(n) => {
-                return serde_json::from_slice(&buf[..n])
-                    .map(Some)
-                    .map_err(io::Error::other);
-            }
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
+    recv_with_fds(fd).map(|m| m.map(|(msg, _)| msg))
 }
 
 /// A connected SOCK_SEQPACKET pair, both ends close-on-exec.
