@@ -172,13 +172,30 @@ impl Sandbox {
         }
         let mut policy = policy.clone();
         policy.validate()?;
-        let jail = match self.pool.take(&policy.limits) {
-            Some(jail) => {
-                self.refill(&policy.limits);
-                jail
+        if let Some(jail) = self.pool.take(&policy.limits) {
+            self.refill(&policy.limits);
+            match self.spawn_in(jail, &policy, argv, stream) {
+                // It died while it waited (the OOM killer takes idle helpers first, their
+                // OOM score being the highest): start another.
+                Err(Error::Helper { source, .. }) => {
+                    tracing::warn!("a jail started ahead is gone ({source}); starting another")
+                }
+                spawned => return spawned,
             }
-            None => self.starter.start(&policy.limits)?,
-        };
+        }
+        let jail = self.starter.start(&policy.limits)?;
+        self.spawn_in(jail, &policy, argv, stream)
+    }
+
+    /// Gives `jail` its job.
+    fn spawn_in(
+        &self,
+        jail: Jail,
+        policy: &Policy,
+        argv: &[String],
+        stream: bool,
+    ) -> Result<Child, Error> {
+        let policy = policy.clone();
         if let (Some(id), true) = (jail.host_id, policy.hand_over_writable) {
             for m in &policy.mounts {
                 if let crate::policy::Mount::Bind {
@@ -573,13 +590,37 @@ impl Watch {
                 Err(e)
             }
             Ok(mut s) => {
-                let _ = stdin_tx.send(
-                    s.child
-                        .stdin
-                        .take()
-                        .ok_or_else(|| io::Error::other("no stdin pipe")),
-                );
-                let outcome = self.watch(begin, &mut s, setup, sources);
+                let stdin = s
+                    .child
+                    .stdin
+                    .take()
+                    .ok_or_else(|| io::Error::other("no stdin pipe"));
+                let limits = setup.policy.limits.clone();
+                let sent = match sources {
+                    Err(e) => Err(format!("sandbox setup failed: {e}")),
+                    Ok(_) if !self.waiting(&s) => {
+                        let gone = "the jail is gone: its helper ended while it waited";
+                        let _ = stdin_tx.send(Err(io::Error::other(gone)));
+                        Err(gone.to_string())
+                    }
+                    Ok(sources) => {
+                        let fds = sources
+                            .as_ref()
+                            .map(crate::jail::source_fds)
+                            .unwrap_or_default();
+                        // (The helper holds its own copies of the sources once sent.)
+                        wire::send_with_fds(&s.ctl, &ToHelper::Job(Box::new(setup)), &fds).map_err(
+                            |e| {
+                                // Said to the caller, who can start another jail.
+                                let gone = format!("the jail is gone: {e}");
+                                let _ = stdin_tx.send(Err(io::Error::other(gone.clone())));
+                                gone
+                            },
+                        )
+                    }
+                };
+                let _ = stdin_tx.send(stdin);
+                let outcome = sent.and_then(|()| self.watch(begin, &mut s, limits));
                 if outcome.is_err() {
                     self.kill.signal();
                 }
@@ -658,6 +699,18 @@ impl Watch {
         }
     }
 
+    /// Whether the started helper still waits for its job: nothing may come on the
+    /// control socket meanwhile (a message or a hang-up means it is gone), and the
+    /// reaper has not exited.
+    fn waiting(&self, s: &Started) -> bool {
+        let quiet = |fd: std::os::fd::BorrowedFd| {
+            let mut fds = [nix::poll::PollFd::new(fd, nix::poll::PollFlags::POLLIN)];
+            nix::poll::poll(&mut fds, nix::poll::PollTimeout::ZERO) == Ok(0)
+        };
+        let reaper = self.kill.helper.lock().unwrap_or_else(|p| p.into_inner());
+        quiet(s.ctl.as_fd()) && reaper.as_ref().is_none_or(|fd| quiet(fd.as_fd()))
+    }
+
     /// Start, the helper's namespaces, its id maps, Go.
     fn handshake(&mut self, s: &mut Started) -> Result<(), String> {
         wire::send(&s.ctl, &ToHelper::Start(Box::new(self.start.clone())))
@@ -708,24 +761,13 @@ impl Watch {
         let _ = s.child.wait();
     }
 
-    /// Sends the job and watches the step to its end.
+    /// Watches the step, its job sent, to its end.
     fn watch(
         &mut self,
         start: Instant,
         s: &mut Started,
-        setup: Setup,
-        sources: Result<Option<crate::jail::Sources>, String>,
+        limits: Limits,
     ) -> Result<Outcome, String> {
-        let limits = setup.policy.limits.clone();
-        let sources = sources.map_err(|e| format!("sandbox setup failed: {e}"))?;
-        let fds = sources
-            .as_ref()
-            .map(crate::jail::source_fds)
-            .unwrap_or_default();
-        wire::send_with_fds(&s.ctl, &ToHelper::Job(Box::new(setup)), &fds)
-            .map_err(|e| format!("send job: {e}"))?;
-        // The helper holds its own copies now.
-        drop(sources);
         let ctl = &s.ctl;
         let inner = Some(s.inner);
         let (stdout, stderr) = (s.child.stdout.take(), s.child.stderr.take());
