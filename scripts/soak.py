@@ -8,9 +8,12 @@ compile and run), memo hits (a few programs answered from the memo) and runs tha
 on a limit (a spinning program with a short wall clock). The queue is small, so the
 server is saturated. It must answer only 200, 429 or 503; its RSS (VmRSS, sampled every
 second) must stay flat (the last quarter's peak at most the first quarter's peak plus a
-margin); and once the load stops nothing may be left behind: no process of its runs
-(host uids 990000-999999, seen below it during the soak), no cgroup of its runs
-(`<corral cgroup dir>/<pid>-<n>`), no work dir (`DATA_DIR/work/<pid>-<n>`).
+margin); and once the load stops nothing may be left behind but the jails it keeps
+started ahead (at most two with `jail_pool = 1`, each its helper's two halves with
+nothing below them, and their cgroups): no other process below it, no other cgroup
+(`<corral cgroup dir>/<pid>-<n>`), no work dir (`DATA_DIR/work/<pid>-<n>`); after it
+exits, no process of its runs (host uids 990000-999999, seen below it during the soak)
+and no cgroup at all.
 Prints the counts by status and by outcome, and the RSS samples. Exit 1 on a failure.
 """
 
@@ -31,6 +34,9 @@ import time
 import urllib.request
 
 SANDBOX_UIDS = range(990000, 1000000)
+# Jails the server keeps started ahead for each kind of step (compile, run): an idle
+# server has at most twice this many, waiting, and none after it exits.
+JAIL_POOL = 1
 ALLOWED = {200, 429, 503}
 
 
@@ -78,6 +84,31 @@ def descendants(root):
             break
         found |= more
     return {(p, procs[p][0]): procs[p][1] for p in found if p != root and p in procs}
+
+
+def waiting_jails(root):
+    """Processes below an idle server that are not jails waiting for a job: a waiting
+    jail is its helper's two halves (the server's child and its one child) and nothing
+    below them (no init: no step has started in it). Returns (jails, strays)."""
+    procs = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            info = proc_info(int(name))
+            if info:
+                procs[int(name)] = info
+    children = {}
+    for p, (_, _, ppid) in procs.items():
+        children.setdefault(ppid, []).append(p)
+    jails, strays = 0, {}
+    for outer in children.get(root, []):
+        inner = children.get(outer, [])
+        deeper = [c for i in inner for c in children.get(i, [])]
+        if len(inner) <= 1 and not deeper:
+            jails += 1
+        else:
+            for p in [outer, *inner, *deeper]:
+                strays[(p, procs[p][0])] = procs[p][1]
+    return jails, strays
 
 
 def rss_kib(pid):
@@ -150,7 +181,7 @@ def main():
         # limit that the clients reach now and then (429s).
         f.write(
             "[server]\nworkers = 2\nqueue = 4\nrate_per_minute = 6000\nrate_burst = 100\n"
-            "memo_bytes = 16777216\n"
+            f"memo_bytes = 16777216\njail_pool = {JAIL_POOL}\n"
         )
     port = free_port()
     log = open(os.path.join(work, "server.log"), "w")
@@ -241,8 +272,10 @@ def main():
 
         # Idle: every run has ended; nothing of them may remain.
         time.sleep(2)
-        below = {k: u for k, u in descendants(server.pid).items()}
+        jails, below = waiting_jails(server.pid)
+        # One group name per waiting jail (a directory in each controller).
         left_cgroups = cgroups_of(server.pid)
+        idle_groups = {os.path.basename(c) for c in left_cgroups}
         left_work = work_dirs_of(data_dir, server.pid)
         if server.poll() is not None:
             failures.append(f"corral serve exited during the soak (code {server.returncode})")
@@ -282,10 +315,14 @@ def main():
                 failures.append(f"RSS grew: first quarter peak {first} KiB, last {last} KiB")
         else:
             failures.append(f"only {len(samples)} RSS samples")
+        print(f"soak: jails waiting on the idle server: {jails} (at most {2 * JAIL_POOL})")
         if below:
-            failures.append(f"processes below the idle server: {below}")
-        if left_cgroups or left_cgroups_after:
-            failures.append(f"cgroups left: idle {left_cgroups}, after exit {left_cgroups_after}")
+            failures.append(f"processes below the idle server other than waiting jails: {below}")
+        if jails > 2 * JAIL_POOL:
+            failures.append(f"{jails} jails wait on the idle server, more than {2 * JAIL_POOL}")
+        if len(idle_groups) > jails or left_cgroups_after:
+            failures.append(f"cgroups left: idle {sorted(idle_groups)} for {jails} waiting jails, "
+                            f"after exit {left_cgroups_after}")
         if left_work or left_work_after:
             failures.append(f"work dirs left: idle {left_work}, after exit {left_work_after}")
         if alive_after:
