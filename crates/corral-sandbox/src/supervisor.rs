@@ -116,7 +116,8 @@ impl Sandbox {
         self
     }
 
-    /// Keeps `count` jails for steps with exactly `limits` started ahead of time, in
+    /// Keeps `count` jails for steps with `limits` (those a jail is made with: memory,
+    /// pids, CPU share; see `same_jail`) started ahead of time, in
     /// the background: helper running, cgroups joined, host id leased, namespaces
     /// made and ids mapped, waiting for a job. Nothing of any step is in a jail before
     /// its job arrives (the root, mounts, time namespace and command all come after),
@@ -142,7 +143,7 @@ impl Sandbox {
                 })
                 .collect()
         };
-        let threads: Vec<_> = jails.into_iter().filter_map(|j| j.thread).collect();
+        let threads: Vec<_> = jails.into_iter().map(|j| j.thread).collect();
         // Their job channels are closed now: each thread cleans up and ends.
         for t in threads {
             let _ = t.join();
@@ -196,7 +197,7 @@ impl Sandbox {
         stream: bool,
     ) -> Result<Child, Error> {
         let policy = policy.clone();
-        if let (Some(id), true) = (jail.host_id, policy.hand_over_writable) {
+        if let (Some(id), true) = (jail.start.host_id, policy.hand_over_writable) {
             for m in &policy.mounts {
                 if let crate::policy::Mount::Bind {
                     src,
@@ -215,7 +216,7 @@ impl Sandbox {
         }
         // Root mode: the helper already is the step's unprivileged host id, so the bind
         // sources are opened here, as host root, and passed to it.
-        let sources = match jail.host_id {
+        let sources = match jail.start.host_id {
             Some(_) => crate::jail::open_sources(&policy).map(Some),
             None => Ok(None),
         };
@@ -223,11 +224,8 @@ impl Sandbox {
             require_landlock: policy.require_landlock,
             policy,
             argv: argv.to_vec(),
-            parent_pid: jail.start.parent_pid,
             root_mode: jail.start.root_mode,
-            host_id: jail.host_id,
             memory_by_rlimit: jail.memory_by_rlimit,
-            cgroup_attach: jail.start.cgroup_attach.clone(),
             ablate_seccomp: self.starter.ablation.seccomp,
             ablate_landlock: self.starter.ablation.landlock,
         };
@@ -309,21 +307,14 @@ impl Starter {
         };
         let kill = Arc::new(KillSwitch::default());
         let (jobs, jobs_rx) = mpsc::channel();
-        let jail = Jail {
-            thread: None,
-            jobs,
-            kill: kill.clone(),
-            host_id: start.host_id,
-            memory_by_rlimit: group.is_none(),
-            start: start.clone(),
-        };
+        let memory_by_rlimit = group.is_none();
         let watch = Watch {
             helper: self.helper.clone(),
             mode: self.mode.clone(),
-            start,
+            start: start.clone(),
             group,
             _lease: lease,
-            kill,
+            kill: kill.clone(),
             stream: None,
         };
         // The jail's thread spawns the helper and lives exactly as long as it: the
@@ -336,18 +327,20 @@ impl Starter {
                 source,
             })?;
         Ok(Jail {
-            thread: Some(thread),
-            ..jail
+            thread,
+            jobs,
+            kill,
+            memory_by_rlimit,
+            start,
         })
     }
 }
 
 /// A jail started (or starting) on its own thread, waiting for its job.
 struct Jail {
-    thread: Option<std::thread::JoinHandle<()>>,
+    thread: std::thread::JoinHandle<()>,
     jobs: mpsc::Sender<Job>,
     kill: Arc<KillSwitch>,
-    host_id: Option<u32>,
     memory_by_rlimit: bool,
     start: Start,
 }

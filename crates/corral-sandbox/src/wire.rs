@@ -24,9 +24,13 @@ pub enum ToHelper {
 /// memory limit that bounds its IPC namespace.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Start {
+    /// The supervisor's pid: the helper checks that it is still its parent.
     pub parent_pid: i32,
     pub root_mode: bool,
+    /// Root mode: the host uid and gid of this step, which the helper becomes before it
+    /// creates the user namespace (sandbox uid 1000 maps to it).
     pub host_id: Option<u32>,
+    /// cgroup files the helper writes "0" to before anything else, joining its cgroups.
     pub cgroup_attach: Vec<std::path::PathBuf>,
     /// The memory limit, for the System V IPC limits of the jail's IPC namespace.
     pub ipc_memory: u64,
@@ -36,18 +40,12 @@ pub struct Start {
 pub struct Setup {
     pub policy: Policy,
     pub argv: Vec<String>,
-    pub parent_pid: i32,
     /// Root mode: drop supplementary groups (unprivileged mode cannot: setgroups is denied).
     pub root_mode: bool,
-    /// Root mode: the host uid and gid of this step, which the helper becomes before it
-    /// creates the user namespace (sandbox uid 1000 maps to it).
-    pub host_id: Option<u32>,
     /// No cgroup bounds memory: RLIMIT_AS is the memory limit (unprivileged mode, ablation).
     pub memory_by_rlimit: bool,
     /// Landlock must be enforced, not just tried.
     pub require_landlock: bool,
-    /// cgroup files the helper writes "0" to before anything else, joining its cgroups.
-    pub cgroup_attach: Vec<std::path::PathBuf>,
     /// Skip seccomp (layer ablation in tests only).
     pub ablate_seccomp: bool,
     /// Skip Landlock (layer ablation in tests only).
