@@ -277,11 +277,15 @@ impl Pipeline {
             )));
         }
         let code = plan.code();
+        let lib = plan.crate_type == CrateType::Lib;
+        // A program runs once: std linked dynamically (bound into the run step at
+        // STD_MOUNT, found through the binary's run path).
+        let std_dylib = (!lib).then(|| toolchain.std_dylib()).flatten();
         // The bake's shared library of the crates, for a harness that links it: its
         // crate root (the harness's own file, never the user's) names it.
         let shared = match (&baked, harness.link_shared) {
             // (A shared library needs std shared too.)
-            (Some(b), true) if toolchain.std_dylib().is_some() => b
+            (Some(b), true) if std_dylib.is_some() => b
                 .shared
                 .clone()
                 .zip(b.shared.as_ref().and_then(|s| b.host_path(s))),
@@ -315,7 +319,6 @@ impl Pipeline {
             baked.as_deref(),
             plan.limits.compile.clone(),
         );
-        let lib = plan.crate_type == CrateType::Lib;
         let mut argv = vec![
             format!("{TOOLCHAIN_MOUNT}/bin/rustc"),
             prepared.crate_root.clone(),
@@ -336,10 +339,6 @@ impl Pipeline {
             argv.push("--json=diagnostic-rendered-ansi".into());
         }
         argv.extend(codegen_flags(plan.mode, run.backtrace));
-        // A program runs once: std linked dynamically (bound into the run step at
-        // STD_MOUNT, found through the binary's run path) and no debug info linked in
-        // unless a backtrace wants line tables.
-        let std_dylib = (!lib).then(|| toolchain.std_dylib()).flatten();
         if std_dylib.is_some() {
             argv.extend([
                 "-C".into(),
@@ -348,6 +347,7 @@ impl Pipeline {
                 format!("link-arg=-Wl,-rpath,{STD_MOUNT}"),
             ]);
         }
+        // No debug info linked in unless a backtrace wants line tables.
         if !run.backtrace {
             argv.extend(["-C".into(), "strip=debuginfo".into()]);
         }
