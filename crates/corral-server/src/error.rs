@@ -34,11 +34,8 @@ impl ApiError {
 
 impl From<corral_rust::request::RequestError> for ApiError {
     fn from(e: corral_rust::request::RequestError) -> ApiError {
-        use corral_rust::request::RequestError as E;
-        let status = match e {
-            E::NotBaked { .. } => Status::ServiceUnavailable,
-            _ => Status::BadRequest,
-        };
+        let status =
+            Status::from_code(crate::queue::refused_status(&e)).unwrap_or(Status::BadRequest);
         ApiError::new(status, e.to_string())
     }
 }

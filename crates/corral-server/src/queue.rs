@@ -67,12 +67,20 @@ impl RunError {
     /// The HTTP status of this error.
     pub fn http_status(&self) -> u16 {
         match self {
-            RunError::Refused(RequestError::NotBaked { .. }) => 503,
-            RunError::Refused(_) => 400,
+            RunError::Refused(e) => refused_status(e),
             RunError::Busy { .. } | RunError::ShuttingDown => 503,
             RunError::Cancelled => 409,
             RunError::Lost(_) => 500,
         }
+    }
+}
+
+/// The HTTP status of a refused request: the client's mistake (400), or a bake this
+/// server lacks for now (503).
+pub fn refused_status(e: &RequestError) -> u16 {
+    match e {
+        RequestError::NotBaked { .. } => 503,
+        _ => 400,
     }
 }
 

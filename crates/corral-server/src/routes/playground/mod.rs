@@ -27,23 +27,39 @@ use wire::{
     FormatIn, FormatOut, MacroExpansionIn, MiriIn, PgJson, ToolOut,
 };
 
-/// Plans and runs a run request: the playground's execute answer. A channel that is
-/// not installed is answered in the output, as the playground does.
-async fn execute_request(app: &App, req: Request) -> Result<ExecuteOut, ApiError> {
+/// Plans and runs a request: its output, or (`Err` inside) why this server cannot
+/// serve it (a channel, tool or component not installed, found when planning; crates
+/// not baked for the channel, found when compiling), which the playground answers in
+/// the route's own shape rather than as an HTTP error.
+async fn plan_and_run(
+    app: &App,
+    req: Request,
+) -> Result<Result<std::sync::Arc<Output>, String>, ApiError> {
+    let refused = |e: corral_rust::request::RequestError| {
+        if e.unavailable() {
+            Ok(Err(e.to_string()))
+        } else {
+            Err(e.into())
+        }
+    };
     let plan = match app.pipeline.plan(&req) {
         Ok(plan) => plan,
-        Err(e) if e.unavailable() => return Ok(unavailable_execute(e.to_string())),
-        Err(e) => return Err(e.into()),
+        Err(e) => return refused(e),
     };
-    let done = match app.runner.run(plan).await {
-        Ok(done) => done,
-        // Found while running: crates not baked for this channel.
-        Err(RunError::Refused(e)) if e.unavailable() => {
-            return Ok(unavailable_execute(e.to_string()));
-        }
-        Err(e) => return Err(e.into()),
+    match app.runner.run(plan).await {
+        Ok(done) => Ok(Ok(done.output)),
+        Err(RunError::Refused(e)) => refused(e),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Plans and runs a run request: the playground's execute answer.
+async fn execute_request(app: &App, req: Request) -> Result<ExecuteOut, ApiError> {
+    let output = match plan_and_run(app, req).await? {
+        Ok(output) => output,
+        Err(why) => return Ok(unavailable_execute(why)),
     };
-    match &*done.output {
+    match &*output {
         Output::Run(result) => execute_out(result),
         Output::Tool(_) => Err(ApiError::new(
             rocket::http::Status::InternalServerError,
@@ -54,19 +70,11 @@ async fn execute_request(app: &App, req: Request) -> Result<ExecuteOut, ApiError
 
 /// Plans and runs a tool request.
 async fn tool_request(app: &App, req: Request) -> Result<ToolAnswer, ApiError> {
-    let plan = match app.pipeline.plan(&req) {
-        Ok(plan) => plan,
-        Err(e) if e.unavailable() => return Ok(ToolAnswer::Unavailable(e.to_string())),
-        Err(e) => return Err(e.into()),
+    let output = match plan_and_run(app, req).await? {
+        Ok(output) => output,
+        Err(why) => return Ok(ToolAnswer::Unavailable(why)),
     };
-    let done = match app.runner.run(plan).await {
-        Ok(done) => done,
-        Err(RunError::Refused(e)) if e.unavailable() => {
-            return Ok(ToolAnswer::Unavailable(e.to_string()));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    match &*done.output {
+    match &*output {
         Output::Tool(out) => ToolAnswer::Ran(out.clone()).checked(),
         Output::Run(_) => Err(ApiError::new(
             rocket::http::Status::InternalServerError,
