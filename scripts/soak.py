@@ -69,14 +69,20 @@ def proc_info(pid):
     return int(after[19]), uid, ppid
 
 
-def descendants(root):
-    """{(pid, start): uid} of every live process below root."""
+def live_procs():
+    """{pid: (start time, uid, ppid)} of every live, non-zombie process."""
     procs = {}
     for name in os.listdir("/proc"):
         if name.isdigit():
             info = proc_info(int(name))
             if info:
                 procs[int(name)] = info
+    return procs
+
+
+def descendants(root):
+    """{(pid, start): uid} of every live process below root."""
+    procs = live_procs()
     found = {root}
     while True:
         more = {p for p, (_, _, ppid) in procs.items() if ppid in found} - found
@@ -90,12 +96,7 @@ def waiting_jails(root):
     """Processes below an idle server that are not jails waiting for a job: a waiting
     jail is its helper's two halves (the server's child and its one child) and nothing
     below them (no init: no step has started in it). Returns (jails, strays)."""
-    procs = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            info = proc_info(int(name))
-            if info:
-                procs[int(name)] = info
+    procs = live_procs()
     children = {}
     for p, (_, _, ppid) in procs.items():
         children.setdefault(ppid, []).append(p)
