@@ -1,5 +1,7 @@
 // Renders terminal text (SGR colour codes) into DOM nodes. Text only ever goes through
-// textContent: program output is never parsed as HTML.
+// textContent: program output is never parsed as HTML. Program output may also carry
+// pictures (`IMAGE:` lines, see images.js), drawn only as <img>.
+import { imageElement, splitImages } from "./images.js";
 
 const BASIC = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"];
 
@@ -64,14 +66,25 @@ function styled(text, s) {
   return span;
 }
 
-// A form feed clears the pane: only what follows the last one is shown.
-export function renderAnsi(target, text) {
+// A form feed clears the pane: only what follows the last one is shown. With `images`
+// (program output), `IMAGE:` lines are drawn; with `partial` (output still arriving), an
+// unfinished last line that may become one waits for its newline.
+export function renderAnsi(target, text, { images = false, partial = false } = {}) {
   const ff = text.lastIndexOf("\f");
   if (ff >= 0) text = text.slice(ff + 1);
   target.replaceChildren();
   const frag = document.createDocumentFragment();
   const state = { fg: null, bg: null, bold: false, italic: false, underline: false, dim: false };
-  // CSI sequences (ESC [ params final), OSC sequences (ESC ] ... BEL/ST), other escapes.
+  const parts = images ? splitImages(text, { partial }) : [{ text }];
+  for (const part of parts) {
+    if (part.image) frag.append(imageElement(part.image));
+    else appendAnsi(frag, part.text, state);
+  }
+  target.append(frag);
+}
+
+// CSI sequences (ESC [ params final), OSC sequences (ESC ] ... BEL/ST), other escapes.
+function appendAnsi(frag, text, state) {
   const re = /\x1b\[([0-9;:]*)([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
   let last = 0;
   for (let m; (m = re.exec(text)); ) {
@@ -80,5 +93,4 @@ export function renderAnsi(target, text) {
     if (m[2] === "m") applySgr(state, m[1] === "" ? [] : m[1].split(/[;:]/).map((x) => parseInt(x || "0", 10)));
   }
   if (last < text.length) frag.append(styled(text.slice(last), state));
-  target.append(frag);
 }

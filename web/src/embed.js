@@ -21,7 +21,8 @@
 // The same file drives corral's own frame page (/embed?code=…, /embed/p/<id>), which
 // marks its <html> with data-corral-frame.
 //
-// Program output only ever reaches the page as text (textContent; colours parsed).
+// Program output only ever reaches the page as text (textContent; colours parsed), or as
+// an <img> for an `IMAGE:` line of base64 picture data (images.js).
 import { renderAnsi } from "./ansi.js";
 import { compileOnly, infoWords, interpret, parseAttributes, runLabel } from "./attributes.js";
 import { parseExample, programText } from "./hidden.js";
@@ -101,7 +102,7 @@ function outputWriter(target) {
       target.replaceChildren(
         ...parts.map((p) => {
           const span = el("span", p.stream === "stderr" ? "corral-stderr" : "");
-          renderAnsi(span, p.text);
+          renderAnsi(span, p.text, { images: true });
           return span;
         }),
       );

@@ -280,7 +280,9 @@ $("args").addEventListener("submit", (e) => {
 function show(id, text) {
   const box = $(id + "-box");
   box.hidden = !text;
-  renderAnsi($(id === "compile" ? "compile-out" : id === "harness" ? "harness-out" : id), text || "");
+  // Program output (stdout, stderr) may carry pictures; the compiler's and harness's not.
+  const images = id === "stdout" || id === "stderr";
+  renderAnsi($(id === "compile" ? "compile-out" : id === "harness" ? "harness-out" : id), text || "", { images });
 }
 
 function inlineDiagnostics(code, diags) {
@@ -462,16 +464,20 @@ document.addEventListener("keydown", (e) => {
 // ---- streaming: the Rust Playground's /websocket protocol ----
 let socket = null;
 let streamSeq = 0;
-function liveWrite(text) {
+// The live pane holds what arrived since the last form feed, drawn as the other panes
+// are (colours, pictures); a last line that may become an `IMAGE:` line waits for its
+// newline until the stream ends.
+let liveText = "";
+function liveWrite(text, { final = false } = {}) {
   const out = $("live-out");
-  const parts = text.split("\f");
-  parts.forEach((part, i) => {
-    if (i > 0) out.replaceChildren(); // a form feed clears the pane
-    if (part) out.append(document.createTextNode(part));
-  });
+  liveText += text;
+  const ff = liveText.lastIndexOf("\f");
+  if (ff >= 0) liveText = liveText.slice(ff + 1);
+  renderAnsi(out, liveText, { images: true, partial: !final });
   out.parentElement.scrollIntoView?.({ block: "nearest" });
 }
 function streamEnd(text, ok) {
+  liveWrite("", { final: true });
   $("status").textContent = text;
   $("status").className = "status " + (ok ? "ok" : "bad");
   $("stream").disabled = false;
@@ -494,6 +500,7 @@ function stream() {
   const code = view.state.doc.toString();
   save({ code });
   for (const id of ["compile", "stdout", "stderr", "harness"]) show(id, "");
+  liveText = "";
   $("live-out").replaceChildren();
   $("live-box").hidden = false;
   $("stdin").disabled = false;

@@ -274,6 +274,20 @@ test("/embed/p/<id> runs a shared snippet; /embed without code says so", { timeo
   assert.match(await empty.textContent("#corral-embed"), /^No code/);
 });
 
+test("the embed draws an IMAGE: line as an image and leaves HTML in one as text", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (env.skip) return t.skip(env.skip);
+  const png = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==";
+  const hostile = Buffer.from("<html><script>window.pwned = 1</script></html>").toString("base64");
+  const code = `fn main() {\n    println!("IMAGE:${png}");\n    println!("IMAGE:${hostile}");\n}\n`;
+  const page = await open(t, `/embed?${new URLSearchParams({ code, harness: "bin" })}`);
+  await page.click(".corral-run");
+  await page.waitForSelector(".corral-snippet[data-state=done]", { timeout: RUN_TIMEOUT });
+  await page.waitForFunction(() => document.querySelector(".corral-out img.corral-image")?.naturalWidth === 2);
+  assert.equal(await page.locator(".corral-out img").count(), 1);
+  assert.equal(await page.textContent(".corral-out"), `IMAGE:${hostile}\n`);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+});
+
 test("a playground link opens the editor with the harness and its arguments", { timeout: RUN_TIMEOUT }, async (t) => {
   if (env.skip) return t.skip(env.skip);
   const q = new URLSearchParams({ code: "{\nlet x = 6;\n    x * 7\n}\n", harness: "expr" });

@@ -397,6 +397,101 @@ test("the output timeline replays events with their delays; a form feed clears t
   assert.equal(await page.isChecked("#realtime"), true);
 });
 
+// Pictures: a 2×2 red PNG, a static SVG, and IMAGE: lines that carry HTML or script.
+const PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==";
+const b64 = (s) => Buffer.from(s).toString("base64");
+const SVG_B64 = b64('<svg xmlns="http://www.w3.org/2000/svg" width="30" height="20"><rect width="30" height="20" fill="blue"/></svg>');
+const HOSTILE = [
+  '<img src=x onerror="window.pwned=1">',
+  b64('<html><body><script>window.pwned=1</script></body></html>'),
+  b64('<svg xmlns="http://www.w3.org/2000/svg" onload="window.pwned=1"><script>window.pwned=1</script></svg>'),
+];
+
+test("IMAGE: lines of PNG or SVG data show as images; HTML or script in one stays text and never runs", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (env.skip) return t.skip(env.skip);
+  const page = await open(t);
+  const dialogs = [];
+  page.on("dialog", (d) => (dialogs.push(d.message()), d.dismiss()));
+  const lines = [`IMAGE:${PNG_B64}`, "between", `IMAGE:${SVG_B64}`, ...HOSTILE.map((h) => `IMAGE:${h}`)];
+  await typeCode(page, `fn main() {\n${lines.map((l) => `    println!("{}", ${JSON.stringify(l)});\n`).join("")}}\n`);
+  assert.match(await runAndWait(page), /^success/);
+  const images = await page.$$eval("#stdout img", (imgs) =>
+    imgs.map((i) => ({ cls: i.className, src: i.src.slice(0, 26) })),
+  );
+  await page.waitForFunction(() => [...document.querySelectorAll("#stdout img")].every((i) => i.complete && i.naturalWidth > 0));
+  const sizes = await page.$$eval("#stdout img", (imgs) => imgs.map((i) => [i.naturalWidth, i.naturalHeight]));
+  assert.deepEqual(images.map((i) => [i.cls, i.src]), [
+    ["corral-image", "data:image/png;base64,iVBO"],
+    ["corral-image", "data:image/svg+xml;base64,"],
+  ]);
+  assert.deepEqual(sizes, [[2, 2], [30, 20]], "both decoded");
+  const text = await page.textContent("#stdout");
+  assert.equal(text, "between\n" + HOSTILE.map((h) => `IMAGE:${h}\n`).join(""), "the hostile lines stay text");
+  assert.equal(await page.locator("#stdout script, #stdout svg, #stdout iframe, #stdout object").count(), 0);
+  assert.equal(await page.evaluate(() => window.pwned), undefined, "no script from the output ran");
+  assert.deepEqual(dialogs, []);
+
+  // Streamed: the image shows once its line is complete.
+  await typeCode(page, `fn main() {\n    println!("{}", ${JSON.stringify("IMAGE:" + PNG_B64)});\n    println!("done");\n}\n`);
+  await page.click("#stream");
+  await page.waitForFunction(() => /^(success|failed)/.test(document.getElementById("status").textContent), null, {
+    timeout: RUN_TIMEOUT,
+  });
+  assert.equal(await page.locator("#live-out img.corral-image").count(), 1);
+  assert.equal(await page.textContent("#live-out"), "done\n");
+});
+
+test("an animation of IMAGE: frames replays with its delays, each form feed clearing the last frame", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (env.skip) return t.skip(env.skip);
+  const page = await open(t);
+  // Three frames of a moving square, 300 ms apart in the program's (virtual) time.
+  await typeCode(
+    page,
+    [
+      "fn frame(x: u32) -> String {",
+      '    format!("<svg xmlns=\\"http://www.w3.org/2000/svg\\" width=\\"60\\" height=\\"20\\"><rect x=\\"{x}\\" width=\\"20\\" height=\\"20\\"/></svg>")',
+      "}",
+      "fn b64(data: &[u8]) -> String {",
+      '    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";',
+      "    let mut out = String::new();",
+      "    for c in data.chunks(3) {",
+      "        let n = c.iter().enumerate().fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));",
+      "        for i in 0..4 {",
+      "            out.push(if i <= c.len() { A[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });",
+      "        }",
+      "    }",
+      "    out",
+      "}",
+      "fn main() {",
+      "    for x in [0, 20, 40] {",
+      '        println!("\\x0cIMAGE:{}", b64(frame(x).as_bytes()));',
+      "        std::thread::sleep(std::time::Duration::from_millis(300));",
+      "    }",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  await page.evaluate(() => {
+    const t0 = performance.now();
+    window.frames_ = [];
+    new MutationObserver(() => {
+      const imgs = document.querySelectorAll("#stdout img");
+      const src = imgs.length === 1 ? imgs[0].src : null;
+      const last = window.frames_[window.frames_.length - 1];
+      if (src && last?.src !== src) window.frames_.push({ src, t: performance.now() - t0 });
+    }).observe(document.getElementById("stdout"), { childList: true, subtree: true });
+  });
+  assert.match(await runAndWait(page), /^success/);
+  const frames = await page.evaluate(() => window.frames_);
+  assert.equal(frames.length, 3, "three frames, one at a time");
+  const decoded = frames.map((f) => Buffer.from(f.src.split(",")[1], "base64").toString());
+  assert.deepEqual(decoded.map((svg) => svg.match(/x="(\d+)"/)[1]), ["0", "20", "40"]);
+  for (let i = 1; i < frames.length; i++) {
+    const gap = frames[i].t - frames[i - 1].t;
+    assert.ok(gap >= 250, `frame ${i} came ${gap} ms after the one before`);
+  }
+});
+
 test("a program that sleeps replays its output with its delays, in virtual and real time", { timeout: RUN_TIMEOUT }, async (t) => {
   if (env.skip) return t.skip(env.skip);
   const page = await open(t);
