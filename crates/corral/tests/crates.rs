@@ -198,3 +198,58 @@ fn rocket() -> _ {
             .contains("json")
     );
 }
+
+/// The picture examples: a plot drawn with `plotters` and printed as an `IMAGE:` line of
+/// base64 SVG, and an animation of such frames, each after a form feed and a sleep.
+#[test]
+fn the_picture_examples_print_image_lines() {
+    use base64::prelude::*;
+    if !stable_baked() {
+        return;
+    }
+    let example = |name: &str| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/").to_string() + name;
+        let o = run_code(&[], &std::fs::read_to_string(path).unwrap());
+        assert_eq!(o["status"], "success", "{o}");
+        o
+    };
+    let svg_of = |line: &str| {
+        let b64 = line.strip_prefix("IMAGE:").expect("an IMAGE: line");
+        String::from_utf8(BASE64_STANDARD.decode(b64).expect("base64")).expect("UTF-8 SVG")
+    };
+
+    let plot = example("plot.rs");
+    let stdout = plot["run"]["stdout"].as_str().unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout:.200}");
+    let svg = svg_of(lines[0]);
+    assert!(svg.starts_with("<svg"), "{svg:.100}");
+    assert!(
+        svg.contains("sin(x) and cos(x)") && svg.contains("<polyline"),
+        "{svg:.300}"
+    );
+    assert!(
+        !svg.contains("<script") && !svg.contains("href"),
+        "a static picture"
+    );
+    assert_eq!(lines[1], "Plotted sin and cos on [-3.2, 3.2].");
+
+    let anim = example("animation.rs");
+    let stdout = anim["run"]["stdout"].as_str().unwrap();
+    let frames: Vec<&str> = stdout.split('\x0c').filter(|f| !f.is_empty()).collect();
+    assert_eq!(frames.len(), 60, "one form feed per frame");
+    let first = svg_of(frames[0].lines().next().unwrap());
+    let last = svg_of(frames[59].lines().next().unwrap());
+    assert!(first.contains("<circle") && first != last, "the ball moves");
+    // Virtual time: the sleeps are in the timeline (40 ms per frame), not in the run.
+    let waited: u64 = anim["run"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["delay_ns"].as_u64().unwrap_or(0))
+        .sum();
+    assert!(
+        waited >= 59 * 40_000_000,
+        "the frames are {waited} ns apart in all"
+    );
+}

@@ -197,6 +197,8 @@ mod tests {
             "anyhow",
             "thiserror",
             "chrono",
+            "plotters",
+            "base64",
         ] {
             assert!(names.contains(&want), "{want} missing from {names:?}");
         }
