@@ -3,8 +3,9 @@
 // ../test-support.mjs for the setup and when the tests skip).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { env, open, RUN_TIMEOUT, setup, SHOTS, teardown } from "../test-support.mjs";
+import { env, open, root, RUN_TIMEOUT, setup, SHOTS, teardown } from "../test-support.mjs";
 
 before(setup);
 after(teardown);
@@ -439,6 +440,16 @@ test("IMAGE: lines of PNG or SVG data show as images; HTML or script in one stay
   });
   assert.equal(await page.locator("#live-out img.corral-image").count(), 1);
   assert.equal(await page.textContent("#live-out"), "done\n");
+});
+
+test("examples/plot.rs draws its plot on the page", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (env.skip) return t.skip(env.skip);
+  const page = await open(t);
+  await typeCode(page, readFileSync(join(root, "examples/plot.rs"), "utf8"));
+  assert.match(await runAndWait(page), /^success/);
+  await page.waitForFunction(() => document.querySelector("#stdout img.corral-image")?.naturalWidth === 480);
+  assert.equal(await page.textContent("#stdout"), "Plotted sin and cos on [-3.2, 3.2].\n");
+  await page.locator(".output-pane").screenshot({ path: join(SHOTS, "plot.png") });
 });
 
 test("an animation of IMAGE: frames replays with its delays, each form feed clearing the last frame", { timeout: RUN_TIMEOUT }, async (t) => {
