@@ -3,6 +3,11 @@
 //! rustc reports positions in the generated files; the harness says which lines of
 //! which file came from the user (and how many bytes it removed from each line's
 //! start, e.g. rustdoc's `# `). Spans elsewhere are harness code (`in_harness`).
+//!
+//! A diagnostic inside the harness's own generated files (its glue) would point the user
+//! at code they never wrote: its errors become one error in the stub's terms (what the
+//! harness needs, e.g. "a function `rocket()`"), at the start of the user's text, and
+//! its warnings are dropped.
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +41,8 @@ pub struct UserLines<'a> {
     pub text: &'a str,
     /// The name the user knows the file by (e.g. `src/main.rs`).
     pub user_file: &'a str,
+    /// What the harness needs from the stub, said instead of an error in its glue.
+    pub needs: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -69,6 +76,8 @@ struct RawSpan {
 pub fn parse(stderr: &str, map: &UserLines) -> (Vec<Diagnostic>, String) {
     let mut out = vec![];
     let mut rendered = String::new();
+    // The first error found in the harness's glue: replaced by `map.needs`.
+    let mut glue_error: Option<String> = None;
     for line in stderr.lines() {
         let Ok(raw) = serde_json::from_str::<RawDiagnostic>(line) else {
             if !line.trim().is_empty() {
@@ -84,8 +93,6 @@ pub fn parse(stderr: &str, map: &UserLines) -> (Vec<Diagnostic>, String) {
         {
             continue;
         }
-        let text = raw.rendered.unwrap_or_default();
-        rendered.push_str(&text);
         let mut d = Diagnostic {
             level: raw.level,
             code: raw.code.map(|c| c.code),
@@ -98,7 +105,7 @@ pub fn parse(stderr: &str, map: &UserLines) -> (Vec<Diagnostic>, String) {
             byte_start: None,
             byte_end: None,
             in_harness: false,
-            rendered: text,
+            rendered: map.rewrite_rendered(&raw.rendered.unwrap_or_default()),
         };
         if let Some(span) = raw.spans.iter().find(|s| s.is_primary) {
             match (
@@ -110,6 +117,12 @@ pub fn parse(stderr: &str, map: &UserLines) -> (Vec<Diagnostic>, String) {
                     (d.line_start, d.column_start, d.byte_start) = (Some(ls), Some(cs), Some(bs));
                     (d.line_end, d.column_end, d.byte_end) = (Some(le), Some(ce), Some(be));
                 }
+                _ if is_work_file(&span.file_name) => {
+                    if d.level == "error" && glue_error.is_none() {
+                        glue_error = Some(d.message);
+                    }
+                    continue;
+                }
                 _ => {
                     d.in_harness = true;
                     d.file = Some(span.file_name.clone());
@@ -119,12 +132,123 @@ pub fn parse(stderr: &str, map: &UserLines) -> (Vec<Diagnostic>, String) {
                 }
             }
         }
+        rendered.push_str(&d.rendered);
         out.push(d);
+    }
+    if let Some(found) = glue_error {
+        let d = map.needs_error(&found);
+        rendered.insert_str(0, &d.rendered);
+        out.insert(0, d);
     }
     (out, rendered)
 }
 
+/// `file:line:column` as rustc writes a location.
+fn parse_location(at: &str) -> Option<(&str, usize, usize)> {
+    let mut parts = at.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    Some((parts.next()?, line, column))
+}
+
+/// A line of a code snippet: line numbers or blanks, then `|` (or rustc's `...`).
+fn is_snippet_line(plain: &str) -> bool {
+    let t = plain.trim();
+    t == "..."
+        || plain
+            .split_once('|')
+            .is_some_and(|(gutter, _)| gutter.chars().all(|c| c.is_ascii_digit() || c == ' '))
+}
+
+/// `text` without its ANSI escape sequences (CSI: ESC `[` … final byte).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A file of the work dir (the harness's generated files and the user's), as rustc names
+/// it: relative. The standard library's and crates' sources have absolute paths.
+fn is_work_file(file: &str) -> bool {
+    !file.starts_with('/') && !file.starts_with('<')
+}
+
 impl UserLines<'_> {
+    /// rustc's text for people, in the user's terms: a `-->` or `:::` location in the
+    /// user's text names the user's file and line; a snippet of the harness's own files
+    /// (e.g. its `println!` around an expression) is left out. (The gutter's line
+    /// numbers are rustc's; they differ only where the harness shifts lines.)
+    fn rewrite_rendered(&self, rendered: &str) -> String {
+        let mut out = String::with_capacity(rendered.len());
+        let mut skipping = false;
+        for line in rendered.split_inclusive('\n') {
+            let plain = strip_ansi(line);
+            let trimmed = plain.trim_start();
+            let header = ["--> ", "::: "]
+                .into_iter()
+                .find_map(|arrow| Some((arrow, trimmed.strip_prefix(arrow)?)));
+            if let Some((arrow, at)) = header {
+                if let Some((file, l, c)) = parse_location(at.trim_end()) {
+                    if let Some((line, column, _)) = self.locate(file, l, c) {
+                        let indent = &plain[..plain.len() - trimmed.len()];
+                        out.push_str(&format!(
+                            "{indent}{arrow}{}:{line}:{column}\n",
+                            self.user_file
+                        ));
+                        skipping = false;
+                        continue;
+                    }
+                    skipping = is_work_file(file);
+                    if skipping {
+                        continue;
+                    }
+                }
+            } else if skipping && is_snippet_line(&plain) {
+                continue;
+            } else {
+                skipping = false;
+            }
+            out.push_str(line);
+        }
+        out
+    }
+
+    /// The error that replaces errors in the harness's glue: what the harness needs, at
+    /// the start of the user's text, with what the compiler found as a note.
+    fn needs_error(&self, found: &str) -> Diagnostic {
+        let rendered = format!(
+            "error: {}\n --> {}:1:1\n  |\n  = note: the compiler found: {found}\n\n",
+            self.needs, self.user_file
+        );
+        Diagnostic {
+            level: "error".into(),
+            code: None,
+            message: self.needs.to_string(),
+            file: Some(self.user_file.to_string()),
+            line_start: Some(1),
+            column_start: Some(1),
+            line_end: Some(1),
+            column_end: Some(1),
+            byte_start: Some(0),
+            byte_end: Some(0),
+            in_harness: false,
+            rendered,
+        }
+    }
+
     /// A generated (line, char column), both 1-based, to the user's (line, char column, byte offset).
     fn locate(&self, file: &str, line: usize, column: usize) -> Option<(usize, usize, usize)> {
         let (user_line, removed) = (self.lookup)(file, line)?;
@@ -176,6 +300,7 @@ mod tests {
             lookup: &table("src/main.rs", &lines),
             text,
             user_file: "src/main.rs",
+            needs: "the harness needs a function `f()`",
         };
         let (d, rendered) = parse(ERROR, &map);
         assert_eq!(rendered, "error[E0308]: mismatched types\n");
@@ -203,6 +328,7 @@ mod tests {
             lookup: &table("src/main.rs", &lines),
             text,
             user_file: "src/main.rs",
+            needs: "the harness needs a function `f()`",
         };
         let shifted = ERROR.replace(
             r#""column_start":18,"column_end":21"#,
@@ -218,7 +344,48 @@ mod tests {
             r#""line_start":2,"line_end":2"#,
             r#""line_start":1,"line_end":1"#,
         );
-        assert!(parse(&in_harness, &map).0[0].in_harness);
+        let (d, rendered) = parse(&in_harness, &map);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].message, "the harness needs a function `f()`");
+        assert_eq!((d[0].line_start, d[0].byte_start), (Some(1), Some(0)));
+        assert!(!d[0].in_harness);
+        assert_eq!(
+            rendered,
+            "error: the harness needs a function `f()`\n --> src/main.rs:1:1\n  |\n  = note: the compiler found: mismatched types\n\n"
+        );
+        // A span in the standard library is not the harness's glue: kept as it is.
+        let in_std = ERROR.replace(
+            r#""file_name":"src/main.rs""#,
+            r#""file_name":"/rustc/abc/library/core/src/fmt/mod.rs""#,
+        );
+        let (d, rendered) = parse(&in_std, &map);
+        assert!(d[0].in_harness);
+        assert_eq!(d[0].message, "mismatched types");
+        assert_eq!(rendered, "error[E0308]: mismatched types\n");
+    }
+
+    #[test]
+    fn rendered_text_names_the_users_file_and_leaves_out_harness_snippets() {
+        // An expression harness: the user's line 1 is line 1 of src/user.rs; the
+        // harness's src/main.rs is glue.
+        let lookup = |f: &str, l: usize| (f == "src/user.rs").then_some((l, 0));
+        let map = UserLines {
+            lookup: &lookup,
+            text: "{ struct S; S }\n",
+            user_file: "src/main.rs",
+            needs: "",
+        };
+        let rendered = "error[E0277]: `S` doesn't implement `Debug`\n --> src/user.rs:1:1\n  |\n1 | { struct S; S }\n  | ^^^^^^^^^^^^^^^ `S` cannot be formatted\n  |\n ::: src/main.rs:4:22\n  |\n4 |     ::std::println!(\"{:?}\", include!(\"user.rs\"));\n  |     ------ in this macro invocation\n  |\n  = help: the trait `Debug` is not implemented for `S`\nhelp: consider annotating `S` with `#[derive(Debug)]`\n  |\n1 | { #[derive(Debug)]\n  |   ++++\n\n";
+        assert_eq!(
+            map.rewrite_rendered(rendered),
+            "error[E0277]: `S` doesn't implement `Debug`\n --> src/main.rs:1:1\n  |\n1 | { struct S; S }\n  | ^^^^^^^^^^^^^^^ `S` cannot be formatted\n  |\n  = help: the trait `Debug` is not implemented for `S`\nhelp: consider annotating `S` with `#[derive(Debug)]`\n  |\n1 | { #[derive(Debug)]\n  |   ++++\n\n"
+        );
+        // Colours do not hide a location; the standard library's stays.
+        let coloured = "\x1b[1m\x1b[94m--> \x1b[0msrc/user.rs:1:3\n  ::: /rustc/x/library/core/src/fmt/mod.rs:9:1\n";
+        assert_eq!(
+            map.rewrite_rendered(coloured),
+            "--> src/main.rs:1:3\n  ::: /rustc/x/library/core/src/fmt/mod.rs:9:1\n"
+        );
     }
 
     #[test]
@@ -227,6 +394,7 @@ mod tests {
             lookup: &table("src/main.rs", &[]),
             text: "",
             user_file: "src/main.rs",
+            needs: "the harness needs a function `f()`",
         };
         let (d, rendered) = parse("error: linking with `cc` failed\n", &map);
         assert!(d.is_empty());

@@ -368,10 +368,17 @@ impl Pipeline {
             Err(e) => return Ok(Compiled::Done(internal(e))),
         };
         let lookup = |file: &str, line: usize| prepared.source_map.lookup(file, line);
+        let needs = harness.needs.clone().unwrap_or_else(|| {
+            format!(
+                "this code does not fit the `{}` harness ({})",
+                harness.id, harness.description
+            )
+        });
         let map = UserLines {
             lookup: &lookup,
             text: code,
             user_file: if lib { "src/lib.rs" } else { "src/main.rs" },
+            needs: &needs,
         };
         let (diagnostics, rendered) = diagnostics::parse(&compiled.stderr, &map);
         if baked.is_none() && compiled.status != corral_sandbox::Status::Success {

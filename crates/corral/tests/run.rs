@@ -382,9 +382,28 @@ fn every_std_harness_through_corral_run() {
         o["status"], "runtime_error",
         "a failing test fails the run: {o}"
     );
+    let h = &o["run"]["harness"];
     assert_eq!(
-        o["run"]["harness"],
-        serde_json::json!({"passed": 1, "failed": 1, "ignored": 1})
+        (&h["passed"], &h["failed"], &h["ignored"]),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(1),
+            &serde_json::json!(1)
+        )
+    );
+    let outcomes: Vec<(&str, &str)> = h["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap(), t["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("fails", "failed"),
+            ("passes", "passed"),
+            ("skipped", "ignored")
+        ]
     );
     let o = run_code(&["--harness", "test"], "#[test]\nfn passes() {}\n");
     assert_eq!(

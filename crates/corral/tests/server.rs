@@ -360,3 +360,89 @@ fn compile_only_applies_the_harness_and_does_not_run() {
     assert_eq!(failed["status"], "compile_error");
     assert_eq!(failed["compile"]["diagnostics"][0]["code"], "E0308");
 }
+
+/// Every harness's example (from `GET /api/v1/harnesses`) runs as it is; a stub that
+/// lacks what its harness calls gets the harness's need in its own terms, never a
+/// generated file; the test harness lists each test with its outcome and output.
+#[test]
+fn harness_examples_run_and_errors_speak_the_stubs_terms() {
+    let Some(s) = start(DEFAULT) else { return };
+    let (status, list, _) = s.get("/api/v1/harnesses");
+    assert_eq!(status, 200);
+    let harnesses = list["harnesses"].as_array().unwrap();
+    assert_eq!(harnesses.len(), 5);
+    for h in harnesses {
+        let example = h["example"].as_str().expect("an example");
+        let (status, r, _) = s.post("/api/v1/run", &json!({"code": example, "harness": h["id"]}));
+        assert_eq!(
+            (status, r["status"].as_str()),
+            (200, Some("success")),
+            "{}: {r}",
+            h["id"]
+        );
+    }
+    let rocket = harnesses
+        .iter()
+        .find(|h| h["id"] == "rocket-request")
+        .unwrap();
+    let (_, r, _) = s.post(
+        "/api/v1/run",
+        &json!({"code": "fn main() {\n    println!(\"hi\");\n}\n", "harness": "rocket-request"}),
+    );
+    assert_eq!(r["status"], "compile_error", "{r}");
+    let text = r.to_string();
+    assert!(
+        !text.contains("__corral") && !text.contains("user.rs"),
+        "{text}"
+    );
+    let first = &r["compile"]["diagnostics"][0];
+    assert_eq!(first["message"], rocket["needs"]);
+    assert!(first["message"].as_str().unwrap().contains("`rocket()`"));
+    assert_eq!(
+        (&first["file"], &first["line_start"], &first["in_harness"]),
+        (&json!("src/main.rs"), &json!(1), &json!(false))
+    );
+    assert!(
+        r["compile"]["stderr"]
+            .as_str()
+            .unwrap()
+            .starts_with("error: the `rocket-request` harness needs a function `rocket()`"),
+        "{r}"
+    );
+    // An expression that cannot be printed: the error is at the user's text, and the
+    // harness's `println!` around it is not shown.
+    let (_, r, _) = s.post(
+        "/api/v1/run",
+        &json!({"code": "{ struct S; S }", "harness": "expr"}),
+    );
+    assert_eq!(r["status"], "compile_error", "{r}");
+    let stderr = r["compile"]["stderr"].as_str().unwrap();
+    assert!(stderr.contains("--> src/main.rs:1:1"), "{stderr}");
+    assert!(
+        !stderr.contains("user.rs") && !stderr.contains("println"),
+        "{stderr}"
+    );
+    // Per-test results.
+    let tests = "#[test]\nfn passes() { println!(\"said by passes\"); }\n#[test]\nfn fails() { assert_eq!(1 + 1, 3, \"arithmetic\"); }\n#[test]\n#[ignore = \"slow\"]\nfn later() {}\n";
+    let (_, r, _) = s.post("/api/v1/run", &json!({"code": tests, "harness": "test"}));
+    assert_eq!(r["status"], "runtime_error", "{r}");
+    let list = r["run"]["harness"]["tests"].as_array().unwrap();
+    let by_name = |n: &str| {
+        list.iter()
+            .find(|t| t["name"] == n)
+            .unwrap_or_else(|| panic!("{n}: {r}"))
+    };
+    assert_eq!(by_name("passes")["outcome"], "passed");
+    assert_eq!(by_name("passes")["output"], "said by passes\n");
+    assert_eq!(by_name("fails")["outcome"], "failed");
+    assert!(
+        by_name("fails")["output"]
+            .as_str()
+            .unwrap()
+            .contains("arithmetic")
+    );
+    assert_eq!(
+        (&by_name("later")["outcome"], &by_name("later")["reason"]),
+        (&json!("ignored"), &json!("slow"))
+    );
+}

@@ -13,6 +13,11 @@ struct Manifest {
     id: String,
     version: u32,
     description: String,
+    /// A stub that runs, shown to people choosing the harness.
+    example: String,
+    /// What the stub must provide, said instead of an error inside the harness's code.
+    #[serde(default)]
+    needs: Option<String>,
     crate_type: String,
     #[serde(default)]
     test: bool,
@@ -146,6 +151,8 @@ fn load(e: &Embedded) -> Result<Harness, String> {
         id: m.id,
         version: m.version,
         description: m.description,
+        example: m.example,
+        needs: m.needs,
         crate_type: m.crate_type,
         test: m.test,
         crates: m.crates,

@@ -43,6 +43,11 @@ pub struct Harness {
     /// Bumped whenever the harness's generated code changes (part of the memo key).
     pub version: u32,
     pub description: String,
+    /// A stub that runs with the default arguments (`GET /api/v1/harnesses`, the page).
+    pub example: String,
+    /// What a stub must provide, in the stub's terms: reported instead of a compile error
+    /// that lands in the harness's own code (e.g. "needs a function `rocket()` …").
+    pub needs: Option<String>,
     /// Always `bin` for now.
     pub crate_type: String,
     /// Compiled with `--test`.
@@ -206,6 +211,9 @@ pub struct HarnessSchema<'a> {
     pub id: &'a str,
     pub version: u32,
     pub description: &'a str,
+    pub example: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needs: Option<&'a str>,
     pub crate_type: &'a str,
     pub test: bool,
     pub crates: &'a [String],
@@ -226,6 +234,8 @@ impl Harness {
             id: &self.id,
             version: self.version,
             description: &self.description,
+            example: &self.example,
+            needs: self.needs.as_deref(),
             crate_type: &self.crate_type,
             test: self.test,
             crates: &self.crates,

@@ -6,11 +6,50 @@ use serde_json::{Map, Value, json};
 /// Starts the one line a harness prints for corral: `__CORRAL_HARNESS__ {json}`.
 pub(crate) const MARKER: &str = "__CORRAL_HARNESS__";
 
-/// libtest's `test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; …`
-/// lines, summed (a binary may print several); without one, zeros and a note.
+/// libtest's output read back: the `test result: ok. 3 passed; 0 failed; 1 ignored; …`
+/// lines, summed (a binary may print several), and each test (`test NAME ... ok`) with
+/// its outcome and the output it printed (libtest captures it and, with
+/// `--show-output`, prints it in `---- NAME stdout ----` sections). Without a summary
+/// line, a note says so.
 pub(crate) fn libtest(stdout: &str) -> Value {
     let (mut passed, mut failed, mut ignored, mut seen) = (0u64, 0u64, 0u64, false);
+    let mut tests: Vec<Map<String, Value>> = vec![];
+    // The test whose captured output is being read, and that output.
+    let mut section: Option<(String, String)> = None;
+    let end_section = |section: &mut Option<(String, String)>,
+                       tests: &mut Vec<Map<String, Value>>| {
+        if let Some((name, output)) = section.take() {
+            let output = output.trim_end_matches('\n').to_string() + "\n";
+            if let Some(t) = tests.iter_mut().find(|t| t["name"] == name.as_str()) {
+                t.insert(
+                    "output".into(),
+                    Value::from(output.trim_start_matches('\n')),
+                );
+            }
+        }
+    };
     for line in stdout.lines() {
+        if let Some(name) = line
+            .strip_prefix("---- ")
+            .and_then(|l| l.strip_suffix(" stdout ----"))
+        {
+            end_section(&mut section, &mut tests);
+            section = Some((name.to_string(), String::new()));
+            continue;
+        }
+        if line == "successes:" || line == "failures:" {
+            end_section(&mut section, &mut tests);
+            continue;
+        }
+        if let Some((_, output)) = &mut section {
+            output.push_str(line);
+            output.push('\n');
+            continue;
+        }
+        if let Some(t) = test_line(line) {
+            tests.push(t);
+            continue;
+        }
         let Some(rest) = line.trim_start().strip_prefix("test result: ") else {
             continue;
         };
@@ -31,11 +70,32 @@ pub(crate) fn libtest(stdout: &str) -> Value {
             }
         }
     }
-    let mut out = json!({"passed": passed, "failed": failed, "ignored": ignored});
+    end_section(&mut section, &mut tests);
+    let mut out = json!({"passed": passed, "failed": failed, "ignored": ignored, "tests": tests});
     if !seen {
         out["note"] = json!("no libtest summary line: the test binary did not finish");
     }
     out
+}
+
+/// `test NAME ... ok` (or `FAILED`, `ignored`, `ignored, REASON`; NAME may end with
+/// ` - should panic`) as `{"name", "outcome": "passed"|"failed"|"ignored", "reason"?}`.
+fn test_line(line: &str) -> Option<Map<String, Value>> {
+    let (name, result) = line.strip_prefix("test ")?.rsplit_once(" ... ")?;
+    let name = name.strip_suffix(" - should panic").unwrap_or(name);
+    let (outcome, reason) = match result {
+        "ok" => ("passed", None),
+        "FAILED" => ("failed", None),
+        "ignored" => ("ignored", None),
+        r => ("ignored", Some(r.strip_prefix("ignored, ")?)),
+    };
+    let mut t = Map::new();
+    t.insert("name".into(), Value::from(name));
+    t.insert("outcome".into(), Value::from(outcome));
+    if let Some(r) = reason {
+        t.insert("reason".into(), Value::from(r));
+    }
+    Some(t)
 }
 
 /// Takes the last marker line out of `stdout` (the harness prints it last, after anything
@@ -94,14 +154,36 @@ mod tests {
     #[test]
     fn libtest_summaries_are_summed() {
         let out = "running 2 tests\ntest a ... ok\ntest b ... FAILED\n\ntest result: FAILED. 1 passed; 1 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.00s\n\ntest result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n";
+        let v = libtest(out);
         assert_eq!(
-            libtest(out),
-            json!({"passed": 4, "failed": 1, "ignored": 2})
+            (&v["passed"], &v["failed"], &v["ignored"]),
+            (&json!(4), &json!(1), &json!(2))
+        );
+        assert_eq!(
+            v["tests"],
+            json!([{"name": "a", "outcome": "passed"}, {"name": "b", "outcome": "failed"}])
         );
         let none = libtest("thread 'main' panicked\n");
         assert_eq!(none["passed"], 0);
         assert_eq!(none["failed"], 0);
+        assert_eq!(none["tests"], json!([]));
         assert!(none["note"].is_string());
+    }
+
+    #[test]
+    fn each_test_has_its_outcome_and_output() {
+        // libtest's output with --test-threads=1 --show-output (backtraces cut).
+        let out = "\nrunning 5 tests\ntest a ... ok\ntest b ... FAILED\ntest c ... ignored, slow\ntest d - should panic ... ok\ntest m::f ... ok\n\nsuccesses:\n\n---- a stdout ----\nout of a\n\n---- d stdout ----\n\nthread 'd' panicked at src/lib.rs:4:53:\nboom\n\n\nsuccesses:\n    a\n    d\n    m::f\n\nfailures:\n\n---- b stdout ----\nout of b\n\nthread 'b' panicked at src/lib.rs:2:40:\nassertion `left == right` failed: one is not two\n  left: 1\n right: 2\n\n\nfailures:\n    b\n\ntest result: FAILED. 3 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.11s\n\n";
+        assert_eq!(
+            libtest(out)["tests"],
+            json!([
+                {"name": "a", "outcome": "passed", "output": "out of a\n"},
+                {"name": "b", "outcome": "failed", "output": "out of b\n\nthread 'b' panicked at src/lib.rs:2:40:\nassertion `left == right` failed: one is not two\n  left: 1\n right: 2\n"},
+                {"name": "c", "outcome": "ignored", "reason": "slow"},
+                {"name": "d", "outcome": "passed", "output": "thread 'd' panicked at src/lib.rs:4:53:\nboom\n"},
+                {"name": "m::f", "outcome": "passed"},
+            ])
+        );
     }
 
     #[test]

@@ -186,7 +186,7 @@ fn test_harness_compiles_the_stub_as_a_libtest_crate() {
     let p = h.prepare("#[test]\nfn t() {}\n", &no_args()).unwrap();
     assert_eq!(p.crate_root, "src/lib.rs");
     assert!(p.test);
-    assert_eq!(p.run_args, ["--test-threads=1"]);
+    assert_eq!(p.run_args, ["--test-threads=1", "--show-output"]);
     assert_eq!(p.files.len(), 1);
 }
 
@@ -459,7 +459,26 @@ fn compiled_tests_are_counted() {
         assert!(r.compiled, "{}", r.compile_stderr);
         assert_eq!(r.exit_code, Some(101));
         let (v, shown) = h.interpret(&r.stdout, &r.stderr, r.exit_code);
-        assert_eq!(v, json!({"passed": 1, "failed": 1, "ignored": 1}));
+        assert_eq!(
+            (&v["passed"], &v["failed"], &v["ignored"]),
+            (&json!(1), &json!(1), &json!(1))
+        );
+        let outcomes: Vec<_> = v["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["name"].as_str().unwrap(), t["outcome"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [("a", "passed"), ("b", "failed"), ("c", "ignored")]
+        );
+        assert!(
+            v["tests"][1]["output"]
+                .as_str()
+                .unwrap()
+                .contains("left: 1")
+        );
         assert_eq!(shown, r.stdout);
     }
     let Some(r) = run("test", "#[test]\nfn ok() {}\n", "2021") else {
@@ -468,7 +487,7 @@ fn compiled_tests_are_counted() {
     assert_eq!(r.exit_code, Some(0));
     assert_eq!(
         h.interpret(&r.stdout, "", r.exit_code).0,
-        json!({"passed": 1, "failed": 0, "ignored": 0})
+        json!({"passed": 1, "failed": 0, "ignored": 0, "tests": [{"name": "ok", "outcome": "passed"}]})
     );
 }
 
