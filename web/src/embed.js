@@ -27,6 +27,7 @@ import { renderAnsi } from "./ansi.js";
 import { compileOnly, infoWords, interpret, parseAttributes, runLabel } from "./attributes.js";
 import { parseExample, programText } from "./hidden.js";
 import { isTimed, play } from "./replay.js";
+import { responseText } from "./harness-view.js";
 import { shareText } from "./share.js";
 
 const script = document.currentScript;
@@ -239,7 +240,7 @@ function enhance(code) {
     }
     const h = r.run?.harness;
     if (verdict.showRun && h && Object.keys(h).length && typeof h.passed !== "number") {
-      harnessOut.textContent = JSON.stringify(h, null, 2);
+      harnessOut.textContent = opts.harness === "rocket-request" ? responseText(h) : JSON.stringify(h, null, 2);
       harnessOut.hidden = false;
     }
     // Output that came over time is played back over time (interleaved as it came);

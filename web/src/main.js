@@ -6,6 +6,7 @@ import { rust } from "@codemirror/lang-rust";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
 import { oneDark } from "@codemirror/theme-one-dark";
 import { renderAnsi } from "./ansi.js";
+import { harnessView } from "./harness-view.js";
 import { shareText } from "./share.js";
 import { byteToUtf16, lineColumnToUtf16 } from "./offsets.js";
 import { duration, formatNs, isTimed, play } from "./replay.js";
@@ -266,10 +267,18 @@ $("show").addEventListener("change", () => {
     $("show").value = "";
   });
 });
+// The editor holds an unedited example: the default program, a harness's example, or
+// nothing. Picking a harness then loads that harness's example.
+function uneditedExample(text) {
+  const t = text.trim();
+  return !t || t === DEFAULT_CODE.trim() || harnesses.some((h) => typeof h.example === "string" && h.example.trim() === t);
+}
 $("harness").addEventListener("change", () => {
+  const h = harnesses.find((x) => x.id === $("harness").value);
   save({ harness: $("harness").value });
-  $("harness").title = harnesses.find((h) => h.id === $("harness").value)?.description ?? "";
+  $("harness").title = h?.description ?? "";
   argsForm();
+  if (typeof h?.example === "string" && uneditedExample(view.state.doc.toString())) setCode(h.example);
 });
 $("args").addEventListener("submit", (e) => {
   e.preventDefault();
@@ -278,11 +287,20 @@ $("args").addEventListener("submit", (e) => {
 
 // ---- running ----
 function show(id, text) {
+  if (id === "harness") return showHarness(null, null);
   const box = $(id + "-box");
   box.hidden = !text;
-  // Program output (stdout, stderr) may carry pictures; the compiler's and harness's not.
+  // Program output (stdout, stderr) may carry pictures; the compiler's not.
   const images = id === "stdout" || id === "stderr";
-  renderAnsi($(id === "compile" ? "compile-out" : id === "harness" ? "harness-out" : id), text || "", { images });
+  renderAnsi($(id === "compile" ? "compile-out" : id), text || "", { images });
+}
+
+// What the harness read from the run: a response, a list of tests, or its JSON.
+function showHarness(harness, result) {
+  const { title, node } = harnessView(harness, result);
+  $("harness-title").textContent = title;
+  $("harness-out").replaceChildren(...(node ? [node] : []));
+  $("harness-box").hidden = !node;
 }
 
 function inlineDiagnostics(code, diags) {
@@ -432,8 +450,7 @@ async function run() {
     // Offsets refer to the text that was sent; skip them if it has changed since.
     if (doc === code) inlineDiagnostics(code, r.compile?.diagnostics);
     show("compile", r.compile?.stderr);
-    const h = r.run?.harness;
-    show("harness", h && Object.keys(h).length ? JSON.stringify(h, null, 2) : "");
+    showHarness(body.harness, r.run?.harness);
     const status = resultStatus(r);
     if (isTimed(r.run?.events)) {
       // Output that came over time is played back over time; otherwise all at once.

@@ -107,14 +107,57 @@ test("the rocket-request harness runs with arguments from its generated form", {
   await page.fill("#args [name=body]", "<b>data</b>");
   await page.fill("#args [name=header]", "Content-Type: text/plain\n");
   assert.match(await runAndWait(page), /^success/);
-  const result = JSON.parse(await page.textContent("#harness-out"));
-  assert.equal(result.status, 200);
-  assert.equal(result.body, "Hello, page! You sent <b>data</b>.");
+  // The response, as HTTP.
+  assert.equal(await page.textContent("#harness-title"), "Response");
+  const response = await page.textContent("#harness-out");
+  assert.match(response, /^HTTP\/1\.1 200 OK\ncontent-type: text\/plain; charset=utf-8\n/);
+  assert.ok(response.endsWith("\n\nHello, page! You sent <b>data</b>."), response);
+  assert.equal(await page.locator("#harness-out b").count(), 0, "the body is text");
+  await page.locator(".output-pane").screenshot({ path: join(SHOTS, "rocket-response.png") });
   // The harness and its arguments are remembered.
   await page.reload();
   await page.waitForSelector("body[data-ready=true]");
   assert.equal(await page.inputValue("#harness"), "rocket-request");
   assert.equal(await page.inputValue("#args [name=uri]"), "/hello?name=page");
+});
+
+test("picking a harness loads its example over an unedited one, never over the user's code", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (env.skip) return t.skip(env.skip);
+  const page = await open(t);
+  const examples = Object.fromEntries(
+    (await (await fetch(`${env.base}/api/v1/harnesses`)).json()).harnesses.map((h) => [h.id, h.example]),
+  );
+  await page.selectOption("#harness", "rocket-request");
+  assert.equal(await editorText(page), examples["rocket-request"], "the default program was unedited");
+  assert.match(await runAndWait(page), /^success/);
+  assert.match(await page.textContent("#harness-out"), /^HTTP\/1\.1 200 OK\n[\s\S]*\n\nHello, world!$/);
+  await page.selectOption("#harness", "test");
+  assert.equal(await editorText(page), examples.test);
+  // The test harness's result: each test, failures first, with its output.
+  await typeCode(
+    page,
+    '#[test]\nfn passes() {\n    println!("said by passes");\n}\n\n#[test]\nfn fails() {\n    assert_eq!(2 + 2, 5, "arithmetic");\n}\n',
+  );
+  assert.match(await runAndWait(page), /^runtime error/);
+  assert.equal(await page.textContent("#harness-title"), "Tests");
+  assert.equal(await page.textContent(".tests-summary"), "1 passed, 1 failed");
+  const items = await page.$$eval(".test-list > li", (lis) =>
+    lis.map((li) => [li.className, li.querySelector(".test-name").textContent, li.querySelector(".test-output")?.textContent ?? ""]),
+  );
+  assert.deepEqual(items.map(([c, n]) => [c, n]), [["test failed", "fails"], ["test passed", "passes"]]);
+  assert.match(items[0][2], /arithmetic/);
+  assert.equal(items[1][2], "said by passes\n");
+  // Edited code stays when the harness changes.
+  await page.selectOption("#harness", "bin");
+  assert.match(await editorText(page), /fn fails\(\)/);
+  // A stub without what the harness needs: the need, at the user's first line.
+  await page.selectOption("#harness", "rocket-request");
+  await typeCode(page, 'fn main() {\n    println!("hi");\n}\n');
+  assert.match(await runAndWait(page), /^compile error/);
+  const compiler = await page.textContent("#compile-out");
+  assert.match(compiler, /^error: the `rocket-request` harness needs a function `rocket\(\)`/);
+  assert.ok(!compiler.includes("__corral") && !compiler.includes("user.rs"), compiler);
+  assert.deepEqual(await errorMarks(page).then((m) => m.map((x) => x.line)), [1]);
 });
 
 test("a share link round trip, and /?gist=", { timeout: RUN_TIMEOUT }, async (t) => {

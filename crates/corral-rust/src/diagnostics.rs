@@ -226,9 +226,15 @@ impl UserLines<'_> {
         out
     }
 
-    /// The error that replaces errors in the harness's glue: what the harness needs, at
-    /// the start of the user's text, with what the compiler found as a note.
+    /// The error that replaces errors in the harness's glue: what the harness needs, on
+    /// the first line of the user's text, with what the compiler found as a note.
     fn needs_error(&self, found: &str) -> Diagnostic {
+        let first_line = self
+            .text
+            .split('\n')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('\r');
         let rendered = format!(
             "error: {}\n --> {}:1:1\n  |\n  = note: the compiler found: {found}\n\n",
             self.needs, self.user_file
@@ -241,9 +247,9 @@ impl UserLines<'_> {
             line_start: Some(1),
             column_start: Some(1),
             line_end: Some(1),
-            column_end: Some(1),
+            column_end: Some(first_line.chars().count() + 1),
             byte_start: Some(0),
-            byte_end: Some(0),
+            byte_end: Some(first_line.len()),
             in_harness: false,
             rendered,
         }
@@ -348,6 +354,7 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].message, "the harness needs a function `f()`");
         assert_eq!((d[0].line_start, d[0].byte_start), (Some(1), Some(0)));
+        assert_eq!(d[0].byte_end, Some("use std::fmt;".len()));
         assert!(!d[0].in_harness);
         assert_eq!(
             rendered,
