@@ -1,5 +1,6 @@
 // What a harness read from a run (`run.harness`), shown as a person reads it: a
-// `rocket-request` response as an HTTP response, the `test` harness's tests as a list.
+// `rocket-request` response as an HTTP response (several, each under its request line),
+// the `test` harness's tests as a list.
 // Everything from the run goes through textContent.
 
 // Reason phrases of the status codes an app commonly answers.
@@ -71,6 +72,14 @@ function el(tag, className, text) {
  */
 export function harnessView(harness, h) {
   if (!h || typeof h !== "object" || !Object.keys(h).length) return { title: "Harness result", node: null };
+  if (harness === "rocket-request" && Array.isArray(h.responses) && h.responses.length > 1) {
+    // Several requests through one client: each response under its request line.
+    const box = el("div", "responses");
+    h.responses.forEach((r, i) => {
+      box.append(el("p", "response-request", `${i + 1}. ${r?.request ?? ""}`), el("pre", "http-response", responseText(r)));
+    });
+    return { title: "Responses", node: box };
+  }
   if (harness === "rocket-request") return { title: "Response", node: el("pre", "http-response", responseText(h)) };
   if (harness === "test" && Array.isArray(h.tests)) {
     const box = el("div", "tests");

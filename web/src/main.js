@@ -96,6 +96,8 @@ function fillSelect(select, items, chosen) {
 }
 
 // The harness's argument form, filled with `given` (from a link) or the saved values.
+// A `records` argument (e.g. rocket-request's `then`: more requests) is a list of
+// fieldsets, each with the record's fields, that the user adds and removes.
 function argsForm(given) {
   const form = $("args");
   const h = harnesses.find((x) => x.id === $("harness").value);
@@ -103,44 +105,101 @@ function argsForm(given) {
   form.hidden = !h || h.args.length === 0;
   if (!h) return;
   const saved = given || (settings.args || {})[h.id] || {};
+  const remember = () => save({ args: { ...settings.args, [h.id]: collectArgs() } });
   for (const a of h.args) {
-    const label = document.createElement("label");
-    const name = document.createElement("span");
-    name.textContent = a.name + (a.required ? " *" : "");
-    label.append(name);
-    let input;
-    if (a.type === "enum") {
-      input = document.createElement("select");
-      fillSelect(input, a.values.map((v) => [v, v]), saved[a.name] ?? a.default);
-    } else if (a.type === "list" || a.name === "body") {
-      input = document.createElement("textarea");
-      input.rows = 2;
-      const v = saved[a.name] ?? a.default ?? "";
-      input.value = Array.isArray(v) ? v.join("\n") : v;
-      if (a.type === "list") input.placeholder = "one per line";
-    } else {
-      input = document.createElement("input");
-      input.value = saved[a.name] ?? a.default ?? "";
-      if (a.max_len) input.maxLength = a.max_len;
-    }
-    input.name = a.name;
-    input.dataset.kind = a.type;
-    input.title = a.description || "";
-    input.addEventListener("change", () => save({ args: { ...settings.args, [h.id]: collectArgs() } }));
-    label.append(input);
-    form.append(label);
+    if (a.type === "records") form.append(recordsInput(a, saved[a.name], remember));
+    else form.append(argInput(a, saved[a.name], remember));
   }
+}
+
+// One argument's label and input.
+function argInput(a, value, remember) {
+  const label = document.createElement("label");
+  const name = document.createElement("span");
+  name.textContent = a.name + (a.required ? " *" : "");
+  label.append(name);
+  let input;
+  if (a.type === "enum") {
+    input = document.createElement("select");
+    fillSelect(input, a.values.map((v) => [v, v]), value ?? a.default);
+  } else if (a.type === "list" || a.name === "body") {
+    input = document.createElement("textarea");
+    input.rows = 2;
+    const v = value ?? a.default ?? "";
+    input.value = Array.isArray(v) ? v.join("\n") : v;
+    if (a.type === "list") input.placeholder = "one per line";
+  } else {
+    input = document.createElement("input");
+    input.value = value ?? a.default ?? "";
+    if (a.max_len) input.maxLength = a.max_len;
+  }
+  input.name = a.name;
+  input.dataset.kind = a.type;
+  input.title = a.description || "";
+  input.addEventListener("change", remember);
+  label.append(input);
+  return label;
+}
+
+function recordsInput(a, value, remember) {
+  const box = document.createElement("fieldset");
+  box.className = "records";
+  box.dataset.name = a.name;
+  box.title = a.description || "";
+  const legend = document.createElement("legend");
+  legend.textContent = a.name;
+  const add = document.createElement("button");
+  add.type = "button";
+  add.className = "add-record";
+  add.textContent = "+ Add a request";
+  const addRecord = (record) => {
+    const one = document.createElement("fieldset");
+    one.className = "record";
+    for (const f of a.fields) one.append(argInput(f, record?.[f.name], remember));
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "remove-record";
+    remove.textContent = "Remove";
+    remove.addEventListener("click", () => {
+      one.remove();
+      add.disabled = false;
+      remember();
+    });
+    one.append(remove);
+    box.insertBefore(one, add);
+    add.disabled = a.max_items != null && box.querySelectorAll(".record").length >= a.max_items;
+  };
+  add.addEventListener("click", () => {
+    addRecord();
+    remember();
+  });
+  box.append(legend, add);
+  for (const record of Array.isArray(value) ? value : []) addRecord(record);
+  return box;
+}
+
+// One input's value as the API takes it (undefined: left out).
+function inputValue(el) {
+  if (el.dataset.kind === "list") return el.value.split("\n").filter((l) => l.trim() !== "");
+  return el.value !== "" ? el.value : undefined;
 }
 
 function collectArgs() {
   const args = {};
   for (const el of $("args").elements) {
-    if (!el.name) continue;
-    if (el.dataset.kind === "list") {
-      args[el.name] = el.value.split("\n").filter((l) => l.trim() !== "");
-    } else if (el.value !== "") {
-      args[el.name] = el.value;
-    }
+    if (!el.name || el.closest(".record")) continue;
+    const v = inputValue(el);
+    if (v !== undefined) args[el.name] = v;
+  }
+  for (const box of $("args").querySelectorAll("fieldset.records")) {
+    args[box.dataset.name] = [...box.querySelectorAll("fieldset.record")].map((one) => {
+      const record = {};
+      for (const el of one.elements) {
+        const v = el.name ? inputValue(el) : undefined;
+        if (v !== undefined) record[el.name] = v;
+      }
+      return record;
+    });
   }
   return args;
 }

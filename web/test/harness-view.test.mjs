@@ -31,3 +31,25 @@ test("tests are listed failures first, with notes and output", () => {
   assert.equal(testSummary({ passed: 0, failed: 0, ignored: 0, note: "no summary" }), "0 passed, 0 failed (no summary)");
   assert.deepEqual(testItems({}), []);
 });
+
+test("several responses keep their request lines", async () => {
+  const { harnessView } = await import("../src/harness-view.js");
+  // harnessView builds DOM nodes; without a DOM, only its choice of title is checked here
+  // through a minimal stand-in document.
+  globalThis.document = {
+    createElement: (tag) => ({ tag, children: [], className: "", textContent: "", append(...c) { this.children.push(...c); } }),
+  };
+  try {
+    const view = harnessView("rocket-request", {
+      status: 200, headers: {}, body: "a",
+      responses: [{ request: "GET /", status: 200, headers: {}, body: "a" }, { request: "POST /b", status: 303, headers: { location: "/" }, body: "" }],
+    });
+    assert.equal(view.title, "Responses");
+    const texts = view.node.children.map((c) => c.textContent);
+    assert.deepEqual(texts, ["1. GET /", "HTTP/1.1 200 OK\n\na", "2. POST /b", "HTTP/1.1 303 See Other\nlocation: /\n\n"]);
+    assert.equal(harnessView("rocket-request", { status: 204, headers: {}, body: "" }).title, "Response");
+    assert.equal(harnessView("bin", {}).node, null);
+  } finally {
+    delete globalThis.document;
+  }
+});

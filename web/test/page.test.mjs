@@ -96,8 +96,11 @@ test("the rocket-request harness runs with arguments from its generated form", {
   const page = await open(t);
   await page.selectOption("#harness", "rocket-request");
   await page.waitForSelector("#args:not([hidden])");
-  const fields = await page.evaluate(() => [...document.getElementById("args").elements].map((e) => `${e.name}:${e.tagName}`));
+  const fields = await page.evaluate(() =>
+    [...document.getElementById("args").elements].filter((e) => e.name).map((e) => `${e.name}:${e.tagName}`),
+  );
   assert.deepEqual(fields, ["method:SELECT", "uri:INPUT", "body:TEXTAREA", "header:TEXTAREA"]);
+  assert.equal(await page.locator("#args fieldset.records[data-name=then] .add-record").count(), 1);
   await typeCode(
     page,
     '#[macro_use] extern crate rocket;\n\n#[post("/hello?<name>", data = "<body>")]\nfn hello(name: &str, body: &str) -> String {\n    format!("Hello, {name}! You sent {body}.")\n}\n\n#[launch]\nfn rocket() -> _ {\n    rocket::build().mount("/", routes![hello])\n}\n',
@@ -119,6 +122,57 @@ test("the rocket-request harness runs with arguments from its generated form", {
   await page.waitForSelector("body[data-ready=true]");
   assert.equal(await page.inputValue("#harness"), "rocket-request");
   assert.equal(await page.inputValue("#args [name=uri]"), "/hello?name=page");
+});
+
+test("rocket-request: requests added on the page go through one client; each response shows", { timeout: RUN_TIMEOUT }, async (t) => {
+  if (env.skip) return t.skip(env.skip);
+  const page = await open(t);
+  await page.selectOption("#harness", "rocket-request");
+  await typeCode(
+    page,
+    [
+      "#[macro_use]",
+      "extern crate rocket;",
+      "use rocket::http::CookieJar;",
+      "",
+      '#[post("/login", data = "<name>")]',
+      "fn login(name: &str, jar: &CookieJar<'_>) -> &'static str {",
+      '    jar.add(("user", name.to_string()));',
+      '    "logged in"',
+      "}",
+      "",
+      '#[get("/me")]',
+      "fn me(jar: &CookieJar<'_>) -> String {",
+      '    jar.get("user").map(|c| c.value().to_string()).unwrap_or_else(|| "nobody".into())',
+      "}",
+      "",
+      "#[launch]",
+      "fn rocket() -> _ {",
+      '    rocket::build().mount("/", routes![login, me])',
+      "}",
+      "",
+    ].join("\n"),
+  );
+  await page.fill("#args > label [name=uri]", "/me");
+  for (const [method, uri, body] of [["POST", "/login", "ferris"], ["GET", "/me", ""]]) {
+    await page.click("#args .add-record");
+    const record = page.locator("#args fieldset.record").last();
+    await record.locator("[name=method]").selectOption(method);
+    await record.locator("[name=uri]").fill(uri);
+    if (body) await record.locator("[name=body]").fill(body);
+  }
+  assert.match(await runAndWait(page), /^success/);
+  assert.equal(await page.textContent("#harness-title"), "Responses");
+  const shown = await page.$$eval("#harness-out .response-request", (ps) => ps.map((p) => p.textContent));
+  assert.deepEqual(shown, ["1. GET /me", "2. POST /login", "3. GET /me"]);
+  const bodies = await page.$$eval("#harness-out .http-response", (ps) => ps.map((p) => p.textContent.split("\n\n").pop()));
+  assert.deepEqual(bodies, ["nobody", "logged in", "ferris"], "the cookie carried over");
+  // Removing a request, and the requests are remembered.
+  await page.locator("#args fieldset.record").last().locator(".remove-record").click();
+  await page.reload();
+  await page.waitForSelector("body[data-ready=true]");
+  assert.equal(await page.locator("#args fieldset.record").count(), 1);
+  assert.equal(await page.inputValue("#args fieldset.record [name=uri]"), "/login");
 });
 
 test("picking a harness loads its example over an unedited one, never over the user's code", { timeout: RUN_TIMEOUT }, async (t) => {

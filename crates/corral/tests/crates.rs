@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use serde_json::json;
 
 fn stdout_of(code: &str) -> String {
     let o = run_code(&[], code);
@@ -252,4 +253,56 @@ fn the_picture_examples_print_image_lines() {
         waited >= 59 * 40_000_000,
         "the frames are {waited} ns apart in all"
     );
+}
+
+/// rocket-request's `then`: more requests through the same client, so a cookie set by
+/// one and managed state changed by one are seen by the next; every response is listed.
+#[test]
+fn rocket_requests_in_sequence_share_cookies_and_state() {
+    if !stable_baked() {
+        return;
+    }
+    let app = "#[macro_use]\nextern crate rocket;\nuse rocket::http::CookieJar;\nuse rocket::State;\nuse std::sync::atomic::{AtomicUsize, Ordering};\n\n#[post(\"/login\", data = \"<name>\")]\nfn login(name: &str, jar: &CookieJar<'_>) -> &'static str {\n    jar.add((\"user\", name.to_string()));\n    \"logged in\"\n}\n\n#[get(\"/me\")]\nfn me(jar: &CookieJar<'_>, hits: &State<AtomicUsize>) -> String {\n    let n = hits.fetch_add(1, Ordering::SeqCst) + 1;\n    let who = jar.get(\"user\").map(|c| c.value().to_string()).unwrap_or(\"nobody\".into());\n    format!(\"{who} (visit {n})\")\n}\n\n#[launch]\nfn rocket() -> _ {\n    rocket::build().manage(AtomicUsize::new(0)).mount(\"/\", routes![login, me])\n}\n";
+    let then = r#"then=[{"method": "POST", "uri": "/login", "body": "ferris"}, {"uri": "/me"}, {"method": "DELETE", "uri": "/me"}]"#;
+    let o = run_code(
+        &[
+            "--harness",
+            "rocket-request",
+            "--arg",
+            "uri=/me",
+            "--arg",
+            then,
+        ],
+        app,
+    );
+    assert_eq!(o["status"], "success", "{o}");
+    let h = &o["run"]["harness"];
+    assert_eq!(
+        (&h["status"], &h["body"]),
+        (&json!(200), &json!("nobody (visit 1)"))
+    );
+    let seen: Vec<(&str, u64, &str)> = h["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["request"].as_str().unwrap(),
+                r["status"].as_u64().unwrap(),
+                r["body"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen[..3],
+        [
+            ("GET /me", 200, "nobody (visit 1)"),
+            ("POST /login", 200, "logged in"),
+            ("GET /me", 200, "ferris (visit 2)"),
+        ]
+    );
+    assert_eq!((seen[3].0, seen[3].1), ("DELETE /me", 404));
+    // One request: the result has no `responses`.
+    let one = run_code(&["--harness", "rocket-request", "--arg", "uri=/me"], app);
+    assert!(one["run"]["harness"].get("responses").is_none(), "{one}");
 }

@@ -35,6 +35,9 @@ pub struct ArgSpec {
     /// A rule for strings and list items beyond length.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<ArgFormat>,
+    /// The fields of each item of a `records` list: arguments themselves (not records).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<ArgSpec>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -46,6 +49,8 @@ pub enum ArgType {
     Enum,
     /// A list of strings.
     List,
+    /// A list of objects, each with the declared `fields` (checked as arguments are).
+    Records,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -66,6 +71,7 @@ impl ArgType {
             ArgType::Boolean => "a boolean",
             ArgType::Enum => "a string",
             ArgType::List => "a list of strings",
+            ArgType::Records => "a list of objects (or that list as JSON text)",
         }
     }
 }
@@ -146,6 +152,38 @@ impl ArgSpec {
                 }
                 Ok(Value::from(items))
             }
+            ArgType::Records => {
+                // From a query string or the command line: the list as JSON text.
+                let parsed;
+                let value = match value {
+                    Value::String(s) => {
+                        parsed = serde_json::from_str::<Value>(s).map_err(|_| wrong())?;
+                        &parsed
+                    }
+                    v => v,
+                };
+                let items = value.as_array().ok_or_else(wrong)?;
+                if let Some(max) = self.max_items.filter(|&m| items.len() > m) {
+                    return Err(HarnessError::TooMany {
+                        name: name.clone(),
+                        count: items.len(),
+                        max,
+                    });
+                }
+                let mut out = vec![];
+                for (i, item) in items.iter().enumerate() {
+                    let at = format!("{name}[{i}]");
+                    let Value::Object(record) = item else {
+                        return Err(HarnessError::WrongType {
+                            name: at,
+                            expected: "an object".into(),
+                            found: describe(item),
+                        });
+                    };
+                    out.push(Value::Object(check_fields(&at, &self.fields, record)?));
+                }
+                Ok(Value::Array(out))
+            }
         }
     }
 
@@ -200,6 +238,21 @@ impl ArgSpec {
     pub(crate) fn rust_literal(&self, value: Option<&Value>) -> String {
         let plain = match value {
             None => return "None".to_string(),
+            // Records: `&[(field, field, …), …]`, the fields in declared order.
+            Some(Value::Array(items)) if self.kind == ArgType::Records => {
+                let records: Vec<String> = items
+                    .iter()
+                    .map(|r| {
+                        let fields: Vec<String> = self
+                            .fields
+                            .iter()
+                            .map(|f| f.rust_literal(r.get(&f.name)))
+                            .collect();
+                        format!("({},)", fields.join(", "))
+                    })
+                    .collect();
+                format!("&[{}]", records.join(", "))
+            }
             Some(Value::String(s)) => rust_str(s),
             Some(Value::Array(items)) => {
                 let items: Vec<String> = items
@@ -244,6 +297,46 @@ pub(crate) fn validate(
                 return Err(HarnessError::MissingArgument {
                     name: spec.name.clone(),
                     description: spec.description.clone(),
+                });
+            }
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Checks one record of a `records` argument against its fields, as [`validate`] checks
+/// arguments; errors name the field as `NAME[i].FIELD`.
+fn check_fields(
+    at: &str,
+    fields: &[ArgSpec],
+    record: &Map<String, Value>,
+) -> Result<Map<String, Value>, HarnessError> {
+    if let Some(unknown) = record
+        .keys()
+        .find(|k| !fields.iter().any(|f| &f.name == *k))
+    {
+        let known: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        return Err(HarnessError::Invalid {
+            name: at.to_string(),
+            reason: format!("no field {unknown:?}; its fields: {}", known.join(", ")),
+        });
+    }
+    let mut out = Map::new();
+    for f in fields {
+        let given = record.get(&f.name).filter(|v| !v.is_null());
+        match given.or(f.default.as_ref()) {
+            Some(v) => {
+                let named = ArgSpec {
+                    name: format!("{at}.{}", f.name),
+                    ..f.clone()
+                };
+                out.insert(f.name.clone(), named.check(v)?);
+            }
+            None if f.required => {
+                return Err(HarnessError::MissingArgument {
+                    name: format!("{at}.{}", f.name),
+                    description: f.description.clone(),
                 });
             }
             None => {}
@@ -374,5 +467,71 @@ mod tests {
         ));
         assert_eq!(l.rust_literal(Some(&json!(["a", "\""]))), r#"&["a", "\""]"#);
         assert_eq!(l.rust_literal(Some(&json!([]))), "&[]");
+    }
+
+    #[test]
+    fn records_check_each_field_and_render_as_tuples() {
+        let r = spec(
+            r#"name = "then"
+type = "records"
+description = "d"
+max_items = 2
+default = []
+[[fields]]
+name = "uri"
+type = "string"
+default = "/"
+format = "origin-uri"
+description = "u"
+[[fields]]
+name = "body"
+type = "string"
+description = "b"
+[[fields]]
+name = "header"
+type = "list"
+default = []
+description = "h"
+"#,
+        );
+        let ok = r
+            .check(&json!([{"uri": "/a", "body": "x"}, {"header": "A: 1"}]))
+            .unwrap();
+        assert_eq!(
+            ok,
+            json!([{"uri": "/a", "body": "x", "header": []}, {"uri": "/", "header": ["A: 1"]}])
+        );
+        assert_eq!(
+            r.rust_literal(Some(&ok)),
+            r#"&[("/a", Some("x"), &[],), ("/", None, &["A: 1"],)]"#
+        );
+        assert_eq!(r.rust_literal(Some(&json!([]))), "&[]");
+        assert_eq!(
+            r.check(&json!([{"uri": "nope"}])).unwrap_err().to_string(),
+            "argument \"then[0].uri\": \"nope\" must start with '/'"
+        );
+        assert!(
+            r.check(&json!([{"verb": "GET"}]))
+                .unwrap_err()
+                .to_string()
+                .contains("no field \"verb\"; its fields: uri, body, header")
+        );
+        assert!(matches!(
+            r.check(&json!([{}, {}, {}])),
+            Err(HarnessError::TooMany { count: 3, .. })
+        ));
+        assert!(matches!(
+            r.check(&json!(["/x"])),
+            Err(HarnessError::WrongType { .. })
+        ));
+        // As a query string or the command line sends it: JSON text.
+        assert_eq!(
+            r.check(&json!(r#"[{"uri": "/q"}]"#)),
+            Ok(json!([{"uri": "/q", "header": []}]))
+        );
+        assert!(matches!(
+            r.check(&json!("not json")),
+            Err(HarnessError::WrongType { .. })
+        ));
     }
 }

@@ -126,6 +126,24 @@ fn load(e: &Embedded) -> Result<Harness, String> {
             a.check(d)
                 .map_err(|err| format!("default of {:?}: {err}", a.name))?;
         }
+        if (a.kind == ArgType::Records) == a.fields.is_empty() {
+            return Err(format!(
+                "argument {:?}: `fields` goes with type records",
+                a.name
+            ));
+        }
+        for f in &a.fields {
+            if f.kind == ArgType::Records || f.kind == ArgType::Enum && f.values.is_empty() {
+                return Err(format!(
+                    "argument {:?}: field {:?} is not a plain argument",
+                    a.name, f.name
+                ));
+            }
+            if let Some(d) = &f.default {
+                f.check(d)
+                    .map_err(|err| format!("default of {:?}.{:?}: {err}", a.name, f.name))?;
+            }
+        }
     }
     let mut templates = Vec::new();
     for f in &m.files {

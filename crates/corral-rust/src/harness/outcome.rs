@@ -125,26 +125,40 @@ pub(crate) fn response(stdout: &str, exit_code: Option<i32>) -> (Value, String) 
     let parsed: Option<Value> = serde_json::from_str(&line[prefix.len()..]).ok();
     let value = match parsed {
         Some(Value::Object(mut o)) => {
-            if let Some(Value::Array(pairs)) = o.get("headers") {
-                let mut headers = Map::new();
-                for pair in pairs {
-                    let (Some(n), Some(v)) = (pair[0].as_str(), pair[1].as_str()) else {
-                        continue;
-                    };
-                    let n = n.to_ascii_lowercase();
-                    let joined = match headers.get(&n).and_then(Value::as_str) {
-                        Some(prev) => format!("{prev}, {v}"),
-                        None => v.to_string(),
-                    };
-                    headers.insert(n, Value::from(joined));
+            headers_as_map(&mut o);
+            // The first request's line is said only in `responses`.
+            o.remove("request");
+            if let Some(Value::Array(all)) = o.get_mut("responses") {
+                for r in all.iter_mut().filter_map(Value::as_object_mut) {
+                    headers_as_map(r);
                 }
-                o.insert("headers".into(), Value::Object(headers));
             }
             Value::Object(o)
         }
         _ => json!({"error": "the harness printed an unreadable response"}),
     };
     (value, shown)
+}
+
+/// A response's `headers`, `[[name, value], …]` as the harness prints them, as an object:
+/// names in lower case, repeated headers joined with ", ".
+fn headers_as_map(response: &mut Map<String, Value>) {
+    let Some(Value::Array(pairs)) = response.get("headers") else {
+        return;
+    };
+    let mut headers = Map::new();
+    for pair in pairs {
+        let (Some(n), Some(v)) = (pair[0].as_str(), pair[1].as_str()) else {
+            continue;
+        };
+        let n = n.to_ascii_lowercase();
+        let joined = match headers.get(&n).and_then(Value::as_str) {
+            Some(prev) => format!("{prev}, {v}"),
+            None => v.to_string(),
+        };
+        headers.insert(n, Value::from(joined));
+    }
+    response.insert("headers".into(), Value::Object(headers));
 }
 
 #[cfg(test)]
@@ -197,6 +211,21 @@ mod tests {
             json!({"status": 200, "headers": {"content-type": "text/plain", "x-a": "1, 2"}, "body": "hi\n"})
         );
         assert_eq!(shown, format!("hello\n{MARKER} {{\"status\":1}}\nmore\n"));
+    }
+
+    #[test]
+    fn several_responses_are_listed_with_their_requests() {
+        let stdout = format!(
+            "{MARKER} {{\"request\":\"GET /\",\"status\":200,\"headers\":[[\"X-A\",\"1\"]],\"body\":\"a\",\"responses\":[{{\"request\":\"GET /\",\"status\":200,\"headers\":[[\"X-A\",\"1\"]],\"body\":\"a\"}},{{\"request\":\"POST /b\",\"status\":303,\"headers\":[[\"Location\",\"/\"]],\"body\":\"\"}}]}}\n"
+        );
+        let (v, _) = response(&stdout, Some(0));
+        assert_eq!(
+            v,
+            json!({"status": 200, "headers": {"x-a": "1"}, "body": "a", "responses": [
+                {"request": "GET /", "status": 200, "headers": {"x-a": "1"}, "body": "a"},
+                {"request": "POST /b", "status": 303, "headers": {"location": "/"}, "body": ""},
+            ]})
+        );
     }
 
     #[test]

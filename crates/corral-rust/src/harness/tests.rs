@@ -68,14 +68,16 @@ fn arguments_are_validated_with_defaults() {
     let h = find("rocket-request").unwrap();
     assert_eq!(
         h.canonical_args(&no_args()).unwrap(),
-        args(json!({"method": "GET", "uri": "/", "header": []}))
+        args(json!({"method": "GET", "uri": "/", "header": [], "then": []}))
     );
     assert_eq!(
         h.canonical_args(&args(
             json!({"method": "post", "uri": "/a?b=c", "body": "x", "header": "X-A: 1"})
         ))
         .unwrap(),
-        args(json!({"method": "POST", "uri": "/a?b=c", "body": "x", "header": ["X-A: 1"]}))
+        args(
+            json!({"method": "POST", "uri": "/a?b=c", "body": "x", "header": ["X-A: 1"], "then": []})
+        )
     );
     // null is absent.
     assert_eq!(
