@@ -286,16 +286,33 @@ pub(crate) fn validate(
             known: specs.iter().map(|s| s.name.clone()).collect(),
         });
     }
+    check_all(specs, args, |name| name.to_string())
+}
+
+/// Each of `specs` checked in `given` (defaults filling in, `null` counting as absent),
+/// errors naming an argument as `name(spec's name)`.
+fn check_all(
+    specs: &[ArgSpec],
+    given: &Map<String, Value>,
+    name: impl Fn(&str) -> String,
+) -> Result<Map<String, Value>, HarnessError> {
     let mut out = Map::new();
     for spec in specs {
-        let given = args.get(&spec.name).filter(|v| !v.is_null());
-        match given.or(spec.default.as_ref()) {
+        match given
+            .get(&spec.name)
+            .filter(|v| !v.is_null())
+            .or(spec.default.as_ref())
+        {
             Some(v) => {
-                out.insert(spec.name.clone(), spec.check(v)?);
+                let named = ArgSpec {
+                    name: name(&spec.name),
+                    ..spec.clone()
+                };
+                out.insert(spec.name.clone(), named.check(v)?);
             }
             None if spec.required => {
                 return Err(HarnessError::MissingArgument {
-                    name: spec.name.clone(),
+                    name: name(&spec.name),
                     description: spec.description.clone(),
                 });
             }
@@ -322,27 +339,7 @@ fn check_fields(
             reason: format!("no field {unknown:?}; its fields: {}", known.join(", ")),
         });
     }
-    let mut out = Map::new();
-    for f in fields {
-        let given = record.get(&f.name).filter(|v| !v.is_null());
-        match given.or(f.default.as_ref()) {
-            Some(v) => {
-                let named = ArgSpec {
-                    name: format!("{at}.{}", f.name),
-                    ..f.clone()
-                };
-                out.insert(f.name.clone(), named.check(v)?);
-            }
-            None if f.required => {
-                return Err(HarnessError::MissingArgument {
-                    name: format!("{at}.{}", f.name),
-                    description: f.description.clone(),
-                });
-            }
-            None => {}
-        }
-    }
-    Ok(out)
+    check_all(fields, record, |field| format!("{at}.{field}"))
 }
 
 /// A Rust string literal for `s` that holds nothing but printable ASCII: everything else
