@@ -25,6 +25,32 @@ pub const PROGRAM: &str = "playground";
 
 pub use crate::result::Progress;
 
+/// What cargo would define for the user's package when compiling it (`env!`,
+/// `option_env!`), with fixed values: the package is `playground` 0.0.1 (as on the
+/// Rust Playground) whose manifest directory is the work dir in the sandbox, where
+/// its `src/` is. The same for every request, so not part of a memo key. Binaries
+/// also get `CARGO_BIN_NAME` ([`PROGRAM`]).
+pub const CARGO_ENV: &[(&str, &str)] = &[
+    ("CARGO_MANIFEST_DIR", WORK_MOUNT),
+    ("CARGO_MANIFEST_PATH", "/playground/Cargo.toml"),
+    ("CARGO_PKG_NAME", PROGRAM),
+    ("CARGO_PKG_VERSION", "0.0.1"),
+    ("CARGO_PKG_VERSION_MAJOR", "0"),
+    ("CARGO_PKG_VERSION_MINOR", "0"),
+    ("CARGO_PKG_VERSION_PATCH", "1"),
+    ("CARGO_PKG_VERSION_PRE", ""),
+    ("CARGO_PKG_AUTHORS", ""),
+    ("CARGO_PKG_DESCRIPTION", ""),
+    ("CARGO_PKG_HOMEPAGE", ""),
+    ("CARGO_PKG_REPOSITORY", ""),
+    ("CARGO_PKG_LICENSE", ""),
+    ("CARGO_PKG_LICENSE_FILE", ""),
+    ("CARGO_PKG_RUST_VERSION", ""),
+    ("CARGO_PKG_README", ""),
+    ("CARGO_CRATE_NAME", PROGRAM),
+    ("CARGO_PRIMARY_PACKAGE", "1"),
+];
+
 pub struct Pipeline {
     sandbox: Sandbox,
     toolchains: Vec<Toolchain>,
@@ -313,12 +339,15 @@ impl Pipeline {
         };
 
         // Step 1: rustc.
-        let policy = compile_policy(
+        let mut policy = compile_policy(
             toolchain,
             work.path(),
             baked.as_deref(),
             plan.limits.compile.clone(),
         );
+        if !lib && !prepared.test {
+            policy.set_env("CARGO_BIN_NAME", PROGRAM);
+        }
         let mut argv = vec![
             format!("{TOOLCHAIN_MOUNT}/bin/rustc"),
             prepared.crate_root.clone(),
@@ -749,6 +778,9 @@ pub(crate) fn compile_policy(
         "PATH",
         &format!("{TOOLCHAIN_MOUNT}/bin:/usr/local/bin:/usr/bin:/bin"),
     );
+    for (key, value) in CARGO_ENV {
+        policy.set_env(key, value);
+    }
     policy.limits = limits;
     policy
 }
@@ -805,6 +837,37 @@ fn internal(error: String) -> RustResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cargo_variables_point_into_the_sandbox_work_dir() {
+        let get = |k: &str| CARGO_ENV.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        assert_eq!(get("CARGO_MANIFEST_DIR"), Some(WORK_MOUNT));
+        assert_eq!(
+            get("CARGO_MANIFEST_PATH").map(PathBuf::from),
+            Some(Path::new(WORK_MOUNT).join("Cargo.toml"))
+        );
+        let version = get("CARGO_PKG_VERSION").unwrap();
+        let parts: Vec<_> = ["MAJOR", "MINOR", "PATCH"]
+            .iter()
+            .map(|p| get(&format!("CARGO_PKG_VERSION_{p}")).unwrap())
+            .collect();
+        assert_eq!(parts.join("."), version);
+        let tc = Toolchain {
+            name: "stable".into(),
+            channel: "stable".into(),
+            version: "1.95.0".into(),
+            commit_hash: String::new(),
+            commit_date: String::new(),
+            host: "x86_64-unknown-linux-gnu".into(),
+            path: "/opt/tc".into(),
+            components: vec![],
+            targets: vec![],
+        };
+        let p = compile_policy(&tc, Path::new("/w"), None, Default::default());
+        for (k, v) in CARGO_ENV {
+            assert!(p.env.iter().any(|(n, x)| n == k && x == v), "{k}");
+        }
+    }
 
     #[test]
     fn the_harness_marker_leaves_the_events() {

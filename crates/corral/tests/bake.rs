@@ -1,6 +1,7 @@
-//! `corral bake` end to end: a small crate list is fetched, built in the sandbox,
-//! recorded in baked.json, not rebuilt the second time, and linked by rustc in the
-//! sandbox with the recorded flags.
+//! `corral bake` end to end: a small crate list (with a repository crate) is fetched,
+//! built in the sandbox, recorded in baked.json, not rebuilt the second time but
+//! rebuilt when the repository crate changes, and linked by rustc in the sandbox with
+//! the recorded flags.
 
 mod common;
 
@@ -27,18 +28,29 @@ fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
-/// A crate list of two tiny crates (a library and a proc-macro), locked with the
-/// toolchain's cargo (needs crates.io; None when it is unreachable).
+/// A crate list of two tiny crates (a library and a proc-macro) and a repository crate
+/// (`crates/tiny`, using the library), locked with the toolchain's cargo (needs
+/// crates.io; None when it is unreachable).
 fn small_list(dir: &Path, tc: &Toolchain, cargo_home: &Path) -> Option<PathBuf> {
     let vetted = dir.join("vetted");
     std::fs::create_dir_all(vetted.join("src")).unwrap();
     std::fs::write(
         vetted.join("Cargo.toml"),
         "[package]\nname = \"small-vetted\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
-         [workspace]\n\n[dependencies]\nitoa = \"=1.0.15\"\npaste = \"=1.0.15\"\n",
+         [workspace]\n\n[dependencies]\nitoa = \"=1.0.15\"\npaste = \"=1.0.15\"\n\
+         tiny = { path = \"crates/tiny\", version = \"=0.1.0\" }\n",
     )
     .unwrap();
     std::fs::write(vetted.join("src/lib.rs"), "").unwrap();
+    let tiny = vetted.join("crates/tiny");
+    std::fs::create_dir_all(tiny.join("src")).unwrap();
+    std::fs::write(
+        tiny.join("Cargo.toml"),
+        "[package]\nname = \"tiny\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nitoa = \"=1.0.15\"\n",
+    )
+    .unwrap();
+    std::fs::write(tiny.join("src/lib.rs"), TINY_LIB).unwrap();
     let out = Command::new(tc.path.join("bin/cargo"))
         .args(["generate-lockfile", "--manifest-path"])
         .arg(vetted.join("Cargo.toml"))
@@ -58,6 +70,9 @@ fn small_list(dir: &Path, tc: &Toolchain, cargo_home: &Path) -> Option<PathBuf> 
     }
     Some(vetted)
 }
+
+const TINY_LIB: &str =
+    "pub fn forty_two() -> String { itoa::Buffer::new().format(42u8).to_string() }\n";
 
 fn bake_cmd(store: &Path, args: &[&str]) -> (i32, String, Duration) {
     let start = Instant::now();
@@ -104,7 +119,7 @@ fn a_small_crate_list_is_baked_once_and_links_into_user_code() {
         store.join(&tc.commit_hash).join("debug")
     );
     let names: Vec<&str> = baked.externs.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["itoa", "paste"]);
+    assert_eq!(names, ["itoa", "paste", "tiny"]);
     for (_, inside) in &baked.externs {
         assert!(baked.host_path(inside).unwrap().is_file(), "{inside:?}");
     }
@@ -125,13 +140,38 @@ fn a_small_crate_list_is_baked_once_and_links_into_user_code() {
     assert!(!stderr.contains("Compiling"), "{stderr}");
     assert!(took < Duration::from_secs(10), "{took:?}");
 
-    // User code sees both crates through the recorded flags, compiled in the sandbox.
+    // A changed repository crate is a changed list: it alone is rebuilt.
+    let old_hash = list.lock_hash();
+    std::fs::write(
+        vetted.join("crates/tiny/src/lib.rs"),
+        format!("{TINY_LIB}// edited\n"),
+    )
+    .unwrap();
+    let edited = CrateList::from_path(&vetted).unwrap();
+    assert_ne!(edited.lock_hash(), old_hash);
+    assert!(
+        bake::load_with(&store, &tc, BakeMode::Debug, &edited)
+            .unwrap()
+            .is_none()
+    );
+    let (code, stderr, _) = bake_cmd(
+        &store,
+        &["--toolchain", "stable", "--debug", "--crates", crates],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("Compiling tiny v0.1.0"), "{stderr}");
+    assert!(!stderr.contains("Compiling itoa"), "{stderr}");
+    let baked = bake::load_with(&store, &tc, BakeMode::Debug, &edited)
+        .unwrap()
+        .expect("the rebaked list");
+
+    // User code sees the crates through the recorded flags, compiled in the sandbox.
     let src = dir.join("src");
     std::fs::create_dir_all(&src).unwrap();
     std::fs::write(
         src.join("main.rs"),
         "paste::paste! { fn [<forty _ two>]() -> String { itoa::Buffer::new().format(42u8).to_string() } }\n\
-         fn main() { println!(\"baked {}\", forty_two()); }\n",
+         fn main() { println!(\"baked {} {}\", forty_two(), tiny::forty_two()); }\n",
     )
     .unwrap();
     let bake_bind = format!(
@@ -150,7 +190,7 @@ fn a_small_crate_list_is_baked_once_and_links_into_user_code() {
     ];
     args.extend(flags.iter().map(String::as_str));
     let (code, stdout, stderr) = exec_raw(&args, b"");
-    assert_eq!((code, stdout.as_str()), (0, "baked 42\n"), "{stderr}");
+    assert_eq!((code, stdout.as_str()), (0, "baked 42 42\n"), "{stderr}");
 
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -19,9 +19,11 @@ use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
 /// Folders that are not the project's text: build output, installed packages, the
-/// fuzzers' generated corpora, the built page assets.
+/// fuzzers' generated corpora, the built page assets, and vendored Markdown whose links
+/// point into another project's site (Rocket's guide).
 const NOT_SCANNED: &[&str] = &[
     ".git",
+    "third_party/rocket-guide/guide",
     "target",
     "node_modules",
     "web/dist",

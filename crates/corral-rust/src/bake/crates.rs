@@ -1,4 +1,5 @@
-//! The crate list: a Cargo.toml of vetted crates at exact versions and its Cargo.lock.
+//! The crate list: a Cargo.toml of vetted crates at exact versions and its Cargo.lock,
+//! with the files of its repository crates (`crates/<name>/` next to the Cargo.toml).
 
 use super::BakeError;
 use sha2::{Digest, Sha256};
@@ -7,15 +8,22 @@ use std::path::Path;
 
 const BUILTIN_MANIFEST: &str = include_str!("../../../../vetted/Cargo.toml");
 const BUILTIN_LOCK: &str = include_str!("../../../../vetted/Cargo.lock");
+/// The files of `vetted/crates/` (path under `vetted/`, text), written by `build.rs`.
+const BUILTIN_LOCAL: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/vetted_crates.rs"));
 
+/// Where the repository crates of a list live, next to its Cargo.toml.
+pub(super) const LOCAL_DIR: &str = "crates";
 /// A crate list: a Cargo.toml whose `[dependencies]` are the vetted crates (exact
-/// versions) and the Cargo.lock that pins everything else.
+/// versions) and the Cargo.lock that pins everything else, with the files of the
+/// repository crates it names (`{ path = "crates/<name>", version = "=x.y.z" }`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CrateList {
     /// Where it came from, for messages.
     pub origin: String,
     pub(super) manifest: String,
     pub(super) lock: String,
+    /// Every file under `crates/` (path relative to the list's directory, text), sorted.
+    pub(super) local: Vec<(String, String)>,
 }
 
 /// The baked crate that a compiler error line says is missing, if any: `rand` in
@@ -50,6 +58,10 @@ impl CrateList {
             origin: "built-in vetted/Cargo.toml".into(),
             manifest: BUILTIN_MANIFEST.into(),
             lock: BUILTIN_LOCK.into(),
+            local: BUILTIN_LOCAL
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect(),
         }
     }
 
@@ -73,10 +85,17 @@ impl CrateList {
                 reason: format!("cannot read {}: {e}", p.display()),
             })
         };
+        let mut local = vec![];
+        read_tree(dir, Path::new(LOCAL_DIR), &mut local).map_err(|e| BakeError::CrateList {
+            origin: origin.clone(),
+            reason: format!("cannot read {}: {e}", dir.join(LOCAL_DIR).display()),
+        })?;
+        local.sort();
         let list = CrateList {
             manifest: read(&manifest_path)?,
             lock: read(&lock_path)?,
             origin: origin.clone(),
+            local,
         };
         list.crates()?;
         Ok(list)
@@ -88,12 +107,42 @@ impl CrateList {
             origin: origin.into(),
             manifest: manifest.into(),
             lock: lock.into(),
+            local: vec![],
         }
     }
 
-    /// SHA-256 of Cargo.lock (its checksums pin every crate's contents).
+    /// This list with repository crate files (path under the list's directory, text).
+    pub fn with_local_files(mut self, files: &[(&str, &str)]) -> CrateList {
+        self.local = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        self.local.sort();
+        self
+    }
+
+    /// SHA-256 of what is built: Cargo.lock (its checksums pin every registry crate's
+    /// contents) and, when there are repository crates, each of their files (path and
+    /// text). A list without them hashes its lock alone.
     pub fn lock_hash(&self) -> String {
-        sha256_hex(self.lock.as_bytes())
+        if self.local.is_empty() {
+            return sha256_hex(self.lock.as_bytes());
+        }
+        let mut h = Sha256::new();
+        h.update(self.lock.as_bytes());
+        for (path, text) in &self.local {
+            h.update([0]);
+            h.update(path.as_bytes());
+            h.update([0]);
+            h.update((text.len() as u64).to_le_bytes());
+            h.update(text.as_bytes());
+        }
+        format!("{:x}", h.finalize())
+    }
+
+    /// The repository crates' files, to copy next to the list's Cargo.toml.
+    pub(super) fn local_files(&self) -> &[(String, String)] {
+        &self.local
     }
 
     /// SHA-256 of Cargo.toml (features are not in the lock).
@@ -124,6 +173,7 @@ impl CrateList {
             return Err(bad("[dependencies] is empty".into()));
         }
         let mut out = vec![];
+        let mut repository = vec![];
         for (name, spec) in deps {
             let version = match spec {
                 toml::Value::String(v) => v.clone(),
@@ -134,13 +184,23 @@ impl CrateList {
                             "features",
                             "default-features",
                             "default_features",
+                            "path",
                         ]
                         .contains(&key.as_str())
                         {
                             return Err(bad(format!(
-                                "{name}: key `{key}` is not allowed (crates.io crates only, not renamed, not optional)"
+                                "{name}: key `{key}` is not allowed (crates.io or repository crates only, not renamed, not optional)"
                             )));
                         }
+                    }
+                    if let Some(path) = t.get("path") {
+                        let want = format!("{LOCAL_DIR}/{name}");
+                        if path.as_str() != Some(want.as_str()) {
+                            return Err(bad(format!(
+                                "{name}: a repository crate's path must be \"{want}\""
+                            )));
+                        }
+                        repository.push(name.clone());
                     }
                     t.get("version")
                         .and_then(|v| v.as_str())
@@ -165,8 +225,123 @@ impl CrateList {
                 }
             }
         }
+        for name in &repository {
+            self.check_repository_crate(name, deps, &out)
+                .map_err(|reason| bad(format!("{name} ({LOCAL_DIR}/{name}): {reason}")))?;
+        }
         Ok(out)
     }
+
+    /// A repository crate's own manifest: its name and version are the list's, it has
+    /// no build script, and its dependencies are registry crates of the list at the
+    /// list's versions, so that nothing unvetted comes with it.
+    fn check_repository_crate(
+        &self,
+        name: &str,
+        deps: &toml::Table,
+        crates: &[(String, String)],
+    ) -> Result<(), String> {
+        let manifest_path = format!("{LOCAL_DIR}/{name}/Cargo.toml");
+        let text = self
+            .local
+            .iter()
+            .find(|(p, _)| *p == manifest_path)
+            .map(|(_, t)| t)
+            .ok_or("its Cargo.toml is missing")?;
+        let doc: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        for section in [
+            "target",
+            "build-dependencies",
+            "build_dependencies",
+            "patch",
+            "replace",
+            "workspace",
+        ] {
+            if doc.contains_key(section) {
+                return Err(format!("[{section}] is not allowed"));
+            }
+        }
+        let package = doc
+            .get("package")
+            .and_then(|p| p.as_table())
+            .ok_or("no [package]")?;
+        if package.get("name").and_then(|n| n.as_str()) != Some(name) {
+            return Err(format!("its package name is not {name:?}"));
+        }
+        let version = crates
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if package.get("version").and_then(|v| v.as_str()) != Some(version) {
+            return Err(format!("its package version is not {version}"));
+        }
+        if package.contains_key("build")
+            || self
+                .local
+                .iter()
+                .any(|(p, _)| *p == format!("{LOCAL_DIR}/{name}/build.rs"))
+        {
+            return Err("a build script is not allowed".into());
+        }
+        let own = doc.get("dependencies").and_then(|d| d.as_table());
+        for (dep, spec) in own.into_iter().flatten() {
+            let listed = deps.get(dep).filter(|s| s.get("path").is_none());
+            let version_of = |s: &toml::Value| -> Option<String> {
+                match s {
+                    toml::Value::String(v) => Some(v.clone()),
+                    toml::Value::Table(t) => t.get("version")?.as_str().map(String::from),
+                    _ => None,
+                }
+            };
+            let allowed = match spec {
+                toml::Value::String(_) => true,
+                toml::Value::Table(t) => t.keys().all(|k| {
+                    [
+                        "version",
+                        "features",
+                        "default-features",
+                        "default_features",
+                    ]
+                    .contains(&k.as_str())
+                }),
+                _ => false,
+            };
+            if !allowed || listed.is_none() || listed.and_then(version_of) != version_of(spec) {
+                return Err(format!(
+                    "dependency {dep}: only the list's registry crates, at the list's exact versions"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every file under `dir/rel` (recursively, but `target/` and hidden entries) as
+/// (path relative to `dir`, text). A missing directory holds nothing.
+fn read_tree(dir: &Path, rel: &Path, out: &mut Vec<(String, String)>) -> std::io::Result<()> {
+    let entries = match fs::read_dir(dir.join(rel)) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || name == "target" {
+            continue;
+        }
+        let path = rel.join(&*name);
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            read_tree(dir, &path, out)?;
+        } else if kind.is_file() {
+            let text = fs::read_to_string(dir.join(&path))?;
+            out.push((path.to_string_lossy().into_owned(), text));
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn sha256_hex(data: &[u8]) -> String {
@@ -199,6 +374,7 @@ mod tests {
             "chrono",
             "plotters",
             "base64",
+            "rocket_docs_tests",
         ] {
             assert!(names.contains(&want), "{want} missing from {names:?}");
         }
@@ -231,6 +407,84 @@ mod tests {
             let err = check(bad).unwrap_err().to_string();
             assert!(err.starts_with("crate list t: "), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn repository_crates_are_checked_and_hashed() {
+        let manifest = "[package]\nname='x'\n[dependencies]\nitoa = \"=1.0.15\"\nhelp = { path = \"crates/help\", version = \"=0.1.0\" }\n";
+        let own = |deps: &str| {
+            format!("[package]\nname = \"help\"\nversion = \"0.1.0\"\n[dependencies]\n{deps}")
+        };
+        let with = |files: &[(&str, &str)]| {
+            CrateList::from_texts("t", manifest, "lock").with_local_files(files)
+        };
+        let good = own("itoa = \"=1.0.15\"");
+        let list = with(&[
+            ("crates/help/Cargo.toml", &good),
+            ("crates/help/src/lib.rs", ""),
+        ]);
+        assert_eq!(
+            list.crates().unwrap(),
+            [
+                ("help".into(), "0.1.0".into()),
+                ("itoa".into(), "1.0.15".into())
+            ]
+        );
+        // The files are part of the hash; a list without any hashes its lock alone.
+        let edited = with(&[
+            ("crates/help/Cargo.toml", &good),
+            ("crates/help/src/lib.rs", "//"),
+        ]);
+        assert_ne!(list.lock_hash(), edited.lock_hash());
+        assert_ne!(
+            list.lock_hash(),
+            CrateList::from_texts("t", manifest, "lock").lock_hash()
+        );
+        assert_eq!(
+            CrateList::from_texts("t", manifest, "lock").lock_hash(),
+            sha256_hex(b"lock")
+        );
+        let bad_manifest = own("itoa = \"=1.0.14\"");
+        let unvetted = own("ryu = \"=1.0.20\"");
+        let elsewhere = own("itoa = { path = \"../itoa\" }");
+        let renamed = own("").replace("help", "other");
+        let build = format!("{good}[build-dependencies]\ncc = \"=1.0.0\"\n");
+        for files in [
+            vec![],
+            vec![("crates/help/Cargo.toml", bad_manifest.as_str())],
+            vec![("crates/help/Cargo.toml", unvetted.as_str())],
+            vec![("crates/help/Cargo.toml", elsewhere.as_str())],
+            vec![("crates/help/Cargo.toml", renamed.as_str())],
+            vec![("crates/help/Cargo.toml", build.as_str())],
+            vec![
+                ("crates/help/Cargo.toml", &good),
+                ("crates/help/build.rs", ""),
+            ],
+        ] {
+            let err = with(&files).crates().unwrap_err().to_string();
+            assert!(err.contains("help (crates/help): "), "{files:?}: {err}");
+        }
+        let outside = manifest.replace("crates/help", "vendor/help");
+        let err = CrateList::from_texts("t", &outside, "")
+            .crates()
+            .unwrap_err();
+        assert!(err.to_string().contains("must be \"crates/help\""), "{err}");
+    }
+
+    #[test]
+    fn the_builtin_list_carries_its_repository_crates() {
+        let list = CrateList::builtin();
+        assert!(
+            list.local
+                .iter()
+                .any(|(p, _)| p == "crates/rocket_docs_tests/src/lib.rs"),
+            "{:?}",
+            list.local.iter().map(|(p, _)| p).collect::<Vec<_>>()
+        );
+        let from_disk =
+            CrateList::from_path(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vetted"))
+                .unwrap();
+        assert_eq!(from_disk.lock_hash(), list.lock_hash());
     }
 
     #[test]

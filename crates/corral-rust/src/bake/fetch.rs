@@ -1,7 +1,7 @@
 //! The trusted, host-side steps: `cargo fetch` (the only step with the network) and
 //! `cargo metadata`, read with `cargo_metadata`.
 
-use super::{BakeError, io_err, push_tail};
+use super::{BAKE_MOUNT, BakeError, io_err, push_tail};
 use crate::toolchain::Toolchain;
 use cargo_metadata::{DependencyKind, Metadata};
 use std::collections::VecDeque;
@@ -135,6 +135,15 @@ fn parse_metadata(json: &str) -> Result<Plan, String> {
         .iter()
         .find(|n| &n.id == root)
         .ok_or("the root package is not resolved")?;
+    // A repository crate's id names its directory: on the host here, `/bake/vetted/…`
+    // in the sandbox's build, whose artifacts are matched by id.
+    let host_root = format!("path+file://{}", meta.workspace_root);
+    let in_sandbox = |id: &str| match id.strip_prefix(&host_root) {
+        Some(rest) if rest.starts_with(['/', '#']) => {
+            format!("path+file://{BAKE_MOUNT}/vetted{rest}")
+        }
+        _ => id.to_string(),
+    };
     let direct = root_node
         .deps
         .iter()
@@ -146,7 +155,7 @@ fn parse_metadata(json: &str) -> Result<Plan, String> {
                 .find(|p| p.id == d.pkg)
                 .map(|p| (p.name.to_string(), p.version.to_string()))
                 .unwrap_or_else(|| ("?".into(), "?".into()));
-            (d.name.clone(), d.pkg.repr.clone(), pname, version)
+            (d.name.clone(), in_sandbox(&d.pkg.repr), pname, version)
         })
         .collect();
     Ok(Plan {
@@ -246,6 +255,18 @@ mod tests {
                     "1.0.15".into()
                 ),
             ]
+        );
+        // A repository crate resolved on the host is named as the sandbox's build sees it.
+        let local = METADATA
+            .replace("/bake/vetted", "/store/x/debug/vetted")
+            .replace(
+                "registry+https://github.com/rust-lang/crates.io-index#paste@1.0.15",
+                "path+file:///store/x/debug/vetted/crates/paste#1.0.15",
+            );
+        let plan = parse_metadata(&local).unwrap();
+        assert_eq!(
+            plan.direct[1].1,
+            "path+file:///bake/vetted/crates/paste#1.0.15"
         );
         let unresolved = METADATA.replace(r#""root": "path"#, r#""root": "nowhere"#);
         assert_eq!(

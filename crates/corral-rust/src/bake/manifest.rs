@@ -26,7 +26,8 @@ pub struct Baked {
     pub rustc_version: String,
     pub host: String,
     pub mode: BakeMode,
-    /// SHA-256 of Cargo.lock and Cargo.toml of the crate list.
+    /// SHA-256 of the crate list's Cargo.lock (with its repository crates' files, if
+    /// any: [`CrateList::lock_hash`]) and of its Cargo.toml.
     pub lock_hash: String,
     pub manifest_hash: String,
     /// (host bake directory, its path in the sandbox). Set from where it was found.

@@ -9,6 +9,7 @@
 //! <store>/<commit hash>/<mode>.lock   held while baking
 //! <store>/<commit hash>/<mode>/       at /bake: writable in the build, read-only when compiling
 //!     vetted/                         the crate list's Cargo.toml and Cargo.lock, an empty lib
+//!     vetted/crates/<name>/           the list's repository crates (`rocket_docs_tests`)
 //!     target/<host>/<mode>/deps/      the vetted crates' rlibs (`--extern`, `-L dependency=`)
 //!     target/<mode>/deps/             proc-macros and build-script dependencies (`-L dependency=`)
 //!     tmp/                            TMPDIR of the build

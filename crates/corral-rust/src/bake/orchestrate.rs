@@ -9,7 +9,7 @@ use crate::toolchain::Toolchain;
 use corral_sandbox::{Mode as SandboxMode, Sandbox};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const EMPTY_LIB: &str = "//! Empty: only its dependencies (the vetted crates) matter.\n";
@@ -124,6 +124,23 @@ pub fn bake_with(
         ("src/lib.rs", EMPTY_LIB),
     ] {
         let p = vetted.join(name);
+        write_new(&p, text).map_err(io_err("cannot write", &p))?;
+    }
+    // The repository crates, next to the list's Cargo.toml (`crates/<name>/…`).
+    for (name, text) in list.local_files() {
+        let rel = Path::new(name);
+        let plain = rel.starts_with(super::crates::LOCAL_DIR)
+            && rel.components().all(|c| matches!(c, Component::Normal(_)));
+        if !plain {
+            return Err(BakeError::CrateList {
+                origin: list.origin.clone(),
+                reason: format!("{name}: not a path under {}/", super::crates::LOCAL_DIR),
+            });
+        }
+        let p = vetted.join(rel);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).map_err(io_err("cannot create", parent))?;
+        }
         write_new(&p, text).map_err(io_err("cannot write", &p))?;
     }
 
