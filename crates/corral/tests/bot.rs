@@ -1,8 +1,9 @@
 //! `corral bot irc` end to end: a real IRC server (ngircd), a real `corral serve`, the
 //! bot between them, and this test as a plain TCP IRC client in the channel. It checks
 //! `?eval` and `?play`, nightly, that program output cannot inject an IRC command, the
-//! rate limit, private messages, garbage lines, a taken nick, and a corral server that
-//! goes away and comes back. Every wait is bounded; every process is killed on drop.
+//! rate limit, private messages, garbage lines, a taken nick, a corral server that goes
+//! away and comes back, and an IRC server that restarts. Every wait is bounded; every
+//! process is killed on drop.
 
 mod common;
 
@@ -52,10 +53,9 @@ fn temp_dir(what: &str) -> PathBuf {
     dir
 }
 
-/// ngircd on a free loopback port with the channel #corral.
-fn ngircd() -> (Proc, u16) {
+/// ngircd on loopback `port` with the channel #corral.
+fn ngircd(port: u16) -> Proc {
     let dir = temp_dir("ngircd");
-    let port = free_port();
     // SAFETY: getuid and getgid have no preconditions.
     let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
     let conf = format!(
@@ -85,7 +85,7 @@ fn ngircd() -> (Proc, u16) {
         assert!(Instant::now() < deadline, "ngircd did not listen on {port}");
         std::thread::sleep(Duration::from_millis(50));
     }
-    (proc, port)
+    proc
 }
 
 /// `corral bot irc` with `config`, its log in `dir`.
@@ -281,7 +281,8 @@ fn the_irc_bot_answers_through_a_real_corral_and_cannot_be_made_to_flood_or_inje
     };
     let api = server.base.clone();
     let api_port: u16 = api.rsplit(':').next().unwrap().parse().unwrap();
-    let (_ircd, irc_port) = ngircd();
+    let irc_port = free_port();
+    let ircd = ngircd(irc_port);
     let dir = RunDir(temp_dir("run"));
     let config = dir.0.join("corral.toml");
     std::fs::write(&config, CONFIG).unwrap();
@@ -391,4 +392,16 @@ fn the_irc_bot_answers_through_a_real_corral_and_cannot_be_made_to_flood_or_inje
         panic!("corral serve did not start again on port {api_port}");
     };
     assert_eq!(c.ask("?eval 3 * 3"), "9");
+
+    // The IRC server restarts: the bot reconnects (after 1 s), with its own nick now
+    // free, and joins again.
+    drop(c);
+    drop(ircd);
+    let _ircd = ngircd(irc_port);
+    let mut c = Client::connect(irc_port, "frank");
+    c.send("JOIN #corral");
+    c.wait(20, "the bot joining #corral again", |l| {
+        l.command == "JOIN" && l.from == BOT
+    });
+    assert_eq!(c.ask("?eval 5 * 5"), "25");
 }
