@@ -392,6 +392,22 @@ fn the_irc_bot_answers_through_a_real_corral_and_cannot_be_made_to_flood_or_inje
         panic!("corral serve did not start again on port {api_port}");
     };
     assert_eq!(c.ask("?eval 3 * 3"), "9");
+    // Output that does not fit: its first lines, then a link to the whole program.
+    let start = c.seen.len();
+    let program = "fn main() { for i in 0..10 { println!(\"{i}\"); } }";
+    c.send(&format!("PRIVMSG #corral :?play {program}"));
+    let lines = c.bot_lines(start, 3, 60, 0);
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let link = format!("(8 more lines; full program: {api}/p/");
+    assert_eq!(texts[..2], ["0", "1"]);
+    assert!(texts[2].starts_with(&link), "{texts:?}");
+    let id = texts[2][link.len()..].trim_end_matches(')');
+    let gist: serde_json::Value = ureq::get(&format!("{api}/meta/gist/{id}"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(gist["code"], program);
 
     // The IRC server restarts: the bot reconnects (after 1 s), with its own nick now
     // free, and joins again.
