@@ -123,6 +123,7 @@ async fn session(
                     .unwrap_or_else(|| io::Error::other("the writer stopped")));
             }
             _ = &mut *stop => {
+                info!("stopping");
                 let _ = urgent.send("QUIT :corral bot stopping".into()).await;
                 sleep(Duration::from_millis(300)).await;
                 return Ok(End::Stop);

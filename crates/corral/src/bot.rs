@@ -17,8 +17,8 @@ pub enum BotCommand {
 
 #[derive(Args, Debug)]
 pub struct IrcArgs {
-    /// The IRC server, HOST:PORT.
-    #[arg(long)]
+    /// The IRC server.
+    #[arg(long, value_name = "HOST:PORT")]
     server: Option<String>,
     /// Connect to the IRC server with TLS.
     #[arg(long)]
@@ -33,7 +33,7 @@ pub struct IrcArgs {
     #[arg(long, value_name = "URL")]
     api: Option<String>,
     /// Configuration file (TOML): its [bot.irc] table; flags override it.
-    #[arg(long, env = "CORRAL_CONFIG")]
+    #[arg(long, env = "CORRAL_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
 }
 
