@@ -56,14 +56,12 @@ pub async fn run(config: IrcConfig) -> io::Result<()> {
     let mut backoff = Duration::from_secs(1);
     loop {
         let mut registered = false;
-        tokio::select! {
-            ended = session(&bot, &mut registered, &mut stop) => match ended {
-                Ok(End::Stop) => return Ok(()),
-                Err(e) => warn!(
-                    "IRC connection to {}:{}: {e}",
-                    bot.config.host, bot.config.port
-                ),
-            },
+        match session(&bot, &mut registered, &mut stop).await {
+            Ok(End::Stop) => return Ok(()),
+            Err(e) => warn!(
+                "IRC connection to {}:{}: {e}",
+                bot.config.host, bot.config.port
+            ),
         }
         if registered {
             backoff = Duration::from_secs(1);
@@ -118,10 +116,10 @@ async fn session(
     loop {
         let line = tokio::select! {
             line = timeout(QUIET, lines.next()) => line,
-            done = &mut writer.0 => {
-                return Err(done.unwrap_or_else(|e| Err(io::Error::other(e))).err()
-                    .unwrap_or_else(|| io::Error::other("the writer stopped")));
-            }
+            done = &mut writer.0 => return Err(match done {
+                Ok(Err(e)) => e,
+                _ => io::Error::other("the writer stopped"),
+            }),
             _ = &mut *stop => {
                 info!("stopping");
                 let _ = urgent.send("QUIT :corral bot stopping".into()).await;

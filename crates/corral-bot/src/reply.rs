@@ -34,15 +34,14 @@ pub fn cut(s: &str, max: usize) -> (String, bool) {
     (format!("{}…", &s[..end]), true)
 }
 
-/// One message of text: sanitized, cut to [`MAX_BYTES`], never empty.
+/// One message of text: sanitized, cut to [`MAX_BYTES`], never empty (leading blanks
+/// are kept: they may be the output's indentation).
 pub fn one_line(s: &str) -> String {
     let clean = sanitize(s);
-    let (line, _) = cut(clean.trim(), MAX_BYTES);
-    if line.is_empty() {
-        "(empty)".into()
-    } else {
-        line
+    if clean.trim().is_empty() {
+        return "(empty)".into();
     }
+    cut(clean.trim_end(), MAX_BYTES).0
 }
 
 /// What a result shows, before it is fitted into messages.
@@ -283,9 +282,11 @@ mod tests {
             ]
         );
         // Three lines fit; one long line is cut and linked.
-        let three = Answer::of(&ran("success", "1\n2\n\n3\n", Some(0), None));
+        let three = Answer::of(&ran("success", "1\n  2\n\n3\n", Some(0), None));
         assert!(!three.is_cut());
-        assert_eq!(three.messages(None), ["1", "2", "3"]);
+        assert_eq!(three.messages(None), ["1", "  2", "3"]);
+        assert_eq!(one_line("  2 \r\n"), "  2", "indentation is kept");
+        assert_eq!(one_line(" \t\r\n"), "(empty)");
         let long = Answer::of(&ran("success", &"ü".repeat(1000), Some(0), None));
         let m = long.messages(Some("L"));
         assert_eq!(m.len(), 2);
