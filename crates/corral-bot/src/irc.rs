@@ -391,4 +391,25 @@ mod tests {
         assert_eq!(lines.next().await.unwrap().unwrap(), b"PING :ok");
         assert_eq!(lines.next().await.unwrap(), None);
     }
+
+    #[test]
+    fn any_line_parses_or_is_refused_without_panicking() {
+        // Lines made of IRC's delimiters and a few words, as a server might send them
+        // broken (CR and LF are never in a line the reader gives).
+        let pieces = [
+            "", " ", ":", "@", "!", "=", ";", ",", "PRIVMSG", "PING", "001", "433", "#c", "a", "é",
+            "\u{fffd}", " :", "::",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            let mut line = String::new();
+            for _ in 0..(seed % 9) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                line.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let _ = line.parse::<Message>();
+        }
+    }
 }
