@@ -2,6 +2,10 @@
 //! bytes each, with every control character removed, so that nothing a program prints
 //! can end the bot's message and start another IRC command (a CR or LF would), colour
 //! or format the channel's text (the C0 codes IRC clients read), or send nothing at all.
+//! A line of output that is itself an IRC command (`PRIVMSG #chan :…`, `:nick!u@h
+//! JOIN …`) is not relayed either: it is harmless inside the bot's message, but a
+//! bridge, logger or client that splits text differently could take it for one, and
+//! no honest program needs it shown in the channel (the share link has it).
 
 use crate::api::{Compile, RunResult};
 
@@ -74,15 +78,25 @@ impl Answer {
             ),
             None => (String::new(), false),
         };
+        // A lone CR ends a line for IRC servers too.
+        let mut withheld = false;
         let lines = text
-            .split('\n')
+            .split(['\n', '\r'])
             .map(sanitize)
             .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                if is_irc_command(&l) {
+                    withheld = true;
+                    WITHHELD.to_string()
+                } else {
+                    l
+                }
+            })
             .collect();
         Answer {
             lines,
             note: note(result),
-            truncated,
+            truncated: truncated || withheld,
         }
     }
 
@@ -129,6 +143,56 @@ impl Answer {
         }
         out
     }
+}
+
+/// What stands in for a line of output that is an IRC command.
+pub const WITHHELD: &str = "[a line that reads as an IRC command is not shown here]";
+
+/// The IRC commands a client sends that act (send, join, leave, change state), as a line
+/// of output may not begin with them. Written in capitals, as protocol lines are:
+/// "join the club" is prose.
+const IRC_COMMANDS: &[&str] = &[
+    "AUTHENTICATE",
+    "AWAY",
+    "CAP",
+    "INVITE",
+    "JOIN",
+    "KICK",
+    "KILL",
+    "KNOCK",
+    "MODE",
+    "NICK",
+    "NOTICE",
+    "OPER",
+    "PART",
+    "PASS",
+    "PING",
+    "PONG",
+    "PRIVMSG",
+    "QUIT",
+    "SQUIT",
+    "TAGMSG",
+    "TOPIC",
+    "USER",
+    "WALLOPS",
+    "WHO",
+    "WHOIS",
+];
+
+/// Whether `line` reads as an IRC protocol message: optional `@tags` and `:prefix`,
+/// then one of [`IRC_COMMANDS`] (or, after a prefix, a three-digit numeric) and a
+/// parameter.
+pub fn is_irc_command(line: &str) -> bool {
+    let mut words = line.split(' ').filter(|w| !w.is_empty()).peekable();
+    if words.peek().is_some_and(|w| w.starts_with('@')) {
+        words.next();
+    }
+    let prefixed = words.next_if(|w| w.starts_with(':')).is_some();
+    let Some(command) = words.next() else {
+        return false;
+    };
+    let numeric = command.len() == 3 && command.bytes().all(|b| b.is_ascii_digit());
+    (IRC_COMMANDS.contains(&command) || prefixed && numeric) && words.next().is_some()
 }
 
 /// The compiler's first error, with the user's line and column when it points there.
@@ -239,11 +303,44 @@ mod tests {
             "x y",
             "only the tab stays, as a space"
         );
-        // Split into lines, each its own message, none with a line break.
+        // Split into lines, each its own message, none with a line break; a line that
+        // is an IRC command is withheld, and the link to the whole program offered.
         let answer = Answer::of(&ran("success", "a\r\nPRIVMSG #c :x\r\n\0", Some(0), None));
-        assert_eq!(answer.messages(None), ["a", "PRIVMSG #c :x"]);
+        assert_eq!(
+            answer.messages(Some("http://h/p/1")),
+            ["a", WITHHELD, "(output cut; full program: http://h/p/1)"]
+        );
+        let lone_cr = Answer::of(&ran("success", "b\rJOIN #other\n", Some(0), None));
+        assert_eq!(lone_cr.lines, ["b", WITHHELD]);
         for m in answer.messages(Some("http://h/p/\r\nQUIT")) {
             assert!(!m.contains(['\r', '\n', '\0']), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn irc_commands_are_recognised_and_prose_is_not() {
+        for line in [
+            "PRIVMSG #corral :INJECTED",
+            ":evil!u@h NOTICE #c :hi",
+            "@time=1 :srv 001 nick :welcome",
+            "QUIT :bye",
+            "  JOIN #x",
+        ] {
+            assert!(is_irc_command(line), "{line}");
+        }
+        for line in [
+            "Hello, world!",
+            "QUIT",
+            "join the club",
+            "42",
+            "the PRIVMSG command",
+            "",
+            "1234 items",
+            "200 OK",
+            "ERROR: file not found",
+            "privmsg in lower case",
+        ] {
+            assert!(!is_irc_command(line), "{line}");
         }
     }
 
