@@ -2,6 +2,7 @@
 //! crates and maps their results to exit codes (docs/contracts.md, Exit codes).
 
 mod bake;
+mod bot;
 mod cluster;
 mod exec;
 mod mdbook;
@@ -38,6 +39,9 @@ enum Command {
     /// Operate a cluster: drop a worker's results, make a worker's nkey.
     #[command(subcommand)]
     Cluster(cluster::ClusterCommand),
+    /// Chat bots that answer ?eval and ?play through a corral server's HTTP API.
+    #[command(subcommand)]
+    Bot(bot::BotCommand),
     /// Point an mdBook's runnable examples (its Run buttons) at a corral server.
     Mdbook(mdbook::MdbookArgs),
     /// Show which sandbox layers are active on this host (with --cluster: check the
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
         Command::Worker(args) => worker::run(*args),
         Command::Cluster(command) => cluster::run(command),
         Command::Mdbook(args) => mdbook::run(args),
+        Command::Bot(command) => bot::run(command),
         Command::Doctor(c) if c.cluster.is_some() => cluster::doctor(&c),
         Command::Doctor(_) => doctor(),
     };

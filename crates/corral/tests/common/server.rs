@@ -51,7 +51,17 @@ impl Server {
         nofile: Option<u64>,
         need_ready: bool,
     ) -> Option<Server> {
-        let port = free_port();
+        Server::launch_on(free_port(), config, envs, nofile, need_ready)
+    }
+
+    /// Like [`Server::launch`], on `port` (to start a server again where one was).
+    pub fn launch_on(
+        port: u16,
+        config: &str,
+        envs: &[(&str, &str)],
+        nofile: Option<u64>,
+        need_ready: bool,
+    ) -> Option<Server> {
         let data_dir =
             std::env::temp_dir().join(format!("corral-server-test-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&data_dir).unwrap();
