@@ -6,8 +6,8 @@
 //!
 //! A diagnostic inside the harness's own generated files (its glue) would point the user
 //! at code they never wrote: its errors become one error in the stub's terms (what the
-//! harness needs, e.g. "a function `rocket()`"), at the start of the user's text, and
-//! its warnings are dropped.
+//! harness needs, e.g. "a function `rocket()`"), on the first line of the user's text
+//! and after the user's own errors, and its warnings are dropped.
 
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +78,8 @@ pub fn parse(stderr: &str, map: &UserLines) -> (Vec<Diagnostic>, String) {
     let mut rendered = String::new();
     // The first error found in the harness's glue: replaced by `map.needs`.
     let mut glue_error: Option<String> = None;
+    // Where rustc's "aborting due to" summary is (index in `out`, offset in `rendered`).
+    let mut aborting: Option<(usize, usize)> = None;
     for line in stderr.lines() {
         let Ok(raw) = serde_json::from_str::<RawDiagnostic>(line) else {
             if !line.trim().is_empty() {
@@ -132,13 +134,19 @@ pub fn parse(stderr: &str, map: &UserLines) -> (Vec<Diagnostic>, String) {
                 }
             }
         }
+        if aborting.is_none() && d.message.starts_with("aborting due to") {
+            aborting = Some((out.len(), rendered.len()));
+        }
         rendered.push_str(&d.rendered);
         out.push(d);
     }
+    // After the user's own errors (the glue's often follow from them), before rustc's
+    // "aborting due to" summary.
     if let Some(found) = glue_error {
         let d = map.needs_error(&found);
-        rendered.insert_str(0, &d.rendered);
-        out.insert(0, d);
+        let (index, offset) = aborting.unwrap_or((out.len(), rendered.len()));
+        rendered.insert_str(offset, &d.rendered);
+        out.insert(index, d);
     }
     (out, rendered)
 }
@@ -393,6 +401,32 @@ mod tests {
             map.rewrite_rendered(coloured),
             "--> src/main.rs:1:3\n  ::: /rustc/x/library/core/src/fmt/mod.rs:9:1\n"
         );
+    }
+
+    #[test]
+    fn the_harness_need_follows_the_users_own_errors() {
+        let text = "use std::fmt;\n# let x: i32 = \"é\";\n";
+        let lines = vec![Some((1, 0)), Some((2, 2))];
+        let map = UserLines {
+            lookup: &table("src/main.rs", &lines),
+            text,
+            user_file: "src/main.rs",
+            needs: "the harness needs a function `f()`",
+        };
+        let glue = ERROR.replace(r#""src/main.rs""#, r#""src/__entry.rs""#);
+        let abort = r#"{"$message_type":"diagnostic","message":"aborting due to 2 previous errors","code":null,"level":"error","spans":[],"children":[],"rendered":"error: aborting due to 2 previous errors\n"}"#;
+        let (d, rendered) = parse(&format!("{ERROR}\n{glue}\n{abort}\n"), &map);
+        let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "mismatched types",
+                "the harness needs a function `f()`",
+                "aborting due to 2 previous errors"
+            ]
+        );
+        assert!(rendered.starts_with("error[E0308]: mismatched types\nerror: the harness needs"));
+        assert!(rendered.ends_with("error: aborting due to 2 previous errors\n"));
     }
 
     #[test]
