@@ -60,6 +60,12 @@ impl Manifest {
         v
     }
 
+    /// SHA-256 of the canonical bytes, hex: equal for equal bakes.
+    pub fn sha256(&self) -> String {
+        use sha2::Digest;
+        crate::hex(&sha2::Sha256::digest(self.to_bytes()))
+    }
+
     /// Parses and checks a manifest read from an archive.
     pub fn from_bytes(bytes: &[u8]) -> Result<Manifest, String> {
         let m: Manifest = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;

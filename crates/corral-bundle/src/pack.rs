@@ -113,7 +113,7 @@ pub fn pack(
     }
     let total: u64 = manifest.files.iter().map(|f| f.size).sum();
     let mut done = 0u64;
-    let mut next_report = 0u64;
+    let mut next_report = 256u64 << 20;
     for (f, entry) in files.iter().zip(&manifest.files) {
         let mut compressed = Vec::with_capacity((entry.size / 3) as usize);
         let mut enc = zstd::stream::write::Encoder::new(&mut compressed, LEVEL)
@@ -138,13 +138,13 @@ pub fn pack(
         }
         w.entry(&format!("{}{COMPRESSED_SUFFIX}", f.path), &compressed)?;
         done += size;
-        if done >= next_report {
+        if done >= next_report || done == total {
             progress(&format!(
                 "packed {} of {} MiB",
                 done >> 20,
                 total.max(1).div_ceil(1 << 20)
             ));
-            next_report = done + (100 << 20);
+            next_report = done + (256 << 20);
         }
     }
     w.finish()?;

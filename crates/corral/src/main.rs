@@ -4,6 +4,7 @@
 mod bake;
 mod cluster;
 mod exec;
+mod key;
 mod mdbook;
 mod run;
 mod serve;
@@ -38,6 +39,9 @@ enum Command {
     /// Operate a cluster: drop a worker's results, make a worker's nkey.
     #[command(subcommand)]
     Cluster(cluster::ClusterCommand),
+    /// Make the ed25519 key that signs bake archives (`corral bake --export --key`).
+    #[command(subcommand)]
+    Key(key::KeyCommand),
     /// Point an mdBook's runnable examples (its Run buttons) at a corral server.
     Mdbook(mdbook::MdbookArgs),
     /// Show which sandbox layers are active on this host (with --cluster: check the
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
         Command::Worker(args) => worker::run(*args),
         Command::Cluster(command) => cluster::run(command),
         Command::Mdbook(args) => mdbook::run(args),
+        Command::Key(command) => key::run(command),
         Command::Doctor(c) if c.cluster.is_some() => cluster::doctor(&c),
         Command::Doctor(_) => doctor(),
     };

@@ -27,6 +27,7 @@ mod crates;
 mod fetch;
 mod manifest;
 mod orchestrate;
+mod portable;
 mod store;
 
 pub use build::SHARED_CRATE;
@@ -34,6 +35,7 @@ pub use build::{CARGO_HOME_MOUNT, build_policy};
 pub use crates::{CrateList, missing_vetted_crate};
 pub use manifest::{Baked, MANIFEST_FILE};
 pub use orchestrate::{bake, bake_with};
+pub use portable::{Portable, check_imported, portable};
 pub use store::{bake_dir, default_store, load, load_cached, load_with, require, toolchain_key};
 
 use serde::{Deserialize, Serialize};
