@@ -29,7 +29,7 @@ mod ustar;
 pub use keys::{PublicKey, SecretKey, fingerprint, write_new_key_pair};
 pub use manifest::{BakeInfo, FORMAT, FileEntry, Manifest};
 pub use pack::{Data, Source, pack};
-pub use unpack::{Trust, Verified, read_manifest, unpack};
+pub use unpack::{Trust, Verified, read_manifest, unpack, verify};
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -74,6 +74,12 @@ pub enum BundleError {
 fn io_err(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> BundleError + use<> {
     let path = path.to_path_buf();
     move |source| BundleError::Io { what, path, source }
+}
+
+/// A file's size and SHA-256 (hex), read in one pass.
+pub fn sha256_file(path: &Path) -> Result<(u64, String), BundleError> {
+    let f = std::fs::File::open(path).map_err(io_err("cannot open", path))?;
+    pack::hash_copy(f, None).map_err(io_err("cannot read", path))
 }
 
 /// Lowercase hex.
@@ -258,6 +264,15 @@ mod tests {
         };
         let v = unpack(&unsigned, &allow, &staging).unwrap();
         assert_eq!(v.signer, None);
+        // Verifying alone writes nothing and refuses the same.
+        let empty = temp("verify");
+        assert!(verify(&signed, &trust(&key)).is_ok());
+        assert!(verify(&signed, &trust(&other)).is_err());
+        assert!(matches!(
+            verify(&unsigned, &trust(&key)),
+            Err(BundleError::Unsigned)
+        ));
+        assert_eq!(fs::read_dir(&empty.0).unwrap().count(), 0);
     }
 
     #[test]

@@ -51,7 +51,10 @@ impl Data {
 }
 
 /// Reads everything, returning (size, SHA-256); with `copy`, also writes it there.
-fn hash_copy(mut r: impl Read, mut copy: Option<&mut dyn Write>) -> io::Result<(u64, String)> {
+pub(crate) fn hash_copy(
+    mut r: impl Read,
+    mut copy: Option<&mut dyn Write>,
+) -> io::Result<(u64, String)> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut n = 0u64;

@@ -82,6 +82,19 @@ pub fn read_manifest(archive: &Path) -> Result<Manifest, BundleError> {
 /// by `trust.key` (or, with `allow_unsigned`, none); on error, what was written must
 /// be thrown away.
 pub fn unpack(archive: &Path, trust: &Trust, staging: &Path) -> Result<Verified, BundleError> {
+    read_archive(archive, trust, Some(staging))
+}
+
+/// [`unpack`] without writing anything: whether the archive is whole and trusted.
+pub fn verify(archive: &Path, trust: &Trust) -> Result<Verified, BundleError> {
+    read_archive(archive, trust, None)
+}
+
+fn read_archive(
+    archive: &Path,
+    trust: &Trust,
+    staging: Option<&Path>,
+) -> Result<Verified, BundleError> {
     let mut r = open(archive)?;
     let bytes = small_entry(&mut r, MANIFEST_ENTRY, MAX_MANIFEST)?
         .ok_or_else(|| BundleError::NotABundle("it is empty".into()))?;
@@ -129,8 +142,8 @@ pub fn unpack(archive: &Path, trust: &Trust, staging: &Path) -> Result<Verified,
     // Only now is the manifest read: it is what was signed (or accepted unsigned).
     let manifest = Manifest::from_bytes(&bytes).map_err(BundleError::Manifest)?;
 
-    for d in &manifest.dirs {
-        let p = staging.join(d);
+    for d in manifest.dirs.iter().filter(|_| staging.is_some()) {
+        let p = staging.unwrap_or(Path::new("")).join(d);
         fs::create_dir_all(&p).map_err(io_err("cannot create", &p))?;
     }
     for f in &manifest.files {
@@ -151,16 +164,22 @@ pub fn unpack(archive: &Path, trust: &Trust, staging: &Path) -> Result<Verified,
             path: f.path.clone(),
             reason,
         };
-        let dest = staging.join(&f.path);
-        if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent).map_err(io_err("cannot create", parent))?;
-        }
-        let mut out = fs::File::options()
-            .write(true)
-            .create_new(true)
-            .mode(if f.executable { 0o755 } else { 0o644 })
-            .open(&dest)
-            .map_err(io_err("cannot create", &dest))?;
+        let dest = staging.unwrap_or(Path::new("/dev/null")).join(&f.path);
+        let mut out: Option<fs::File> = match staging {
+            Some(_) => {
+                if let Some(parent) = dest.parent() {
+                    fs::create_dir_all(parent).map_err(io_err("cannot create", parent))?;
+                }
+                let file = fs::File::options()
+                    .write(true)
+                    .create_new(true)
+                    .mode(if f.executable { 0o755 } else { 0o644 })
+                    .open(&dest)
+                    .map_err(io_err("cannot create", &dest))?;
+                Some(file)
+            }
+            None => None,
+        };
         let mut dec = zstd::stream::read::Decoder::new(r.data(e.size))
             .map_err(|err| bad(format!("cannot decompress: {err}")))?;
         // At most one byte more than the manifest says: enough to tell it is larger.
@@ -180,8 +199,10 @@ pub fn unpack(archive: &Path, trust: &Trust, staging: &Path) -> Result<Verified,
             if n > f.size {
                 return Err(bad(format!("larger than its {} bytes", f.size)));
             }
-            out.write_all(&buf[..got])
-                .map_err(io_err("cannot write", &dest))?;
+            if let Some(out) = out.as_mut() {
+                out.write_all(&buf[..got])
+                    .map_err(io_err("cannot write", &dest))?;
+            }
         }
         // The compressed data must have been read to its end.
         let mut rest = dec.finish();
@@ -197,7 +218,9 @@ pub fn unpack(archive: &Path, trust: &Trust, staging: &Path) -> Result<Verified,
         if got != f.sha256 {
             return Err(bad(format!("SHA-256 {got}, not {}", f.sha256)));
         }
-        out.sync_all().map_err(io_err("cannot write", &dest))?;
+        if let Some(out) = out {
+            out.sync_all().map_err(io_err("cannot write", &dest))?;
+        }
         r.end_entry(&e)?;
         next = r.next()?;
     }
