@@ -92,6 +92,12 @@ impl PublicKey {
             .is_ok()
     }
 
+    pub(crate) fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, String> {
+        VerifyingKey::from_bytes(bytes)
+            .map(PublicKey)
+            .map_err(|_| "names no valid ed25519 public key".to_string())
+    }
+
     pub(crate) fn bytes(&self) -> [u8; 32] {
         self.0.to_bytes()
     }

@@ -204,9 +204,13 @@ mod tests {
         let key = SecretKey::generate();
         let (archive, _) = sample(&d.0, Some(&key));
         let bytes = fs::read(&archive).unwrap();
-        // Every 97th byte, and the middle one (in the large file's data).
+        // Every byte of the first 4 KiB (manifest, signature and their headers), every
+        // 97th after, and the middle one (in the large file's data).
         let mid = bytes.len() / 2;
-        for i in (0..bytes.len()).step_by(97).chain([mid]) {
+        for i in (0..4096)
+            .chain((4096..bytes.len()).step_by(97))
+            .chain([mid])
+        {
             let mut bad = bytes.clone();
             bad[i] ^= 0xff;
             let path = d.0.join("bad.tar");

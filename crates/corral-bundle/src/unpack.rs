@@ -117,7 +117,13 @@ fn read_archive(
             let (sig, their_key) = parse_signature(&text).map_err(BundleError::Signature)?;
             match &trust.key {
                 Some(key) => {
-                    if !key.verify(&signed_message(&bytes), &sig) {
+                    let good = key.verify(&signed_message(&bytes), &sig);
+                    if good && their_key != key.bytes() {
+                        return Err(BundleError::Signature(
+                            "names another key than the one that made it: it was changed".into(),
+                        ));
+                    }
+                    if !good {
                         let why = if their_key != key.bytes() {
                             format!(
                                 "was made by key {}, not by the trusted key {}",
@@ -131,7 +137,16 @@ fn read_archive(
                     }
                     signer = Some(key.fingerprint());
                 }
-                None if trust.allow_unsigned => {}
+                None if trust.allow_unsigned => {
+                    // Not trusted, but whole: it verifies with the key it names.
+                    let named = PublicKey::from_bytes(&their_key)
+                        .map_err(|e| BundleError::Signature(e.to_string()))?;
+                    if !named.verify(&signed_message(&bytes), &sig) {
+                        return Err(BundleError::Signature(
+                            "does not match the manifest: one of them was changed".into(),
+                        ));
+                    }
+                }
                 None => return Err(BundleError::NoTrust),
             }
             next = r.next()?;

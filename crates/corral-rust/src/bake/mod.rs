@@ -19,8 +19,8 @@
 //!
 //! One file per concern: [`CrateList`] (`crates`), the store and loading a bake
 //! (`store`), `baked.json` (`manifest`), the host-side `cargo fetch` and `cargo metadata`
-//! (`fetch`), the sandboxed build (`build`), and [`bake`] tying them together
-//! (`orchestrate`).
+//! (`fetch`), the sandboxed build (`build`), [`bake`] tying them together
+//! (`orchestrate`), and what of a bake travels in an archive (`portable`).
 
 mod build;
 mod crates;

@@ -18,12 +18,15 @@ pub struct Portable {
     pub dirs: Vec<PathBuf>,
 }
 
-/// The parts of `baked` that user code needs: in each `-L dependency=` directory its
-/// rlibs and shared objects (proc-macros; not cargo's `.rmeta`, `.d`, fingerprints,
-/// build-script outputs or incremental state), the shared library, the crate list's
-/// Cargo.toml and Cargo.lock; the `-L native=` directories, empty (the rlibs hold the
-/// static libraries their build scripts made).
+/// The parts of `baked` that user code needs: the rlibs (and shared objects) of the
+/// target's `-L dependency=` directory; of the host's, the proc-macros (shared
+/// objects, which rustc loads whole: the rlibs beside them are their dependencies and
+/// the build scripts'); the shared library; the crate list's Cargo.toml and
+/// Cargo.lock; the `-L native=` directories, empty (the rlibs hold the static
+/// libraries their build scripts made). Not cargo's `.rmeta`, `.d`, fingerprints,
+/// build-script outputs or incremental state.
 pub fn portable(baked: &Baked) -> Result<Portable, BakeError> {
+    let host_deps = super::build::deps_dirs(&baked.host, baked.mode)[1].clone();
     let root = &baked.store_mount.0;
     let rel = |inside: &Path| -> PathBuf {
         inside
@@ -42,7 +45,8 @@ pub fn portable(baked: &Baked) -> Result<Portable, BakeError> {
             let entry = entry.map_err(io_err("cannot read", &host))?;
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            let lib = name.starts_with("lib") && (name.ends_with(".rlib") || name.ends_with(".so"));
+            let rlib = name.ends_with(".rlib") && *d != host_deps;
+            let lib = name.starts_with("lib") && (rlib || name.ends_with(".so"));
             let regular = entry.file_type().is_ok_and(|t| t.is_file());
             if lib && regular {
                 files.push(dir.join(name));
@@ -142,7 +146,6 @@ mod tests {
             [
                 "shared/libcorral_vetted.so",
                 "target/debug/deps/libm-2.so",
-                "target/debug/deps/libsyn-4.rlib",
                 "target/x86_64-unknown-linux-gnu/debug/deps/liba-1.rlib",
                 "target/x86_64-unknown-linux-gnu/debug/deps/libc-3.so",
                 "vetted/Cargo.lock",
