@@ -204,17 +204,27 @@ mod tests {
         let key = SecretKey::generate();
         let (archive, _) = sample(&d.0, Some(&key));
         let bytes = fs::read(&archive).unwrap();
-        // Every byte of the first 4 KiB (manifest, signature and their headers), every
-        // 97th after, and the middle one (in the large file's data).
+        // Every third byte of the manifest, the signature and the first file's header
+        // (the tar layer's own test tries every byte of headers), 200 bytes after, and
+        // the middle one (in the large file's data).
+        let first = bytes
+            .windows(27)
+            .position(|w| w == b"c0ffee/debug/baked.json.zst")
+            .unwrap()
+            + 512;
         let mid = bytes.len() / 2;
-        for i in (0..4096)
-            .chain((4096..bytes.len()).step_by(97))
+        let path = d.0.join("bad.tar");
+        fs::write(&path, &bytes).unwrap();
+        let file = fs::File::options().write(true).open(&path).unwrap();
+        let flip = |i: usize, b: u8| {
+            std::os::unix::fs::FileExt::write_all_at(&file, &[b], i as u64).unwrap()
+        };
+        for i in (0..first)
+            .step_by(3)
+            .chain((first..bytes.len()).step_by(bytes.len() / 200))
             .chain([mid])
         {
-            let mut bad = bytes.clone();
-            bad[i] ^= 0xff;
-            let path = d.0.join("bad.tar");
-            fs::write(&path, &bad).unwrap();
+            flip(i, bytes[i] ^ 0xff);
             let staging = d.0.join(format!("s{i}"));
             fs::create_dir(&staging).unwrap();
             let err = unpack(&path, &trust(&key), &staging)
@@ -227,6 +237,7 @@ mod tests {
                 );
             }
             fs::remove_dir_all(&staging).unwrap();
+            flip(i, bytes[i]);
         }
     }
 
