@@ -68,6 +68,15 @@ fn fixture() -> Option<&'static Fixture> {
             return None;
         }
         let tc = stable()?;
+        // Shared by this file's tests, so removed by the next run: what earlier runs left.
+        for e in std::fs::read_dir(std::env::temp_dir()).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(pid) = name.strip_prefix("corral-class-fixture-")
+                && !Path::new("/proc").join(pid).exists()
+            {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
         let dir = temp_dir("fixture");
         let list_dir = dir.join("vetted");
         std::fs::create_dir_all(list_dir.join("src")).unwrap();
