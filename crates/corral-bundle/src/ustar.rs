@@ -39,8 +39,8 @@ impl<W: Write> Writer<W> {
         Writer { out }
     }
 
-    /// Writes one entry whose data `write` produces; it must produce exactly `size`
-    /// bytes (the data is buffered by the caller when its size is not known ahead).
+    /// Writes one entry: its header, `data`, zero padding to the next block. (A file is
+    /// compressed into memory first: its compressed size goes in the header.)
     pub(crate) fn entry(&mut self, name: &str, data: &[u8]) -> Result<(), BundleError> {
         let h = header(name, data.len() as u64).map_err(BundleError::Pack)?;
         let io = |e: io::Error| BundleError::Pack(format!("cannot write the archive: {e}"));
