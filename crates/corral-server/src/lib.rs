@@ -53,5 +53,6 @@ pub fn rocket(app: App, figment: rocket::figment::Figment) -> Rocket<Build> {
         .mount("/", routes![cors::preflight, routes::ws::websocket])
         .mount("/", routes::playground::routes())
         .mount("/", routes::page::routes())
+        .mount("/", routes::download::routes())
         .register("/", catchers![error::default_catcher])
 }

@@ -31,6 +31,8 @@ pub struct App {
     /// The header naming the client's address, when a trusted proxy sets it
     /// (`[server] ip_header`); otherwise the connection's peer address is used.
     pub ip_header: Option<String>,
+    /// What `/download` offers (`corral serve --offer`); none: 404.
+    pub offer: Option<Arc<crate::routes::download::Offer>>,
 }
 
 /// What shutdown needs: a draining flag every new job checks, and a `Stop` for every
@@ -202,6 +204,7 @@ impl App {
             peers: Arc::new(Peers::default()),
             connections: Arc::new(Stats::default()),
             ip_header: None,
+            offer: None,
         }
     }
 

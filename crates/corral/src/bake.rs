@@ -1,5 +1,8 @@
 //! `corral bake`: fetch the vetted crates (trusted, the only step with the network) and
-//! build them offline in the sandbox, for each toolchain and mode asked for.
+//! build them offline in the sandbox, for each toolchain and mode asked for; or carry
+//! bakes to another machine in one archive (`--export`, `--import`: `archive`).
+
+mod archive;
 
 use anyhow::Context;
 use clap::Args;
@@ -24,9 +27,29 @@ pub struct BakeArgs {
     /// Another crate list: a directory with Cargo.toml and Cargo.lock, or that Cargo.toml.
     #[arg(long, value_name = "FILE")]
     crates: Option<PathBuf>,
+    /// Build nothing: write the bakes of the chosen toolchains and modes (default:
+    /// stable, debug and release) into one archive FILE.
+    #[arg(long, value_name = "FILE", conflicts_with = "import")]
+    export: Option<PathBuf>,
+    /// With --export: sign the archive with this secret key (`corral key new`).
+    #[arg(long, value_name = "SECRET", requires = "export")]
+    key: Option<PathBuf>,
+    /// Build nothing: verify the archive FILE and put its bakes into the store.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["crates", "toolchains", "debug", "release"])]
+    import: Option<PathBuf>,
+    /// With --import: the public key (FILE.pub of `corral key new`) that must have
+    /// signed the archive.
+    #[arg(long, value_name = "PUBKEY", requires = "import")]
+    trust: Option<PathBuf>,
+    /// With --import: accept an archive that is not signed.
+    #[arg(long, requires = "import")]
+    unsigned: bool,
 }
 
 pub fn run(args: BakeArgs) -> anyhow::Result<u8> {
+    if let Some(file) = &args.import {
+        return archive::import(file, args.trust.as_deref(), args.unsigned);
+    }
     let list = match &args.crates {
         Some(path) => CrateList::from_path(path)?,
         None => CrateList::builtin(),
@@ -54,6 +77,9 @@ pub fn run(args: BakeArgs) -> anyhow::Result<u8> {
         .map(|t| toolchain::resolve(&installed, t))
         .collect::<Result<Vec<_>, _>>()?;
     let store = bake::default_store();
+    if let Some(out) = &args.export {
+        return archive::export(out, args.key.as_deref(), &store, &toolchains, &modes, &list);
+    }
     std::fs::create_dir_all(&store)
         .with_context(|| format!("cannot create the bake store {}", store.display()))?;
     let sandbox = Sandbox::new(crate::helper())?;

@@ -5,6 +5,7 @@ mod bake;
 mod bot;
 mod cluster;
 mod exec;
+mod key;
 mod mdbook;
 mod run;
 mod serve;
@@ -42,6 +43,9 @@ enum Command {
     /// Chat bots that answer ?eval and ?play through a corral server's HTTP API.
     #[command(subcommand)]
     Bot(bot::BotCommand),
+    /// Make the ed25519 key that signs bake archives (`corral bake --export --key`).
+    #[command(subcommand)]
+    Key(key::KeyCommand),
     /// Point an mdBook's runnable examples (its Run buttons) at a corral server.
     Mdbook(mdbook::MdbookArgs),
     /// Show which sandbox layers are active on this host (with --cluster: check the
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Command::Cluster(command) => cluster::run(command),
         Command::Mdbook(args) => mdbook::run(args),
         Command::Bot(command) => bot::run(command),
+        Command::Key(command) => key::run(command),
         Command::Doctor(c) if c.cluster.is_some() => cluster::doctor(&c),
         Command::Doctor(_) => doctor(),
     };

@@ -10,6 +10,7 @@ use corral_sandbox::Sandbox;
 use corral_server::front::{Front, Limits};
 use corral_server::memo::Memo;
 use corral_server::ratelimit::RateLimiter;
+use corral_server::routes::download::{Offer, Offered};
 use corral_server::state::{App, Lifecycle};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -32,6 +33,17 @@ pub struct ServeArgs {
     /// With --cluster: jobs this node also runs itself, as a worker (default: none).
     #[arg(long, default_value_t = 0)]
     workers: usize,
+    /// Listen on this machine's LAN address (its first non-loopback IPv4 address that
+    /// is up) at --listen's port, and print its URL and a QR code of it.
+    #[arg(long)]
+    lan: bool,
+    /// Offer this bake archive (`corral bake --export`) on /download, with the corral
+    /// binary; it must verify with --offer-key.
+    #[arg(long, value_name = "ARCHIVE", requires = "offer_key")]
+    offer: Option<PathBuf>,
+    /// The public key that signed the offered archive, offered with it.
+    #[arg(long = "offer-key", value_name = "PUBKEY", requires = "offer")]
+    offer_key: Option<PathBuf>,
 }
 
 /// How a node joins a cluster (`corral serve --cluster`, `corral worker`).
@@ -153,6 +165,23 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     if let Ok(token) = std::env::var("CORRAL_METRICS_TOKEN") {
         settings.metrics_token = Some(token);
     }
+    let listen = if args.lan {
+        SocketAddr::from((lan_address()?, args.listen.port()))
+    } else {
+        args.listen
+    };
+    // Checked and hashed once, before anything listens: a bad archive stops the start.
+    let offer = match (&args.offer, &args.offer_key) {
+        (Some(archive), Some(key)) => {
+            let offer = offer(archive, key)?;
+            eprintln!(
+                "corral: offering corral, {} and {} on /download; the key's fingerprint: {}",
+                offer.archive.name, offer.key.name, offer.fingerprint
+            );
+            Some(std::sync::Arc::new(offer))
+        }
+        _ => None,
+    };
     let data_dir = args.data_dir.unwrap_or_else(default_data_dir);
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
@@ -177,7 +206,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         settings.rate_burst,
         settings.rate_clients,
     );
-    let node = format!("api-{}-{}", std::process::id(), args.listen.port());
+    let node = format!("api-{}-{}", std::process::id(), listen.port());
     let cluster = args.cluster.connect(node.clone());
     // In-process: the SQLite memo store and queue. In a cluster: NATS (see `cluster_app`).
     let local = match &cluster {
@@ -229,10 +258,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         .merge(("cli_colors", false))
         .merge(("ident", "corral"));
     // Bound now, so that connections wait in the backlog while Rocket starts.
-    let listener = std::net::TcpListener::bind(args.listen)
-        .with_context(|| format!("listening on {}", args.listen))?;
+    let listener =
+        std::net::TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;
     listener.set_nonblocking(true)?;
-    eprintln!("corral: listening on http://{}", args.listen);
+    eprintln!("corral: listening on http://{listen}");
+    if args.lan {
+        let page = if offer.is_some() { "download" } else { "" };
+        print_url_and_qr(&format!("http://{listen}/{page}"));
+    } else if offer.is_some() {
+        eprintln!("corral: the room downloads from http://{listen}/download");
+    }
     let metrics_token = settings.metrics_token;
     let ip_header = settings.ip_header.clone();
     rocket::execute(async move {
@@ -247,6 +282,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         };
         app.metrics_token = metrics_token;
         app.ip_header = ip_header;
+        app.offer = offer;
         // Bake in the background: the server answers at once, /healthz tells the progress.
         let pipeline = app.pipeline.clone();
         // Jobs run in this process unless it is a cluster's API node without a worker.
@@ -334,6 +370,99 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         eprintln!("corral: stopped");
         Ok(0)
     })
+}
+
+/// The first IPv4 address of an interface that is up and not loopback.
+fn lan_address() -> anyhow::Result<std::net::Ipv4Addr> {
+    use nix::net::if_::InterfaceFlags;
+    let addrs = nix::ifaddrs::getifaddrs().context("listing the network interfaces")?;
+    for a in addrs {
+        let up = a.flags.contains(InterfaceFlags::IFF_UP)
+            && !a.flags.contains(InterfaceFlags::IFF_LOOPBACK);
+        let ip = a
+            .address
+            .as_ref()
+            .and_then(|s| s.as_sockaddr_in())
+            .map(|s| s.ip());
+        if let (true, Some(ip)) = (up, ip)
+            && !ip.is_loopback()
+            && !ip.is_unspecified()
+        {
+            return Ok(ip);
+        }
+    }
+    anyhow::bail!(
+        "--lan: this machine has no LAN address (no interface that is up has an IPv4 address \
+         other than loopback); pass --listen ADDRESS:PORT instead"
+    )
+}
+
+/// The URL, and a QR code of it, for the room to scan from the projector.
+fn print_url_and_qr(url: &str) {
+    use qrcode::render::unicode::Dense1x2;
+    let mut out = format!("\n  {url}\n\n");
+    if let Ok(code) = qrcode::QrCode::new(url.as_bytes()) {
+        // Light modules drawn light on a dark terminal background reads as the usual
+        // dark-on-light code; the quiet zone keeps it scannable.
+        out.push_str(
+            &code
+                .render::<Dense1x2>()
+                .dark_color(Dense1x2::Light)
+                .light_color(Dense1x2::Dark)
+                .quiet_zone(true)
+                .build(),
+        );
+        out.push('\n');
+    }
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{out}");
+    let _ = stdout.flush();
+}
+
+/// What `/download` offers: the archive (verified against `key` here, once), the key,
+/// and this binary, each hashed once.
+fn offer(archive: &std::path::Path, key: &std::path::Path) -> anyhow::Result<Offer> {
+    use corral_bundle::{PublicKey, Trust};
+    let public = PublicKey::read(key)?;
+    eprintln!(
+        "corral: verifying the offered {} with {}",
+        archive.display(),
+        key.display()
+    );
+    let trust = Trust {
+        key: Some(public.clone()),
+        allow_unsigned: false,
+    };
+    corral_bundle::verify(archive, &trust)
+        .with_context(|| format!("--offer {}: refused", archive.display()))?;
+    let offered = |path: PathBuf, name: Option<&str>| -> anyhow::Result<Offered> {
+        let name = match name {
+            Some(n) => n.to_string(),
+            None => path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .context("an offered file needs a name")?
+                .to_string(),
+        };
+        let (size, sha256) = corral_bundle::sha256_file(&path)?;
+        Ok(Offered {
+            name,
+            path,
+            size,
+            sha256,
+        })
+    };
+    let exe = std::env::current_exe().context("finding this corral binary")?;
+    let key_text = std::fs::read_to_string(key)?;
+    Offer::new(
+        offered(exe, Some("corral"))?,
+        offered(archive.to_path_buf(), None)?,
+        offered(key.to_path_buf(), None)?,
+        key_text,
+        public.fingerprint(),
+    )
+    .map_err(anyhow::Error::msg)
 }
 
 /// Graceful shutdown: stop accepting, let the runs in flight finish within `grace`

@@ -20,14 +20,15 @@
 //!
 //! One file per concern: [`CrateList`] (`crates`), the store and loading a bake
 //! (`store`), `baked.json` (`manifest`), the host-side `cargo fetch` and `cargo metadata`
-//! (`fetch`), the sandboxed build (`build`), and [`bake`] tying them together
-//! (`orchestrate`).
+//! (`fetch`), the sandboxed build (`build`), [`bake`] tying them together
+//! (`orchestrate`), and what of a bake travels in an archive (`portable`).
 
 mod build;
 mod crates;
 mod fetch;
 mod manifest;
 mod orchestrate;
+mod portable;
 mod store;
 
 pub use build::SHARED_CRATE;
@@ -35,6 +36,7 @@ pub use build::{CARGO_HOME_MOUNT, build_policy};
 pub use crates::{CrateList, missing_vetted_crate};
 pub use manifest::{Baked, MANIFEST_FILE};
 pub use orchestrate::{bake, bake_with};
+pub use portable::{Portable, check_imported, portable};
 pub use store::{bake_dir, default_store, load, load_cached, load_with, require, toolchain_key};
 
 use serde::{Deserialize, Serialize};
