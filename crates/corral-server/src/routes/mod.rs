@@ -1,5 +1,6 @@
 //! HTTP routes, one module per API family.
 
+pub mod learn;
 pub mod native;
 pub mod openapi;
 pub mod page;
