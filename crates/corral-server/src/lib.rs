@@ -22,7 +22,7 @@ use state::App;
 
 /// The native API's routes: each is described in /api/openapi.json (a test checks).
 pub fn native_routes() -> Vec<rocket::Route> {
-    use routes::{native, openapi, tools};
+    use routes::{learn, native, openapi, tools};
     routes![
         native::run,
         native::run_harness,
@@ -36,6 +36,11 @@ pub fn native_routes() -> Vec<rocket::Route> {
         tools::compile,
         tools::miri,
         openapi::openapi,
+        learn::tutorials,
+        learn::tutorial,
+        learn::lesson,
+        learn::solution,
+        learn::check,
     ]
 }
 

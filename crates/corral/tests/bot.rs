@@ -328,7 +328,10 @@ fn the_irc_bot_answers_through_a_real_corral_and_cannot_be_made_to_flood_or_inje
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     assert_eq!(
         texts[..2],
-        ["a", "[a line that reads as an IRC command is not shown here]"],
+        [
+            "a",
+            "[a line that reads as an IRC command is not shown here]"
+        ],
         "each output line is its own message, controls removed, an IRC command withheld: {lines:#?}"
     );
     assert!(

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per API family.
 
 pub mod download;
+pub mod learn;
 pub mod native;
 pub mod openapi;
 pub mod page;

@@ -1,6 +1,8 @@
 //! The page: `/` and `/p/<id>` answer the editor (web/dist/index.html), `/assets/<file>`
 //! its bundle. The embed: `/embed.js`, the script documentation sites include to make
 //! their code blocks runnable, and the frame page `/embed?code=…` and `/embed/p/<id>`.
+//! The tutorials: `/learn`, `/learn/<tutorial>` and `/learn/<tutorial>/<lesson>` answer
+//! web/dist/learn.html, which loads its lesson from `/api/v1/tutorials`.
 //! The assets are built by `npm run build` in web/ and embedded here, so the binary
 //! needs no Node. A strict Content-Security-Policy everywhere; only the frame page may
 //! be framed.
@@ -22,6 +24,9 @@ const APP_JS: &[u8] = include_bytes!("../../../../web/dist/app.js");
 const APP_CSS: &[u8] = include_bytes!("../../../../web/dist/app.css");
 const EMBED_JS: &[u8] = include_bytes!("../../../../web/dist/embed.js");
 const EMBED_CSS: &[u8] = include_bytes!("../../../../web/dist/embed.css");
+const LEARN_HTML: &str = include_str!("../../../../web/dist/learn.html");
+const LEARN_JS: &[u8] = include_bytes!("../../../../web/dist/learn.js");
+const LEARN_CSS: &[u8] = include_bytes!("../../../../web/dist/learn.css");
 
 /// Who may frame a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,7 +126,8 @@ impl Asset {
     }
 }
 
-/// The assets by name: `app.js`, `app.css`, `embed.js`, `embed.css`. embed.js names
+/// The assets by name: `app.js`, `app.css`, `embed.js`, `embed.css`, `learn.js`,
+/// `learn.css`. embed.js names
 /// embed.css with its version (it adds the stylesheet to the pages that include it).
 fn assets() -> &'static [(&'static str, Asset)] {
     static ASSETS: OnceLock<Vec<(&'static str, Asset)>> = OnceLock::new();
@@ -145,6 +151,14 @@ fn assets() -> &'static [(&'static str, Asset)] {
                 Asset::new(ContentType::JavaScript, Cow::Owned(js.into_bytes()), true),
             ),
             ("embed.css", css),
+            (
+                "learn.js",
+                Asset::new(ContentType::JavaScript, Cow::Borrowed(LEARN_JS), false),
+            ),
+            (
+                "learn.css",
+                Asset::new(ContentType::CSS, Cow::Borrowed(LEARN_CSS), false),
+            ),
         ]
     })
 }
@@ -170,6 +184,22 @@ fn index_html() -> &'static str {
             .replace(
                 "/assets/app.css\"",
                 &format!("/assets/app.css?v={}\"", current("app.css")),
+            )
+    })
+}
+
+/// learn.html likewise.
+fn learn_html() -> &'static str {
+    static HTML: OnceLock<String> = OnceLock::new();
+    HTML.get_or_init(|| {
+        LEARN_HTML
+            .replace(
+                "/assets/learn.js\"",
+                &format!("/assets/learn.js?v={}\"", current("learn.js")),
+            )
+            .replace(
+                "/assets/learn.css\"",
+                &format!("/assets/learn.css?v={}\"", current("learn.css")),
             )
     })
 }
@@ -232,8 +262,13 @@ impl<'r> Responder<'r, 'static> for Page {
 }
 
 fn page() -> Page {
+    page_of(index_html())
+}
+
+/// `html` (the editor or the tutorials) with a fresh nonce for the editor's style.
+fn page_of(html: &str) -> Page {
     let nonce = nonce();
-    let html = index_html().replace(
+    let html = html.replace(
         "<meta name=\"style-nonce\" content=\"\">",
         &format!(
             "<meta name=\"style-nonce\" content=\"{}\">",
@@ -276,6 +311,26 @@ pub fn index() -> Page {
 #[get("/p/<_id>")]
 pub fn shared(_id: &str) -> Page {
     page()
+}
+
+/// The tutorials.
+#[get("/learn")]
+pub fn learn() -> Page {
+    page_of(learn_html())
+}
+
+/// A tutorial (the page goes on to its current or first lesson), or one of its
+/// lessons; 404 for a tutorial or lesson that does not exist.
+#[get("/learn/<tutorial>/<lesson..>")]
+pub fn learn_lesson(tutorial: &str, lesson: std::path::PathBuf) -> Option<Page> {
+    let t = corral_learn::tutorial(tutorial)?;
+    let mut rest = lesson.iter();
+    match (rest.next(), rest.next()) {
+        (None, _) => {}
+        (Some(l), None) if t.lesson(&l.to_string_lossy()).is_some() => {}
+        _ => return None,
+    }
+    Some(page_of(learn_html()))
 }
 
 /// A runnable snippet for an `<iframe>`: `/embed?code=…&harness=…&edition=…&version=…
@@ -343,7 +398,16 @@ pub fn embed_script(v: Option<&str>, inm: IfNoneMatch) -> Option<Page> {
 
 /// The page's routes.
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![index, shared, asset, embed, embed_shared, embed_script]
+    rocket::routes![
+        index,
+        shared,
+        asset,
+        embed,
+        embed_shared,
+        embed_script,
+        learn,
+        learn_lesson
+    ]
 }
 
 #[cfg(test)]
@@ -372,6 +436,38 @@ mod tests {
         assert!(with.contains(&format!("style-src 'self' 'nonce-{a}';")));
         let without = csp(None, Framing::Deny);
         assert!(!without.contains("nonce") && !without.contains("unsafe"));
+    }
+
+    #[test]
+    fn the_tutorials_page_names_its_versioned_assets() {
+        let html = learn_html();
+        let (js, css) = (current("learn.js"), current("learn.css"));
+        assert!(
+            html.contains(&format!("src=\"/assets/learn.js?v={js}\"")),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("href=\"/assets/learn.css?v={css}\"")),
+            "{html}"
+        );
+        assert!(!html.contains("<script>") && !html.contains("<style"));
+        let client = Client::tracked(rocket::build().mount("/", routes())).unwrap();
+        for (path, status) in [
+            ("/learn", Status::Ok),
+            ("/learn/rust-basics", Status::Ok),
+            ("/learn/rust-basics/variables", Status::Ok),
+            ("/learn/nope", Status::NotFound),
+            ("/learn/rust-basics/nope", Status::NotFound),
+            ("/learn/rust-basics/variables/more", Status::NotFound),
+        ] {
+            let res = client.get(path).dispatch();
+            assert_eq!(res.status(), status, "{path}");
+            if status == Status::Ok {
+                let policy = res.headers().get_one("Content-Security-Policy").unwrap();
+                assert!(policy.contains("script-src 'self';"), "{policy}");
+                assert!(policy.contains("'nonce-"), "the editor's style: {policy}");
+            }
+        }
     }
 
     #[test]
@@ -445,6 +541,10 @@ mod tests {
             "/assets/app.js",
             "/embed.js",
             "/assets/embed.css",
+            "/learn",
+            "/learn/rocket",
+            "/learn/rocket/routes",
+            "/assets/learn.js",
         ] {
             let (status, _, h) = get(&client, path);
             assert_eq!(status, Status::Ok, "{path}");

@@ -1,0 +1,16 @@
+use std::num::ParseIntError;
+
+fn add(a: &str, b: &str) -> Result<i32, ParseIntError> {
+    let a: i32 = a.parse()?;
+    let b: i32 = b.parse()?;
+    Ok(a + b)
+}
+
+fn main() {
+    println!("{:?}", add("2", "3"));
+    println!("{:?}", add("2", "three"));
+    match add("40", "2") {
+        Ok(sum) => println!("the answer is {sum}"),
+        Err(e) => println!("no answer: {e}"),
+    }
+}
