@@ -9,7 +9,8 @@ import { setDiagnostics, lintGutter } from "@codemirror/lint";
 import { oneDark } from "@codemirror/theme-one-dark";
 import { renderAnsi } from "./ansi.js";
 import { harnessView } from "./harness-view.js";
-import { byteToUtf16, lineColumnToUtf16 } from "./offsets.js";
+import { editorDiagnostics } from "./offsets.js";
+import { resultStatus } from "./result.js";
 
 const $ = (id) => document.getElementById(id);
 const SETTINGS = "corral.settings"; // shared with the playground (the theme)
@@ -268,37 +269,15 @@ function showResult(r) {
   $("harness-box").hidden = !node;
   show("stdout", r.run?.stdout);
   show("stderr", r.run?.stderr);
-  const parts = [r.status.replace(/_/g, " ")];
-  if (r.run?.exit_code != null) parts.push(`exit ${r.run.exit_code}`);
-  if (r.compile?.wall_ms != null) parts.push(`compile ${r.compile.wall_ms} ms`);
-  if (r.run?.wall_ms != null) parts.push(`run ${r.run.wall_ms} ms`);
-  if (r.cached) parts.push("cached");
-  setStatus(parts.join(" · "), r.status === "success" ? "ok" : "bad");
+  const status = resultStatus(r);
+  setStatus(status.text, status.cls);
   markDiagnostics(r.compile?.diagnostics);
 }
 
 function markDiagnostics(diags) {
   const name = files[active]?.name;
-  const code = view.state.doc.toString();
-  const len = code.length;
-  const out = [];
-  for (const d of diags || []) {
-    if (d.in_harness || (d.file && d.file !== name && !(name === "src/main.rs" && d.file === "src/lib.rs"))) continue;
-    let from;
-    let to;
-    if (d.byte_start != null) {
-      from = byteToUtf16(code, d.byte_start);
-      to = byteToUtf16(code, d.byte_end ?? d.byte_start);
-    } else if (d.line_start != null) {
-      from = lineColumnToUtf16(code, d.line_start, d.column_start ?? 1);
-      to = lineColumnToUtf16(code, d.line_end ?? d.line_start, d.column_end ?? d.column_start ?? 1);
-    } else continue;
-    from = Math.min(from, len);
-    to = Math.min(Math.max(to, from), len);
-    const severity = d.level === "error" ? "error" : d.level === "warning" ? "warning" : "info";
-    out.push({ from, to, severity, source: d.code || "rustc", message: d.message });
-  }
-  view.dispatch(setDiagnostics(view.state, out));
+  const shown = (d) => !d.file || d.file === name || (name === "src/main.rs" && d.file === "src/lib.rs");
+  view.dispatch(setDiagnostics(view.state, editorDiagnostics(view.state.doc.toString(), diags, shown)));
 }
 
 function setStatus(text, cls) {

@@ -8,7 +8,8 @@ import { oneDark } from "@codemirror/theme-one-dark";
 import { renderAnsi } from "./ansi.js";
 import { harnessView } from "./harness-view.js";
 import { shareText } from "./share.js";
-import { byteToUtf16, lineColumnToUtf16 } from "./offsets.js";
+import { editorDiagnostics } from "./offsets.js";
+import { resultStatus } from "./result.js";
 import { duration, formatNs, isTimed, play } from "./replay.js";
 
 const $ = (id) => document.getElementById(id);
@@ -363,25 +364,8 @@ function showHarness(harness, result) {
 }
 
 function inlineDiagnostics(code, diags) {
-  const out = [];
-  const len = view.state.doc.length;
-  for (const d of diags || []) {
-    if (d.in_harness || (d.file && d.file !== "src/main.rs" && d.file !== "src/lib.rs")) continue;
-    let from;
-    let to;
-    if (d.byte_start != null) {
-      from = byteToUtf16(code, d.byte_start);
-      to = byteToUtf16(code, d.byte_end ?? d.byte_start);
-    } else if (d.line_start != null) {
-      from = lineColumnToUtf16(code, d.line_start, d.column_start ?? 1);
-      to = lineColumnToUtf16(code, d.line_end ?? d.line_start, d.column_end ?? d.column_start ?? 1);
-    } else continue;
-    from = Math.min(from, len);
-    to = Math.min(Math.max(to, from), len);
-    const severity = d.level === "error" ? "error" : d.level === "warning" ? "warning" : "info";
-    out.push({ from, to, severity, source: d.code || "rustc", message: d.message });
-  }
-  view.dispatch(setDiagnostics(view.state, out));
+  const shown = (d) => !d.file || d.file === "src/main.rs" || d.file === "src/lib.rs";
+  view.dispatch(setDiagnostics(view.state, editorDiagnostics(code, diags, shown)));
 }
 
 // ---- the output timeline: a result's events replayed with their delays ----
@@ -466,16 +450,6 @@ function hideTimeline() {
 $("replay-stop").addEventListener("click", stopReplay);
 $("replay-skip").addEventListener("click", () => replay?.skip());
 $("replay-again").addEventListener("click", () => timeline && playTimeline(timeline));
-
-function resultStatus(r) {
-  const parts = [r.status.replace(/_/g, " ")];
-  if (r.run?.exit_code != null) parts.push(`exit ${r.run.exit_code}`);
-  if (r.limit) parts.push(`limit: ${typeof r.limit === "string" ? r.limit : JSON.stringify(r.limit)}`);
-  if (r.compile?.wall_ms != null) parts.push(`compile ${r.compile.wall_ms} ms`);
-  if (r.run?.wall_ms != null) parts.push(`run ${r.run.wall_ms} ms`);
-  if (r.cached) parts.push("cached");
-  return { text: parts.join(" · "), cls: r.status === "success" ? "ok" : "bad" };
-}
 
 let running = null;
 async function run() {

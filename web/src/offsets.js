@@ -34,3 +34,29 @@ export function lineColumnToUtf16(text, line, column) {
   for (let c = 1; c < column && i < end; c++) i += text.codePointAt(i) > 0xffff ? 2 : 1;
   return i;
 }
+
+/**
+ * rustc's diagnostics (a result's `compile.diagnostics`) as the editor's, for `code`:
+ * those `shown(d)` accepts (the file in the editor), each at its span converted to UTF-16
+ * and clamped to the text.
+ */
+export function editorDiagnostics(code, diags, shown) {
+  const out = [];
+  for (const d of diags || []) {
+    if (d.in_harness || !shown(d)) continue;
+    let from;
+    let to;
+    if (d.byte_start != null) {
+      from = byteToUtf16(code, d.byte_start);
+      to = byteToUtf16(code, d.byte_end ?? d.byte_start);
+    } else if (d.line_start != null) {
+      from = lineColumnToUtf16(code, d.line_start, d.column_start ?? 1);
+      to = lineColumnToUtf16(code, d.line_end ?? d.line_start, d.column_end ?? d.column_start ?? 1);
+    } else continue;
+    from = Math.min(from, code.length);
+    to = Math.min(Math.max(to, from), code.length);
+    const severity = d.level === "error" ? "error" : d.level === "warning" ? "warning" : "info";
+    out.push({ from, to, severity, source: d.code || "rustc", message: d.message });
+  }
+  return out;
+}
