@@ -7,25 +7,13 @@ mod common;
 
 use common::*;
 use corral_rust::bake::{self, BakeMode, CrateList};
-use corral_rust::toolchain::{self, TOOLCHAIN_MOUNT, Toolchain};
+use corral_rust::toolchain::{TOOLCHAIN_MOUNT, Toolchain};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn stable() -> Option<Toolchain> {
-    let found = toolchain::discover(&toolchain::rustup_home());
-    let t = toolchain::resolve(&found, "stable").ok().cloned();
-    if t.is_none() {
-        eprintln!("SKIP: no stable toolchain installed");
-    }
-    t
-}
-
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("corral-bake-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    fresh_dir(&format!("corral-bake-{name}"))
 }
 
 /// A crate list of two tiny crates (a library and a proc-macro) and a repository crate
@@ -94,7 +82,7 @@ fn a_small_crate_list_is_baked_once_and_links_into_user_code() {
     if !sandbox_available() {
         return;
     }
-    let Some(tc) = stable() else { return };
+    let Some(tc) = stable_toolchain() else { return };
     let dir = temp_dir("small");
     let store = dir.join("store");
     let Some(vetted) = small_list(&dir, &tc, &store.join("cargo-home")) else {
@@ -197,7 +185,7 @@ fn a_small_crate_list_is_baked_once_and_links_into_user_code() {
 
 #[test]
 fn an_unknown_toolchain_is_refused_with_the_installed_ones() {
-    let Some(_) = stable() else { return };
+    let Some(_) = stable_toolchain() else { return };
     let store = temp_dir("unknown");
     let (code, stderr, _) = bake_cmd(&store, &["--toolchain", "0.0.1"]);
     assert_eq!(code, 125, "{stderr}");

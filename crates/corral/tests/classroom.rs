@@ -12,20 +12,8 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-fn stable() -> Option<Toolchain> {
-    let found = toolchain::discover(&toolchain::rustup_home());
-    let t = toolchain::resolve(&found, "stable").ok().cloned();
-    if t.is_none() {
-        eprintln!("SKIP: no stable toolchain installed");
-    }
-    t
-}
-
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("corral-class-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    fresh_dir(&format!("corral-class-{name}"))
 }
 
 /// `corral ARGS` with `CORRAL_BAKE_DIR=store`: (exit code, stdout, stderr).
@@ -67,7 +55,7 @@ fn fixture() -> Option<&'static Fixture> {
         if !sandbox_available() {
             return None;
         }
-        let tc = stable()?;
+        let tc = stable_toolchain()?;
         // Shared by this file's tests, so removed by the next run: what earlier runs left.
         for e in std::fs::read_dir(std::env::temp_dir()).unwrap().flatten() {
             let name = e.file_name().to_string_lossy().into_owned();

@@ -113,3 +113,22 @@ pub fn stable_baked() -> bool {
         }
     }
 }
+
+/// The installed stable toolchain; prints why the caller skips when there is none.
+pub fn stable_toolchain() -> Option<corral_rust::toolchain::Toolchain> {
+    use corral_rust::toolchain;
+    let found = toolchain::discover(&toolchain::rustup_home());
+    let t = toolchain::resolve(&found, "stable").ok().cloned();
+    if t.is_none() {
+        eprintln!("SKIP: no stable toolchain installed");
+    }
+    t
+}
+
+/// An empty directory `<temp>/<name>-<pid>` (emptied if an earlier run left it).
+pub fn fresh_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
