@@ -24,6 +24,7 @@
 // Program output only ever reaches the page as text (textContent; colours parsed), or as
 // an <img> for an `IMAGE:` line of base64 picture data (images.js).
 import { renderAnsi } from "./ansi.js";
+import { el } from "./dom.js";
 import { compileOnly, infoWords, interpret, parseAttributes, runLabel } from "./attributes.js";
 import { parseExample, programText } from "./hidden.js";
 import { isTimed, play } from "./replay.js";
@@ -37,13 +38,6 @@ const base = config.server
   : new URL(".", script?.src || location.href);
 const frame = document.documentElement.hasAttribute("data-corral-frame");
 const DEFAULT_SELECTOR = 'pre > code.language-rust, pre > code[class*="language-rust,"]';
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text != null) e.textContent = text;
-  return e;
-}
 
 // Info-string words: from the class of the <code> and of its <pre>.
 function words(code) {

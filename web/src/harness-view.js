@@ -2,6 +2,7 @@
 // `rocket-request` response as an HTTP response (several, each under its request line),
 // the `test` harness's tests as a list.
 // Everything from the run goes through textContent.
+import { el } from "./dom.js";
 
 // Reason phrases of the status codes an app commonly answers.
 const REASONS = {
@@ -57,13 +58,6 @@ export function testSummary(h) {
   const parts = [`${h?.passed ?? 0} passed`, `${h?.failed ?? 0} failed`];
   if (h?.ignored) parts.push(`${h.ignored} ignored`);
   return parts.join(", ") + (h?.note ? ` (${h.note})` : "");
-}
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text != null) e.textContent = text;
-  return e;
 }
 
 /**

@@ -3,39 +3,25 @@
 // learner's code and progress kept in localStorage.
 import { basicSetup } from "codemirror";
 import { EditorView, keymap } from "@codemirror/view";
-import { Compartment, EditorState, Prec } from "@codemirror/state";
+import { EditorState, Prec } from "@codemirror/state";
 import { rust } from "@codemirror/lang-rust";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
-import { oneDark } from "@codemirror/theme-one-dark";
 import { renderAnsi } from "./ansi.js";
+import { el, getJson, loadJson, storeJson } from "./dom.js";
 import { harnessView } from "./harness-view.js";
 import { editorDiagnostics } from "./offsets.js";
 import { resultStatus } from "./result.js";
+import { themeSwitch } from "./theme.js";
 
 const $ = (id) => document.getElementById(id);
 const SETTINGS = "corral.settings"; // shared with the playground (the theme)
 const PROGRESS = "corral.learn";
 
-function load(key) {
-  try {
-    return JSON.parse(localStorage.getItem(key)) || {};
-  } catch {
-    return {};
-  }
-}
-function store(key, value) {
-  try {
-    localStorage.setItem(key, JSON.stringify(value));
-  } catch {
-    // Storage may be disabled: progress then lasts for the visit.
-  }
-}
-
 // ---- progress: {tutorials: {<id>: {done: [lesson ids], current}}, code: {"<t>/<l>": files}} ----
-const progress = load(PROGRESS);
+const progress = loadJson(PROGRESS);
 progress.tutorials ||= {};
 progress.code ||= {};
-const saveProgress = () => store(PROGRESS, progress);
+const saveProgress = () => storeJson(PROGRESS, progress);
 function tutorialProgress(id) {
   const p = (progress.tutorials[id] ||= {});
   p.done ||= [];
@@ -44,44 +30,17 @@ function tutorialProgress(id) {
 const isDone = (t, l) => tutorialProgress(t).done.includes(l);
 
 // ---- theme: the system's, unless the user chose one (on either page) ----
-const settings = load(SETTINGS);
-const media = window.matchMedia("(prefers-color-scheme: dark)");
-const themeSlot = new Compartment();
-const isDark = () => (settings.theme ? settings.theme === "dark" : media.matches);
+const settings = loadJson(SETTINGS);
 let view = null;
-function applyTheme() {
-  const dark = isDark();
-  document.documentElement.dataset.theme = dark ? "dark" : "light";
-  $("theme").setAttribute("aria-pressed", String(dark));
-  $("theme").title = dark ? "Switch to light mode" : "Switch to dark mode";
-  if (view) view.dispatch({ effects: themeSlot.reconfigure(dark ? oneDark : []) });
-}
-media.addEventListener("change", applyTheme);
-$("theme").addEventListener("click", () => {
-  settings.theme = isDark() ? "light" : "dark";
-  store(SETTINGS, { ...load(SETTINGS), theme: settings.theme });
-  applyTheme();
-});
-applyTheme();
-
-async function getJson(url, init) {
-  const res = await fetch(url, init);
-  let body;
-  try {
-    body = await res.json();
-  } catch {
-    body = { error: `${res.status} ${res.statusText}` };
-  }
-  if (!res.ok) throw new Error(body.error || `${res.status} ${res.statusText}`);
-  return body;
-}
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text != null) e.textContent = text;
-  return e;
-}
+const editorTheme = themeSwitch(
+  $("theme"),
+  settings,
+  (theme) => {
+    settings.theme = theme;
+    storeJson(SETTINGS, { ...loadJson(SETTINGS), theme });
+  },
+  () => view,
+);
 
 function missing(text) {
   $("missing").textContent = text;
@@ -128,7 +87,7 @@ function editorState(doc) {
       basicSetup,
       rust(),
       lintGutter(),
-      themeSlot.of(isDark() ? oneDark : []),
+      editorTheme(),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) scheduleSave();
       }),

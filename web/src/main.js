@@ -1,13 +1,14 @@
 // corral's page: a CodeMirror 6 editor over the native API of `corral serve`.
 import { basicSetup } from "codemirror";
 import { EditorView, keymap } from "@codemirror/view";
-import { Compartment, Prec } from "@codemirror/state";
+import { Prec } from "@codemirror/state";
 import { rust } from "@codemirror/lang-rust";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
-import { oneDark } from "@codemirror/theme-one-dark";
 import { renderAnsi } from "./ansi.js";
+import { getJson, loadJson, storeJson } from "./dom.js";
 import { harnessView } from "./harness-view.js";
 import { shareText } from "./share.js";
+import { themeSwitch } from "./theme.js";
 import { editorDiagnostics } from "./offsets.js";
 import { resultStatus } from "./result.js";
 import { duration, formatNs, isTimed, play } from "./replay.js";
@@ -16,40 +17,17 @@ const $ = (id) => document.getElementById(id);
 const STORE = "corral.settings";
 const DEFAULT_CODE = 'fn main() {\n    println!("Hello, corral!");\n}\n';
 
-function loadSettings() {
-  try {
-    return JSON.parse(localStorage.getItem(STORE)) || {};
-  } catch {
-    return {};
-  }
-}
-const settings = loadSettings();
+const settings = loadJson(STORE);
 function save(patch) {
   Object.assign(settings, patch);
-  try {
-    localStorage.setItem(STORE, JSON.stringify(settings));
-  } catch {
-    // Storage may be disabled; settings then last for the visit.
-  }
+  storeJson(STORE, settings); // without storage, settings last for the visit
 }
 
 // ---- theme: the system's, unless the user chose one ----
-const media = window.matchMedia("(prefers-color-scheme: dark)");
-const themeSlot = new Compartment();
-function isDark() {
-  return settings.theme ? settings.theme === "dark" : media.matches;
-}
-function applyTheme() {
-  const dark = isDark();
-  document.documentElement.dataset.theme = dark ? "dark" : "light";
-  $("theme").setAttribute("aria-pressed", String(dark));
-  $("theme").title = dark ? "Switch to light mode" : "Switch to dark mode";
-  if (view) view.dispatch({ effects: themeSlot.reconfigure(dark ? oneDark : []) });
-}
-media.addEventListener("change", applyTheme);
+let view = null; // the editor, made below
+const editorTheme = themeSwitch($("theme"), settings, (theme) => save({ theme }), () => view);
 
 // ---- the editor ----
-let view = null;
 let saveTimer = 0;
 // The editor injects its styles in a <style> element: the server's policy admits it by
 // this response's nonce.
@@ -63,7 +41,7 @@ view = new EditorView({
     basicSetup,
     rust(),
     lintGutter(),
-    themeSlot.of(isDark() ? oneDark : []),
+    editorTheme(),
     EditorView.updateListener.of((u) => {
       if (!u.docChanged) return;
       clearTimeout(saveTimer);
@@ -74,7 +52,6 @@ view = new EditorView({
 // Typing is saved after a pause; leaving the page saves at once.
 window.addEventListener("pagehide", () => save({ code: view.state.doc.toString() }));
 window.corralEditor = view; // for the browser tests and the console
-applyTheme();
 
 function setCode(code) {
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } });
@@ -203,18 +180,6 @@ function collectArgs() {
     });
   }
   return args;
-}
-
-async function getJson(url, init) {
-  const res = await fetch(url, init);
-  let body;
-  try {
-    body = await res.json();
-  } catch {
-    body = { error: `${res.status} ${res.statusText}` };
-  }
-  if (!res.ok) throw new Error(body.error || `${res.status} ${res.statusText}`);
-  return body;
 }
 
 async function loadPickers() {
@@ -662,11 +627,6 @@ $("share").addEventListener("click", async () => {
   } finally {
     $("share").disabled = false;
   }
-});
-
-$("theme").addEventListener("click", () => {
-  save({ theme: isDark() ? "light" : "dark" });
-  applyTheme();
 });
 
 // ---- links: /p/<id>, /?gist=ID, /?code=…&version=…&edition=…&mode=… ----
