@@ -397,12 +397,7 @@ impl Pipeline {
             Err(e) => return Ok(Compiled::Done(internal(e))),
         };
         let lookup = |file: &str, line: usize| prepared.source_map.lookup(file, line);
-        let needs = harness.needs.clone().unwrap_or_else(|| {
-            format!(
-                "this code does not fit the `{}` harness ({})",
-                harness.id, harness.description
-            )
-        });
+        let needs = harness.need();
         let map = UserLines {
             lookup: &lookup,
             text: code,

@@ -229,6 +229,19 @@ impl Harness {
         self.output == Output::Response
     }
 
+    /// What to say instead of an error in the harness's glue: its `needs`, or, for a
+    /// harness that declares none, what the harness takes.
+    pub fn need(&self) -> std::borrow::Cow<'_, str> {
+        match &self.needs {
+            Some(needs) => needs.as_str().into(),
+            None => format!(
+                "this code does not fit the `{}` harness ({})",
+                self.id, self.description
+            )
+            .into(),
+        }
+    }
+
     pub fn schema(&self) -> HarnessSchema<'_> {
         HarnessSchema {
             id: &self.id,
