@@ -30,6 +30,20 @@ fn corral(store: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `corral bake --import ARCHIVE --trust KEY` into `store`: (exit code, stdout, stderr).
+fn import(store: &Path, archive: &Path, key: &Path) -> (i32, String, String) {
+    corral(
+        store,
+        &[
+            "bake",
+            "--import",
+            archive.to_str().unwrap(),
+            "--trust",
+            key.to_str().unwrap(),
+        ],
+    )
+}
+
 fn sha256_of(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap();
     Sha256::digest(&bytes)
@@ -202,20 +216,10 @@ fn a_signed_export_imports_and_a_tampered_one_is_refused() {
     let dir = temp_dir("import");
     let archive = dir.join("bake.tar");
     f.export(0, &archive, Some(&f.key));
-    let public = f.public.to_str().unwrap();
 
     // Into an empty store: the bake loads there and links into user code.
     let store = dir.join("store");
-    let (code, _, stderr) = corral(
-        &store,
-        &[
-            "bake",
-            "--import",
-            archive.to_str().unwrap(),
-            "--trust",
-            public,
-        ],
-    );
+    let (code, _, stderr) = import(&store, &archive, &f.public);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("verified"), "{stderr}");
     let baked = bake::load_with(&store, &f.tc, BakeMode::Debug, &f.list())
@@ -256,10 +260,7 @@ fn a_signed_export_imports_and_a_tampered_one_is_refused() {
     let bad = dir.join("bad.tar");
     std::fs::write(&bad, &bytes).unwrap();
     let refused = dir.join("refused");
-    let (code, _, stderr) = corral(
-        &refused,
-        &["bake", "--import", bad.to_str().unwrap(), "--trust", public],
-    );
+    let (code, _, stderr) = import(&refused, &bad, &f.public);
     assert_eq!(code, 125, "{stderr}");
     assert!(
         stderr.contains("refused") && stderr.contains(&format!("file {}/debug/", f.tc.commit_hash)),
@@ -272,16 +273,7 @@ fn a_signed_export_imports_and_a_tampered_one_is_refused() {
     let (code, _, _) = corral(&dir, &["key", "new", "--out", other.to_str().unwrap()]);
     assert_eq!(code, 0);
     let other_pub = dir.join("other.pub");
-    let (code, _, stderr) = corral(
-        &refused,
-        &[
-            "bake",
-            "--import",
-            archive.to_str().unwrap(),
-            "--trust",
-            other_pub.to_str().unwrap(),
-        ],
-    );
+    let (code, _, stderr) = import(&refused, &archive, &other_pub);
     assert_eq!(code, 125, "{stderr}");
     assert!(
         stderr.contains("corral-bundle.sig") && stderr.contains("not by the trusted key"),
@@ -292,16 +284,7 @@ fn a_signed_export_imports_and_a_tampered_one_is_refused() {
     // Unsigned: refused unless the user says so.
     let unsigned = dir.join("unsigned.tar");
     f.export(0, &unsigned, None);
-    let (code, _, stderr) = corral(
-        &refused,
-        &[
-            "bake",
-            "--import",
-            unsigned.to_str().unwrap(),
-            "--trust",
-            public,
-        ],
-    );
+    let (code, _, stderr) = import(&refused, &unsigned, &f.public);
     assert_eq!(code, 125, "{stderr}");
     assert!(
         stderr.contains("not signed") && stderr.contains("--unsigned"),
@@ -314,16 +297,7 @@ fn a_signed_export_imports_and_a_tampered_one_is_refused() {
     assert_eq!(code, 0, "{stderr}");
 
     // Importing again over an existing bake swaps it in place.
-    let (code, _, stderr) = corral(
-        &store,
-        &[
-            "bake",
-            "--import",
-            archive.to_str().unwrap(),
-            "--trust",
-            public,
-        ],
-    );
+    let (code, _, stderr) = import(&store, &archive, &f.public);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         bake::load_with(&store, &f.tc, BakeMode::Debug, &f.list())
@@ -357,16 +331,7 @@ fn the_default_bake_travels_and_corral_run_uses_it() {
     let store = dir.join("store");
     let public = dir.join("k.pub");
     let started = Instant::now();
-    let (code, _, stderr) = corral(
-        &store,
-        &[
-            "bake",
-            "--import",
-            archive.to_str().unwrap(),
-            "--trust",
-            public.to_str().unwrap(),
-        ],
-    );
+    let (code, _, stderr) = import(&store, &archive, &public);
     assert_eq!(code, 0, "{stderr}");
     eprintln!("import: {:?}", started.elapsed());
     std::fs::remove_file(&archive).unwrap();
